@@ -1,0 +1,103 @@
+# flowprobe / flowcollect - see README.md.
+#
+#   make          build (installs build packages when missing)
+#   make run      probe -> loopback -> collector on a bundled capture
+#   make test     unit and end-to-end tests, plain and under ASan+UBSan
+#   make pcaps    regenerate the crafted captures in pcaps/
+
+CC      ?= cc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
+LDLIBS  := -lpcap
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Debian packages: what building needs, and what testing adds (the peers
+# the tests compare against).
+BUILD_PKGS := libpcap-dev libnet1-dev
+TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct
+
+EXPORT_SRC    := export/status.c export/nfclassic.c export/exporter.c export/transport.c
+PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
+                 probe/meter.c probe/stats.c probe/capture.c probe/options.c
+COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
+                 collector/sink_table.c collector/sink_csv.c collector/source_udp.c \
+                 collector/source_pcap.c
+LIB_SRC       := $(EXPORT_SRC) $(PROBE_SRC) $(COLLECTOR_SRC)
+UNIT_SRC      := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libflow.a
+PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
+TOOLS     := $(BUILD)/craftpcap
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test-deps programs tools units run test test-plain test-san pcaps clean
+
+all: deps
+	@$(MAKE) --no-print-directory programs
+
+programs: $(PROGRAMS)
+tools: $(TOOLS)
+units: $(UNITS)
+
+# Install only what is missing, non-interactively; apt-get update first.
+define ensure_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call ensure_pkgs,$(BUILD_PKGS))
+
+test-deps: deps
+	$(call ensure_pkgs,$(TEST_PKGS))
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/flowprobe: $(BUILD)/probe/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/flowcollect: $(BUILD)/collector/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/craftpcap: $(BUILD)/tools/craftpcap.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lnet $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+run: all
+	@sh tests/demo.sh $(BUILD) pcaps/demo.pcap
+
+# The suite runs twice: as built, then built with ASan and UBSan.
+test: test-deps
+	@$(MAKE) --no-print-directory programs tools units
+	@$(MAKE) --no-print-directory SAN=1 programs tools units
+	@bash tests/run.sh build build-san
+
+pcaps: all tools
+	$(BUILD)/craftpcap pcaps
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,113 @@
+/* collect.c - version dispatch and per-exporter accounting. */
+#include <string.h>
+#include "collect.h"
+#include "../export/nfclassic.h"
+#include "../export/rd.h"
+
+void collector_init(struct collector *c)
+{
+	memset(c, 0, sizeof(*c));
+	exporters_init(&c->exporters);
+}
+
+void collector_free(struct collector *c)
+{
+	exporters_free(&c->exporters);
+}
+
+int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out)
+{
+	if (c->nsinks == COLLECT_MAX_SINKS)
+		return -1;
+	c->sink[c->nsinks] = ops;
+	c->out[c->nsinks] = out;
+	c->nsinks++;
+	if (ops->begin)
+		ops->begin(out);
+	return 0;
+}
+
+static void emit(struct collector *c, const struct flow_context *ctx,
+		 const struct flow_record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		c->flows++;
+		c->packets += recs[i].packets;
+		c->octets += recs[i].octets;
+		for (size_t s = 0; s < c->nsinks; s++)
+			c->sink[s]->flow(c->out[s], ctx, &recs[i]);
+	}
+	for (size_t s = 0; s < c->nsinks; s++)
+		fflush(c->out[s]);
+}
+
+static enum fp_status classic(struct collector *c, uint16_t version, uint8_t af,
+			      const uint8_t *addr, const uint8_t *buf, size_t len)
+{
+	struct flow_record recs[NF5_MAX_RECORDS];
+	struct nfclassic_header h;
+	struct exporter_key key;
+	struct flow_context ctx;
+	size_t n;
+	enum fp_status st = version == 5
+		? nf5_decode(buf, len, &h, recs, NF5_MAX_RECORDS, &n)
+		: nf1_decode(buf, len, &h, recs, NF5_MAX_RECORDS, &n);
+
+	memset(&key, 0, sizeof(key));
+	memcpy(key.addr, addr, af == 6 ? 16 : 4);
+	key.af = af;
+	key.version = version;
+	key.domain = (uint32_t)h.engine_type << 8 | h.engine_id;
+	struct exporter_info *e = exporters_get(&c->exporters, &key);
+	if (e == NULL)
+		c->exporters.unlisted++;
+	if (st != FP_OK) {
+		if (e)
+			e->errors[st]++;
+		return st;
+	}
+	if (e) {
+		e->datagrams++;
+		e->records += n;
+		if (version == 5)
+			exporters_sequence(e, h.flow_sequence, h.flow_sequence + (uint32_t)n);
+	}
+	ctx.exporter = e;
+	ctx.addr = addr;
+	ctx.af = af;
+	ctx.engine_type = h.engine_type;
+	ctx.engine_id = h.engine_id;
+	ctx.export_us = (int64_t)h.unix_secs * 1000000 + h.unix_nsecs / 1000;
+	emit(c, &ctx, recs, n);
+	return FP_OK;
+}
+
+enum fp_status collector_datagram(struct collector *c, uint8_t af, const uint8_t *addr,
+				  const uint8_t *buf, size_t len)
+{
+	struct rd r = rd_make(buf, len);
+	uint16_t version = rd_u16(&r);
+	enum fp_status st;
+
+	c->datagrams++;
+	if (!rd_ok(&r))
+		st = FP_TRUNCATED;
+	else if (version == 5 || version == 1)
+		st = classic(c, version, af, addr, buf, len);
+	else
+		st = FP_UNSUPPORTED;
+	if (st != FP_OK) {
+		c->bad_datagrams++;
+		c->errors[st]++;
+	}
+	return st;
+}
+
+void collector_end(struct collector *c)
+{
+	for (size_t s = 0; s < c->nsinks; s++) {
+		if (c->sink[s]->end)
+			c->sink[s]->end(c->out[s], c->flows, c->packets, c->octets);
+		fflush(c->out[s]);
+	}
+}

@@ -1,0 +1,61 @@
+/*
+ * exporters.h - what the collector knows about each exporter: counters and
+ * sequence tracking.
+ *
+ * An exporter is (source address, version, engine/observation domain), the
+ * way nfdump tells probes apart.  The table has a fixed ceiling so a flood
+ * of spoofed sources cannot grow it without bound; past it, datagrams are
+ * still decoded and counted under "unlisted".
+ */
+#ifndef FP_EXPORTERS_H
+#define FP_EXPORTERS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "../export/status.h"
+
+#define MAX_EXPORTERS 4096
+
+struct exporter_key {
+	uint8_t addr[16];
+	uint8_t af;
+	uint8_t pad;
+	uint16_t version;
+	uint32_t domain;	/* v5: engine_type << 8 | engine_id */
+};
+
+struct exporter_info {
+	struct exporter_key key;
+	uint32_t id;		/* 1, 2, ... in order of first datagram (nfdump's exid) */
+	uint64_t datagrams;
+	uint64_t records;
+	uint64_t missing;	/* records lost, from sequence gaps */
+	uint64_t reordered;	/* datagrams whose sequence went backwards */
+	uint64_t errors[FP_STATUS_COUNT];
+	uint32_t next_seq;	/* sequence the next datagram should carry */
+	int have_seq;
+};
+
+struct exporter_table {
+	struct exporter_info *e;
+	size_t n;
+	size_t cap;
+	uint64_t unlisted;	/* datagrams from sources past the ceiling */
+};
+
+void exporters_init(struct exporter_table *t);
+void exporters_free(struct exporter_table *t);
+
+/* Find or add; NULL once the table is at its ceiling. */
+struct exporter_info *exporters_get(struct exporter_table *t, const struct exporter_key *k);
+
+/*
+ * Account one datagram's sequence number.  seq is what the header says
+ * was sent before it, next is what it implies for the following one (in
+ * records for v5, datagrams for v9, records for IPFIX).
+ */
+void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next);
+
+void exporters_print(FILE *out, const struct exporter_table *t);
+
+#endif

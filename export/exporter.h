@@ -1,0 +1,67 @@
+/*
+ * exporter.h - turns expired flows into export datagrams.
+ *
+ * The exporter collects records (host order) until a datagram is full or
+ * the caller flushes at the end of an expiry batch, then encodes them in
+ * the chosen wire format and hands the bytes to the transport.  Header
+ * counters (sequence numbers, uptime) live here, in host order, and are
+ * written only at encode time.  Each wire format is one row of the
+ * export_formats table; nothing outside export/ calls an encoder directly.
+ */
+#ifndef FP_EXPORTER_H
+#define FP_EXPORTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flowrec.h"
+#include "transport.h"
+
+#define EXPORTER_MAX_PENDING 64
+#define EXPORT_DATAGRAM_MAX 65535
+
+struct exporter;
+
+struct export_format {
+	const char *name;	/* "v5" */
+	int version;		/* as given to -v */
+	int ipv6;		/* can carry IPv6 records */
+	uint64_t octet_limit;	/* flows end before their octets pass this; 0: none */
+	size_t max_records;	/* records one datagram holds */
+	size_t (*encode)(struct exporter *ex, const struct flow_record *recs, size_t n,
+			 int64_t now_us, uint8_t *out, size_t cap);
+};
+
+/* The format for -v N, or NULL. */
+const struct export_format *export_format_find(int version);
+
+struct exporter {
+	const struct export_format *fmt;
+	struct transport *tp;
+	struct flow_record pending[EXPORTER_MAX_PENDING];
+	size_t npending;
+	int64_t boot_us;	/* uptime base, a whole millisecond */
+	uint32_t sequence;	/* v5: records exported before the next datagram */
+	uint64_t records;	/* records sent */
+	uint64_t datagrams;	/* datagrams sent */
+	uint64_t unexportable;	/* records the format cannot carry (IPv6 in v5) */
+	int64_t latest_add_us;	/* newest now_us among the queued records */
+	uint8_t engine_type;
+	uint8_t engine_id;
+	uint16_t sampling;
+	uint8_t buf[EXPORT_DATAGRAM_MAX];
+};
+
+void exporter_init(struct exporter *ex, const struct export_format *fmt, struct transport *tp);
+
+/* Set the uptime base (router boot time).  Rounded down to a millisecond. */
+void exporter_set_boot(struct exporter *ex, int64_t boot_us);
+
+/* Queue one record; sends a datagram first if the current one is full.
+ * now_us is the export time of any datagram this sends. */
+void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us);
+
+/* Send whatever is queued, stamped with now_us, or with the time a record
+ * was queued if that is later: a datagram never predates its records. */
+void exporter_flush(struct exporter *ex, int64_t now_us);
+
+#endif

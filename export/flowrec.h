@@ -1,0 +1,47 @@
+/*
+ * flowrec.h - one exported flow, as the probe emits it and the collector
+ * decodes it.  Host byte order throughout; the wire formats in export/ turn
+ * it into bytes and back.
+ *
+ * A record is one direction of traffic (NetFlow's unidirectional flow).
+ * Times are absolute, in microseconds since the Unix epoch; a format that
+ * carries milliseconds decodes to whole milliseconds.
+ */
+#ifndef FP_FLOWREC_H
+#define FP_FLOWREC_H
+
+#include <stdint.h>
+
+/* IPFIX flowEndReason (IANA IE 136). */
+enum flow_end_reason {
+	END_IDLE = 1,		/* idle timeout */
+	END_ACTIVE = 2,		/* active timeout (maxlife) */
+	END_OF_FLOW = 3,	/* TCP FIN or RST seen */
+	END_FORCED = 4,		/* end of capture, expire-all, shutdown */
+	END_LACK_OF_RESOURCES = 5, /* table full, or a counter about to overflow */
+};
+
+struct flow_record {
+	uint8_t af;		/* 4 or 6 */
+	uint8_t proto;		/* IP protocol */
+	uint8_t tos;		/* the whole ToS / traffic-class byte */
+	uint8_t tcp_flags;	/* OR of all TCP flags seen */
+	uint8_t src[16];	/* IPv4 in the first 4 bytes */
+	uint8_t dst[16];
+	uint8_t nexthop[16];
+	uint16_t sport;
+	uint16_t dport;		/* ICMP: type * 256 + code */
+	uint32_t in_if;
+	uint32_t out_if;
+	uint64_t packets;
+	uint64_t octets;	/* sum of IP total lengths */
+	int64_t first_us;	/* first packet, µs since the epoch */
+	int64_t last_us;	/* last packet */
+	uint8_t end_reason;	/* enum flow_end_reason, 0 when unknown */
+	uint8_t src_mask;
+	uint8_t dst_mask;
+	uint16_t src_as;
+	uint16_t dst_as;
+};
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * transport.c - UDP destinations and the -w pcap writer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "transport.h"
+#include "wr.h"
+
+/* Ethernet + IPv6 + UDP is the largest framing we add. */
+#define FRAME_OVERHEAD (14 + 40 + 8)
+#define FRAME_MAX (FRAME_OVERHEAD + 65535)
+
+struct pcapw {
+	pcap_t *dead;
+	pcap_dumper_t *dumper;
+	FILE *fp;
+	uint16_t ip_id;
+	uint8_t frame[FRAME_MAX];
+};
+
+void transport_init(struct transport *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < TRANSPORT_MAX_DEST; i++)
+		t->fd[i] = -1;
+}
+
+/* Split one "host:port" or "[v6]:port" at its last colon and resolve it. */
+static int parse_one(const char *item, struct sockaddr_storage *ss, socklen_t *sslen,
+		     char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(item, ':');
+	struct addrinfo hints, *res = NULL;
+
+	if (colon == NULL || colon == item || colon[1] == '\0' ||
+	    (size_t)(colon - item) >= sizeof(host)) {
+		snprintf(err, errlen, "invalid -n \"%s\": expected HOST:PORT or [IPV6]:PORT", item);
+		return -1;
+	}
+	size_t hlen = (size_t)(colon - item);
+	memcpy(host, item, hlen);
+	host[hlen] = '\0';
+	if (host[0] == '[') {
+		if (hlen < 3 || host[hlen - 1] != ']') {
+			snprintf(err, errlen, "invalid -n \"%s\": expected HOST:PORT or [IPV6]:PORT", item);
+			return -1;
+		}
+		memmove(host, host + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	int rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		snprintf(err, errlen, "invalid -n \"%s\": %s", item,
+			 rc ? gai_strerror(rc) : "no address");
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int transport_parse_dests(struct transport *t, const char *list, char *err, size_t errlen)
+{
+	char *copy = strdup(list), *save = NULL, *item;
+	size_t n = 0;
+
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (*list == '\0') {
+		snprintf(err, errlen, "invalid -n \"\": expected HOST:PORT or [IPV6]:PORT");
+		free(copy);
+		return -1;
+	}
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (n == TRANSPORT_MAX_DEST) {
+			snprintf(err, errlen, "invalid -n \"%s\": at most %d destinations",
+				 list, TRANSPORT_MAX_DEST);
+			free(copy);
+			return -1;
+		}
+		if (parse_one(item, &t->dest[n], &t->destlen[n], err, errlen) != 0) {
+			free(copy);
+			return -1;
+		}
+		n++;
+	}
+	free(copy);
+	t->ndest = n;
+	return 0;
+}
+
+int transport_open_udp(struct transport *t, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < t->ndest; i++) {
+		int fd = socket(t->dest[i].ss_family, SOCK_DGRAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&t->dest[i], t->destlen[i]) != 0) {
+			snprintf(err, errlen, "cannot open export socket: %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		t->fd[i] = fd;
+	}
+	return 0;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Wrap one datagram as tcpdump -i lo would have captured it: Ethernet with
+ * zero MACs, an IPv4 (DF, TTL 64, sequential id) or IPv6 header, and UDP
+ * with a valid checksum.
+ */
+static size_t frame_datagram(struct pcapw *pw, const struct sockaddr_storage *dst,
+			     const uint8_t *buf, size_t len)
+{
+	struct wr w = wr_make(pw->frame, sizeof(pw->frame));
+	uint8_t src[16], daddr[16];
+	uint16_t dport;
+	int v6 = dst->ss_family == AF_INET6;
+	size_t alen = v6 ? 16 : 4;
+	uint16_t ulen = (uint16_t)(8 + len);
+
+	if (v6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)dst;
+		memcpy(daddr, &s6->sin6_addr, 16);
+		dport = ntohs(s6->sin6_port);
+		inet_pton(AF_INET6, PCAPW_SRC6, src);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)dst;
+		memcpy(daddr, &s4->sin_addr, 4);
+		dport = ntohs(s4->sin_port);
+		inet_pton(AF_INET, PCAPW_SRC4, src);
+	}
+
+	wr_zero(&w, 12);			/* destination and source MAC */
+	wr_u16(&w, v6 ? 0x86dd : 0x0800);
+	size_t ip_off = w.len;
+	if (v6) {
+		wr_u32(&w, 0x60000000);
+		wr_u16(&w, ulen);
+		wr_u8(&w, 17);
+		wr_u8(&w, 64);
+	} else {
+		wr_u8(&w, 0x45);
+		wr_u8(&w, 0);
+		wr_u16(&w, (uint16_t)(20 + ulen));
+		wr_u16(&w, pw->ip_id++);
+		wr_u16(&w, 0x4000);		/* don't fragment */
+		wr_u8(&w, 64);
+		wr_u8(&w, 17);
+		wr_u16(&w, 0);			/* checksum, below */
+	}
+	wr_bytes(&w, src, alen);
+	wr_bytes(&w, daddr, alen);
+	if (!v6)
+		wr_patch_u16(&w, ip_off + 10, csum_fold(csum_add(0, pw->frame + ip_off, 20)));
+	size_t udp_off = w.len;
+	wr_u16(&w, PCAPW_SPORT);
+	wr_u16(&w, dport);
+	wr_u16(&w, ulen);
+	wr_u16(&w, 0);				/* checksum, below */
+	wr_bytes(&w, buf, len);
+	if (w.err)
+		return 0;
+
+	/* Pseudo-header: addresses, protocol, UDP length. */
+	uint32_t sum = csum_add(0, src, alen);
+	sum = csum_add(sum, daddr, alen);
+	sum += 17 + ulen;
+	sum = csum_add(sum, pw->frame + udp_off, 8 + len);
+	uint16_t c = csum_fold(sum);
+	wr_patch_u16(&w, udp_off + 6, c ? c : 0xffff);
+	return w.len;
+}
+
+int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen)
+{
+	struct pcapw *pw = calloc(1, sizeof(*pw));
+
+	if (pw == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pw->dead = pcap_open_dead(DLT_EN10MB, FRAME_MAX);
+	if (strcmp(path, "-") == 0) {
+		pw->fp = stdout;
+		pw->dumper = pw->dead ? pcap_dump_fopen(pw->dead, stdout) : NULL;
+	} else {
+		pw->fp = fopen(path, "wb");
+		pw->dumper = pw->fp && pw->dead ? pcap_dump_fopen(pw->dead, pw->fp) : NULL;
+	}
+	if (pw->dumper == NULL) {
+		snprintf(err, errlen, "cannot write \"%s\": %s", path, strerror(errno));
+		if (pw->fp && pw->fp != stdout)
+			fclose(pw->fp);
+		if (pw->dead)
+			pcap_close(pw->dead);
+		free(pw);
+		return -1;
+	}
+	t->pcap = pw;
+	return 0;
+}
+
+int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < t->ndest; i++) {
+		if (t->fd[i] < 0)
+			continue;
+		if (send(t->fd[i], buf, len, 0) != (ssize_t)len) {
+			t->last_errno = errno;
+			t->failures++;
+			failed++;
+		}
+	}
+	if (t->pcap) {
+		static const struct sockaddr_storage none;
+		struct sockaddr_storage def;
+		const struct sockaddr_storage *dst = t->ndest ? &t->dest[0] : &none;
+		if (t->ndest == 0) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&def;
+			memset(&def, 0, sizeof(def));
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons(2055);
+			inet_pton(AF_INET, "127.0.0.1", &s4->sin_addr);
+			dst = &def;
+		}
+		size_t flen = frame_datagram(t->pcap, dst, buf, len);
+		struct pcap_pkthdr ph;
+		ph.ts.tv_sec = (time_t)(now_us / 1000000);
+		ph.ts.tv_usec = (suseconds_t)(now_us % 1000000);
+		ph.caplen = ph.len = (bpf_u_int32)flen;
+		if (flen)
+			pcap_dump((u_char *)t->pcap->dumper, &ph, t->pcap->frame);
+	}
+	t->datagrams++;
+	return failed;
+}
+
+int transport_close(struct transport *t, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < t->ndest; i++) {
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+		t->fd[i] = -1;
+	}
+	if (t->pcap) {
+		struct pcapw *pw = t->pcap;
+		if (pcap_dump_flush(pw->dumper) != 0 || ferror(pw->fp)) {
+			snprintf(err, errlen, "error writing the -w file: %s", strerror(errno));
+			rc = -1;
+		}
+		if (pw->fp == stdout) {
+			fflush(stdout);
+			pcap_close(pw->dead);
+		} else {
+			pcap_dump_close(pw->dumper);
+			pcap_close(pw->dead);
+		}
+		free(pw);
+		t->pcap = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * transport.h - where export datagrams go: UDP collectors and/or a pcap
+ * file.
+ *
+ * Each collector gets its own connected UDP socket.  The pcap file holds
+ * every datagram wrapped in Ethernet/IP/UDP headers addressed to the first
+ * collector (or to 127.0.0.1:2055 when there is none), from the fixed
+ * source below, stamped with the export time, so a run can be inspected
+ * and replayed without a network and is byte-identical run after run.
+ */
+#ifndef FP_TRANSPORT_H
+#define FP_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define TRANSPORT_MAX_DEST 16
+#define PCAPW_SRC4 "127.0.0.1"
+#define PCAPW_SRC6 "::1"
+#define PCAPW_SPORT 50000
+#define PCAPW_DEFAULT_DEST "127.0.0.1:2055"
+
+struct pcapw;
+
+struct transport {
+	size_t ndest;
+	int fd[TRANSPORT_MAX_DEST];
+	struct sockaddr_storage dest[TRANSPORT_MAX_DEST];
+	socklen_t destlen[TRANSPORT_MAX_DEST];
+	struct pcapw *pcap;		/* -w file, or NULL */
+	uint64_t datagrams;		/* handed to send() or written */
+	uint64_t failures;		/* sends the kernel refused */
+	int last_errno;
+};
+
+void transport_init(struct transport *t);
+
+/*
+ * Parse "host:port,host:port" (IPv6 as [addr]:port) and resolve each
+ * destination.  Replaces any earlier list (a second -n wins, as in
+ * softflowd).  Sockets are not opened yet.  Returns 0 or -1 with err set.
+ */
+int transport_parse_dests(struct transport *t, const char *list, char *err, size_t errlen);
+
+/* Open and connect one UDP socket per destination. */
+int transport_open_udp(struct transport *t, char *err, size_t errlen);
+
+/* Start writing datagrams into a pcap file ("-" is standard output). */
+int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen);
+
+/* Send one datagram everywhere; now_us stamps the pcap record.  Returns
+ * the number of destinations that failed (counted in t->failures). */
+int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us);
+
+/* Close sockets and finish the pcap file; -1 if the file could not be
+ * written completely. */
+int transport_close(struct transport *t, char *err, size_t errlen);
+
+#endif

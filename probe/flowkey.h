@@ -1,0 +1,35 @@
+/*
+ * flowkey.h - the 7-tuple that names a one-way flow.
+ *
+ * Source and destination address, source and destination port, IP
+ * protocol, ToS byte and input interface.  IPv4 addresses sit in the first
+ * 4 bytes of the 16-byte fields and the rest stays zero, so one key type
+ * serves both families and compares with memcmp.  Every byte of the struct
+ * is a field or zeroed padding: build keys with flowkey_clear() first.
+ */
+#ifndef FP_FLOWKEY_H
+#define FP_FLOWKEY_H
+
+#include <stdint.h>
+#include <string.h>
+
+struct flow_key {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t ifindex;
+	uint16_t sport;
+	uint16_t dport;		/* ICMP: type * 256 + code */
+	uint8_t af;		/* 4 or 6 */
+	uint8_t proto;
+	uint8_t tos;
+	uint8_t pad;		/* always 0 */
+};
+
+_Static_assert(sizeof(struct flow_key) == 44, "flow_key must have no hidden padding");
+
+static inline void flowkey_clear(struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+}
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * flowtable.h - the table of live one-way flows and their expiry.
+ *
+ * Each direction of a conversation is its own flow, keyed by the 7-tuple
+ * (struct flow_key), with its own first and last time.  Flows of the two
+ * directions share a session, keyed by the unordered 5-tuple, which holds
+ * the TCP flags seen each way (the FIN-both-ways and RST rules need both)
+ * and links a flow to its reverse.
+ *
+ * Expiry is ordered by deadline in a min-heap, so finding what is due
+ * never walks the table.  Time is an argument everywhere: the caller owns
+ * the clock (packet time for a file, a monotonic clock when live), which
+ * makes expiry a pure function of the input.
+ */
+#ifndef FP_FLOWTABLE_H
+#define FP_FLOWTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flowkey.h"
+#include "packet.h"
+#include "timeouts.h"
+
+/* A deadline meaning "expire at the next scan, whatever the time". */
+#define FT_NOW INT64_MIN
+
+struct ft_config {
+	struct timeouts to;
+	uint64_t max_flows;	/* one-way flows held at once; 0: unlimited */
+	uint64_t octet_limit;	/* a flow ends before its octets pass this; 0: none */
+};
+
+struct session;
+
+struct flow {
+	struct flow_key key;
+	uint64_t packets;
+	uint64_t octets;
+	int64_t first_us;	/* earliest packet time seen (min, not first read) */
+	int64_t last_us;	/* latest packet time seen */
+	uint64_t seq;		/* creation order, from 1: breaks deadline ties */
+	uint8_t tcp_flags;	/* OR of this direction's flags */
+	uint8_t end_reason;	/* enum flow_end_reason the deadline stands for */
+	uint8_t dir;		/* 0 or 1: which side of the session sent it */
+	uint16_t vlan;
+
+	/* private to flowtable.c */
+	struct flow *hnext;
+	uint64_t hash;
+	struct session *sess;
+	int64_t deadline;	/* when this flow is due, FT_NOW, in µs */
+	int64_t heap_key;	/* deadline as the heap knows it: <= deadline */
+	size_t heap_pos;
+};
+
+/* Called once for each flow leaving the table, before it is freed. */
+typedef void (*ft_expired_fn)(void *ctx, const struct flow *f);
+
+struct ft;
+
+struct ft *ft_create(const struct ft_config *cfg);
+void ft_destroy(struct ft *ft);
+
+size_t ft_count(const struct ft *ft);
+
+/* The current flow of the other direction of f's conversation, if any. */
+const struct flow *ft_reverse(const struct flow *f);
+
+/*
+ * Account one decoded IP packet.  Flows leaving early because of it (a
+ * full table, a counter at its limit) go to fn with their end reason set.
+ * Returns 1 if the packet opened a new flow.
+ */
+int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *ctx);
+
+/*
+ * When the next expiry scan is due: the earliest deadline rounded up to
+ * the next multiple of expint seconds (so expiries gather into batches,
+ * as softflowd's), or clock_us if a flow must go now.  INT64_MAX when
+ * nothing is pending.
+ */
+int64_t ft_next_scan(struct ft *ft, int64_t clock_us);
+
+/* Expire every flow whose deadline is before now_us, earliest first.
+ * Returns how many left. */
+size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx);
+
+/* Expire every flow, earliest deadline first, with the given end reason. */
+size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * main.c - flowprobe: capture -> decode -> flow table -> exporter ->
+ * transport.  Options, wiring and messages; the work is in the modules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture.h"
+#include "flowtable.h"
+#include "meter.h"
+#include "options.h"
+#include "packet.h"
+#include "stats.h"
+#include "../export/exporter.h"
+#include "../export/transport.h"
+
+#define ERRLEN 512
+
+struct run {
+	struct capture cap;
+	struct meter meter;
+};
+
+static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen,
+		     size_t wirelen)
+{
+	struct run *run = ctx;
+	struct packet pkt;
+	enum packet_kind kind = packet_decode(run->cap.dlt, data, caplen, wirelen, 0, &pkt);
+
+	pkt.ts_us = ts_us;
+	meter_packet(&run->meter, kind, &pkt);
+}
+
+static int fail(const char *msg)
+{
+	fprintf(stderr, "flowprobe: %s\n", msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct probe_options opt;
+	struct transport tp;
+	struct exporter *ex;
+	struct probe_stats st;
+	struct ft_config fcfg;
+	struct run run;
+	char err[ERRLEN];
+	int status = 0;
+
+	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0)
+		return fail(err);
+	if (opt.help) {
+		options_usage(stdout);
+		return 0;
+	}
+
+	transport_init(&tp);
+	if (opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0)
+		return fail(err);
+	if (capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0)
+		return fail(err);
+	if (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0)
+		return fail(err);
+	if (transport_open_udp(&tp, err, sizeof(err)) != 0)
+		return fail(err);
+	if (opt.write_file && transport_open_pcap(&tp, opt.write_file, err, sizeof(err)) != 0)
+		return fail(err);
+
+	ex = malloc(sizeof(*ex));
+	if (ex == NULL)
+		return fail("out of memory");
+	exporter_init(ex, export_format_find(opt.version), &tp);
+
+	memset(&fcfg, 0, sizeof(fcfg));
+	fcfg.to = opt.to;
+	fcfg.max_flows = opt.max_flows;
+	fcfg.octet_limit = ex->fmt->octet_limit;
+	struct ft *ft = ft_create(&fcfg);
+	if (ft == NULL)
+		return fail("out of memory");
+
+	memset(&st, 0, sizeof(st));
+	meter_init(&run.meter, ft, ex, &st);
+	run.meter.track_ipv6 = opt.track_ipv6;
+
+	if (capture_run(&run.cap, on_frame, &run, err, sizeof(err)) != 0) {
+		/* Keep what was read: export it all, then report the damage. */
+		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
+		status = 1;
+	}
+	meter_finish(&run.meter, END_FORCED);
+	stats_print(stderr, &st, ex, ft_count(ft));
+	if (transport_close(&tp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "flowprobe: %s\n", err);
+		status = 1;
+	}
+	capture_close(&run.cap);
+	ft_destroy(ft);
+	free(ex);
+	options_free(&opt);
+	return status;
+}

@@ -1,0 +1,215 @@
+/* options.c - flowprobe's command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+
+#define DEFAULT_MAX_FLOWS 8192
+
+void options_usage(FILE *out)
+{
+	fputs(
+"NAME\n"
+"    flowprobe - meter packets into flows and export them as NetFlow\n"
+"\n"
+"SYNOPSIS\n"
+"    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5]\n"
+"              [-t NAME=TIME]... [-m MAXFLOWS] [-6] [-d] [-D] [bpf expression]\n"
+"\n"
+"DESCRIPTION\n"
+"    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
+"    (source and destination address and port, IP protocol, ToS byte, input\n"
+"    interface) and exports each flow when it expires.  The options are\n"
+"    softflowd's; see softflowd-compat.md for every difference.\n"
+"\n"
+"    Reading a file, time is the packets' own time: idle and active timeouts\n"
+"    split flows as they would have on a live router, every flow left at the\n"
+"    end of the file is exported, and the same file with the same options\n"
+"    gives byte-identical exports.\n"
+"\n"
+"OPTIONS\n"
+"    -r FILE      Read packets from a pcap or pcapng file (\"-\": standard input).\n"
+"    -n DESTS     Export to these collectors, HOST:PORT or [IPV6]:PORT, comma\n"
+"                 separated (at most 16).  A later -n replaces an earlier one.\n"
+"    -w FILE      Also write every export datagram into a pcap file (\"-\":\n"
+"                 standard output), framed as Ethernet/IP/UDP from\n"
+"                 127.0.0.1:50000 (::1 for IPv6) to the first -n destination,\n"
+"                 or to 127.0.0.1:2055 without -n.\n"
+"    -v VERSION   Export format: 5 (default) or 1.\n"
+"    -t NAME=TIME Set a timeout.  TIME is seconds, or digits with units s, m,\n"
+"                 h, d, w, summed (90, 5m, 1h30m).  Names and defaults:\n"
+"                   tcp=3600      TCP flows without FIN both ways or RST\n"
+"                   tcp.rst=120   TCP after a RST in either direction\n"
+"                   tcp.fin=300   TCP after FIN in both directions\n"
+"                   udp=300       UDP\n"
+"                   icmp=300      ICMP and ICMPv6\n"
+"                   general=3600  every other protocol (must be > 0)\n"
+"                   maxlife=604800  active timeout: the longest a flow lives\n"
+"                   expint=60     expiry runs on multiples of this, batching\n"
+"                 A zero disables a rule; the flow falls to the next one.\n"
+"    -m MAXFLOWS  One-way flows held at once (default 8192; a conversation is\n"
+"                 two).  When full, the flow due soonest is exported early\n"
+"                 with end reason lackOfResources.\n"
+"    -6           Meter IPv6 even when the format cannot carry it (counted,\n"
+"                 not exported).\n"
+"    -d           Stay in the foreground (always so when reading a file).\n"
+"    -D           Debug: -d, -6 and verbose messages.\n"
+"    -h, --help   Show this text.\n"
+"    bpf expression\n"
+"                 Trailing words form a pcap filter, as in tcpdump.\n"
+"\n"
+"    Accepted for softflowd compatibility with no effect on a file run:\n"
+"    -a (flow times always follow packet time), -c PATH, -p PATH, -M.\n"
+"\n"
+"OUTPUT\n"
+"    Statistics go to standard error when the file is done.  Exit status is\n"
+"    0 on success and 1 on any error, including a capture file damaged part\n"
+"    way: then every flow read before the damage is still exported.\n",
+	      out);
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static char *join_words(int n, char **words)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	char *s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->version = 5;
+	o->max_flows = DEFAULT_MAX_FLOWS;
+	timeouts_default(&o->to);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			o->help = 1;
+			return 0;
+		}
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	}
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt(argc, argv, ":6hdDL:T:i:r:f:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:")) != -1) {
+		switch (c) {
+		case 'h':
+			o->help = 1;
+			return 0;
+		case 'r':
+			if (o->read_file) {
+				snprintf(err, errlen, "packet source already specified (-r given twice)");
+				return -1;
+			}
+			o->read_file = optarg;
+			break;
+		case 'n':
+			o->dests = optarg;
+			break;
+		case 'w':
+			o->write_file = optarg;
+			break;
+		case 'v':
+			if (strcmp(optarg, "5") == 0 || strcmp(optarg, "1") == 0) {
+				o->version = atoi(optarg);
+			} else if (!strcmp(optarg, "9") || !strcmp(optarg, "10") ||
+				   !strcasecmp(optarg, "psamp")) {
+				snprintf(err, errlen, "export format -v %s is not available in this version (use 5 or 1)", optarg);
+				return -1;
+			} else {
+				snprintf(err, errlen, "invalid -v \"%s\": expected 1, 5, 9, 10 or psamp", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			if (timeouts_set(&o->to, optarg, err, errlen) != 0)
+				return -1;
+			break;
+		case 'm':
+			if (parse_count(optarg, &o->max_flows) != 0 || o->max_flows == 0) {
+				snprintf(err, errlen, "invalid -m \"%s\": expected a number of flows, at least 1", optarg);
+				return -1;
+			}
+			break;
+		case 'T':
+			if (strcasecmp(optarg, "full") != 0) {
+				snprintf(err, errlen, "flow tracking level -T %s is not available in this version (only full)", optarg);
+				return -1;
+			}
+			break;
+		case '6':
+			o->track_ipv6 = 1;
+			break;
+		case 'D':
+			o->debug = 1;
+			o->track_ipv6 = 1;
+			/* fall through */
+		case 'd':
+			o->foreground = 1;
+			break;
+		case 'a': case 'c': case 'p': case 'M':
+			break;		/* no effect on a file run; see --help */
+		case 'i':
+			snprintf(err, errlen, "live capture (-i) is not available in this version; read a file with -r");
+			return -1;
+		case ':':
+			snprintf(err, errlen, "option -%c needs an argument", optopt);
+			return -1;
+		case '?':
+			if (optopt)
+				snprintf(err, errlen, "unknown option -%c (see flowprobe -h)", optopt);
+			else
+				snprintf(err, errlen, "unknown option \"%s\" (see flowprobe -h)", argv[optind - 1]);
+			return -1;
+		default:
+			snprintf(err, errlen, "option -%c is not available in this version", c);
+			return -1;
+		}
+	}
+	if (o->read_file == NULL) {
+		snprintf(err, errlen, "no packet source: give -r FILE (see flowprobe -h)");
+		return -1;
+	}
+	if (optind < argc) {
+		o->filter = join_words(argc - optind, argv + optind);
+		if (o->filter == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void options_free(struct probe_options *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}

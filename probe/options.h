@@ -1,0 +1,32 @@
+/*
+ * options.h - flowprobe's command line, softflowd's letters and syntax
+ * (softflowd-1.1.0.md §1) plus -w.
+ */
+#ifndef FP_OPTIONS_H
+#define FP_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "timeouts.h"
+
+struct probe_options {
+	const char *read_file;		/* -r */
+	const char *dests;		/* -n, the last one given */
+	const char *write_file;		/* -w */
+	int version;			/* -v */
+	struct timeouts to;		/* -t */
+	uint64_t max_flows;		/* -m, 0 = unlimited */
+	int foreground;			/* -d */
+	int debug;			/* -D */
+	int track_ipv6;			/* -6 */
+	char *filter;			/* trailing words joined by spaces */
+	int help;			/* -h */
+};
+
+/* Parse argv.  Returns 0, or -1 with a one-line message in err. */
+int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen);
+void options_free(struct probe_options *o);
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * packet.h - one captured frame, decoded into what metering needs.
+ *
+ * packet_decode() walks link, network and transport headers through the
+ * bounds-checked reader and fills a struct packet: the flow key, the octet
+ * count (the IP total length, the NetFlow/IPFIX definition), TCP flags and
+ * where the transport payload is (the collector reads export datagrams out
+ * of captures with the same code).
+ */
+#ifndef FP_PACKET_H
+#define FP_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flowkey.h"
+
+enum packet_kind {
+	PKT_IP = 0,		/* a meterable IPv4/IPv6 packet */
+	PKT_NON_IP,		/* ARP, LLDP, unknown ethertype */
+	PKT_TOO_SHORT,		/* cut before the end of a header we need */
+	PKT_BAD_HEADER,		/* IP header that contradicts itself */
+};
+
+struct packet {
+	int64_t ts_us;		/* capture time, µs since the epoch */
+	struct flow_key key;
+	uint32_t octets;	/* IPv4 total length; IPv6 40 + payload length */
+	uint8_t tcp_flags;
+	uint8_t fragment;	/* 1 if part of a fragmented datagram */
+	uint16_t vlan;
+	const uint8_t *payload;	/* transport payload (captured part) */
+	size_t payload_len;
+};
+
+/* Decode one frame of link type dlt.  caplen bytes are available at data;
+ * wirelen is the length on the wire.  ifindex is the default input
+ * interface, replaced by a per-frame one where the link header has it. */
+enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
+			       size_t wirelen, uint32_t ifindex, struct packet *pkt);
+
+#endif
