@@ -8,6 +8,8 @@ void collector_init(struct collector *c)
 {
 	memset(c, 0, sizeof(*c));
 	exporters_init(&c->exporters);
+	c->totals.first_us = INT64_MAX;
+	c->totals.last_us = INT64_MIN;
 }
 
 void collector_free(struct collector *c)
@@ -31,9 +33,14 @@ static void emit(struct collector *c, const struct flow_context *ctx,
 		 const struct flow_record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		c->flows++;
-		c->packets += recs[i].packets;
-		c->octets += recs[i].octets;
+		struct flow_totals *t = &c->totals;
+		t->flows++;
+		t->packets += recs[i].packets;
+		t->octets += recs[i].octets;
+		if (recs[i].first_us < t->first_us)
+			t->first_us = recs[i].first_us;
+		if (recs[i].last_us > t->last_us)
+			t->last_us = recs[i].last_us;
 		for (size_t s = 0; s < c->nsinks; s++)
 			c->sink[s]->flow(c->out[s], ctx, &recs[i]);
 	}
@@ -107,7 +114,7 @@ void collector_end(struct collector *c)
 {
 	for (size_t s = 0; s < c->nsinks; s++) {
 		if (c->sink[s]->end)
-			c->sink[s]->end(c->out[s], c->flows, c->packets, c->octets);
+			c->sink[s]->end(c->out[s], &c->totals);
 		fflush(c->out[s]);
 	}
 }

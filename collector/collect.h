@@ -24,7 +24,7 @@ struct collector {
 	uint64_t datagrams;
 	uint64_t bad_datagrams;
 	uint64_t errors[FP_STATUS_COUNT];
-	uint64_t flows, packets, octets;
+	struct flow_totals totals;
 };
 
 void collector_init(struct collector *c);

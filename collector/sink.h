@@ -23,11 +23,20 @@ struct flow_context {
 	int64_t export_us;			/* export time from the header */
 };
 
+/* Running totals over every flow decoded, for summaries. */
+struct flow_totals {
+	uint64_t flows;
+	uint64_t packets;
+	uint64_t octets;
+	int64_t first_us;	/* earliest flow start, INT64_MAX when none */
+	int64_t last_us;	/* latest flow end */
+};
+
 struct sink_ops {
 	const char *name;
 	void (*begin)(FILE *out);
 	void (*flow)(FILE *out, const struct flow_context *ctx, const struct flow_record *r);
-	void (*end)(FILE *out, uint64_t flows, uint64_t packets, uint64_t octets);
+	void (*end)(FILE *out, const struct flow_totals *t);
 };
 
 extern const struct sink_ops sink_table;

@@ -20,7 +20,6 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 	char ts[32], te[32], tr[32], sa[INET6_ADDRSTRLEN_], da[INET6_ADDRSTRLEN_];
 	char nh[INET6_ADDRSTRLEN_], ra[INET6_ADDRSTRLEN_], flags[9], pbuf[8];
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
-	static const uint8_t zero[16];
 
 	fmt_time(ts, sizeof(ts), r->first_us);
 	fmt_time(te, sizeof(te), r->last_us);
@@ -30,7 +29,6 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 	fmt_addr(nh, sizeof(nh), r->af, r->nexthop);
 	fmt_addr(ra, sizeof(ra), ctx->af, ctx->addr);
 	fmt_tcp_flags(flags, r->tcp_flags);
-	(void)zero;
 
 	fprintf(out, "%s,%s,%.3f,%s,%s,%u,%u,%s,%s,0,%u,%" PRIu64 ",%" PRIu64 ",0,0,%u,%u,%u,%u,%u,%u,"
 		"0,0,%s,0.0.0.0,0,0,",
@@ -44,9 +42,27 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 		(int)((ctx->export_us / 1000) % 1000));
 }
 
+/* nfdump's closing block: rates over the span from the earliest start to
+ * the latest end, in whole milliseconds, truncated to integers. */
+static void csv_end(FILE *out, const struct flow_totals *t)
+{
+	uint64_t bps = 0, pps = 0, bpp = 0;
+	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
+
+	if (span_ms > 0) {
+		bps = (uint64_t)((double)t->octets * 8 * 1000 / (double)span_ms);
+		pps = (uint64_t)((double)t->packets * 1000 / (double)span_ms);
+	}
+	if (t->packets)
+		bpp = t->octets / t->packets;
+	fprintf(out, "Summary\nflows,bytes,packets,avg_bps,avg_pps,avg_bpp\n");
+	fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		t->flows, t->octets, t->packets, bps, pps, bpp);
+}
+
 const struct sink_ops sink_csv = {
 	.name = "csv",
 	.begin = csv_begin,
 	.flow = csv_flow,
-	.end = NULL,
+	.end = csv_end,
 };

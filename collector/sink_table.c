@@ -36,10 +36,10 @@ static void table_flow(FILE *out, const struct flow_context *ctx, const struct f
 		r->packets, r->octets);
 }
 
-static void table_end(FILE *out, uint64_t flows, uint64_t packets, uint64_t octets)
+static void table_end(FILE *out, const struct flow_totals *t)
 {
 	fprintf(out, "Summary: %" PRIu64 " flows, %" PRIu64 " packets, %" PRIu64 " octets\n",
-		flows, packets, octets);
+		t->flows, t->packets, t->octets);
 }
 
 const struct sink_ops sink_table = {
