@@ -5,8 +5,11 @@
 #include "exporter.h"
 #include "nfclassic.h"
 
-/* 2^32 ms: how far an uptime field reaches before it wraps (49.7 days). */
-#define UPTIME_SPAN_US (4294967296LL * 1000)
+/*
+ * How far apart two times in one v1/v5 datagram may be: collectors take
+ * (uptime - first) as a signed 32-bit difference, so 2^31 ms (24.8 days).
+ */
+#define UPTIME_SPAN_US (2147483648LL * 1000)
 
 static int64_t floor_ms(int64_t us)
 {
@@ -15,24 +18,33 @@ static int64_t floor_ms(int64_t us)
 }
 
 /*
- * Pick the uptime base for a datagram so that no uptime field wraps: a
- * capture can step backwards before the first packet or jump years ahead.
- * Collectors rebuild absolute times from each header on its own, so moving
- * the base (as a router reboot would) keeps every time exact.
+ * Pick the uptime base and export time of a v1/v5 datagram so that no
+ * uptime field wraps: a capture can step backwards before its first packet
+ * or jump years ahead.  Collectors rebuild absolute times from each header
+ * on its own, so moving the base (as a router reboot would) keeps every
+ * time exact.  exporter_add() never puts records further apart than the
+ * span into one datagram; if all of them ended longer ago than the span,
+ * the datagram is stamped with its newest record's time instead of now.
  */
-static void settle_boot(struct exporter *ex, const struct flow_record *recs, size_t n,
-			int64_t now_us)
+static int64_t settle_boot(struct exporter *ex, const struct flow_record *recs, size_t n,
+			   int64_t now_us)
 {
-	int64_t earliest = now_us;
-	for (size_t i = 0; i < n; i++)
+	int64_t earliest = now_us, newest = INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
 		if (recs[i].first_us < earliest)
 			earliest = recs[i].first_us;
+		if (recs[i].last_us > newest)
+			newest = recs[i].last_us;
+	}
+	if (now_us - floor_ms(earliest) >= UPTIME_SPAN_US)
+		now_us = newest;
 	if (earliest < ex->boot_us || now_us - ex->boot_us >= UPTIME_SPAN_US)
 		ex->boot_us = floor_ms(earliest);
-	/* A flow older than the span itself (only with maxlife 0) gets its
-	 * first time clamped rather than wrapped. */
+	/* Only a single flow longer than the span (maxlife 0) gets here: its
+	 * first time is clamped rather than wrapped. */
 	if (now_us - ex->boot_us >= UPTIME_SPAN_US)
 		ex->boot_us = floor_ms(now_us) - UPTIME_SPAN_US + 1000;
+	return now_us;
 }
 
 static size_t encode_classic(struct exporter *ex, const struct flow_record *recs, size_t n,
@@ -40,8 +52,7 @@ static size_t encode_classic(struct exporter *ex, const struct flow_record *recs
 {
 	struct nfclassic_export x;
 
-	settle_boot(ex, recs, n, now_us);
-	x.now_us = now_us;
+	x.now_us = settle_boot(ex, recs, n, now_us);
 	x.boot_us = ex->boot_us;
 	x.flow_sequence = ex->sequence;
 	x.engine_type = ex->engine_type;
@@ -66,9 +77,9 @@ static size_t encode_v1(struct exporter *ex, const struct flow_record *recs, siz
  * passed 2^31 octets; we end it before the packet that would pass. */
 static const struct export_format formats[] = {
 	{ .name = "v1", .version = 1, .ipv6 = 0, .octet_limit = 1u << 31,
-	  .max_records = NF1_MAX_RECORDS, .encode = encode_v1 },
+	  .max_records = NF1_MAX_RECORDS, .uptime_times = 1, .encode = encode_v1 },
 	{ .name = "v5", .version = 5, .ipv6 = 0, .octet_limit = 1u << 31,
-	  .max_records = NF5_MAX_RECORDS, .encode = encode_v5 },
+	  .max_records = NF5_MAX_RECORDS, .uptime_times = 1, .encode = encode_v5 },
 };
 
 const struct export_format *export_format_find(int version)
@@ -114,6 +125,22 @@ void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t no
 	}
 	if (ex->npending >= ex->fmt->max_records || ex->npending >= EXPORTER_MAX_PENDING)
 		exporter_flush(ex, now_us);
+	/* Uptime-based formats: keep one datagram's times within the span. */
+	if (ex->npending && ex->fmt->uptime_times) {
+		int64_t lo = rec->first_us < ex->pending_first_us ? rec->first_us : ex->pending_first_us;
+		int64_t hi = rec->last_us > ex->pending_last_us ? rec->last_us : ex->pending_last_us;
+		if (hi - lo >= UPTIME_SPAN_US - 1000)
+			exporter_flush(ex, now_us);
+	}
+	if (ex->npending == 0) {
+		ex->pending_first_us = rec->first_us;
+		ex->pending_last_us = rec->last_us;
+	} else {
+		if (rec->first_us < ex->pending_first_us)
+			ex->pending_first_us = rec->first_us;
+		if (rec->last_us > ex->pending_last_us)
+			ex->pending_last_us = rec->last_us;
+	}
 	if (ex->npending == 0 || now_us > ex->latest_add_us)
 		ex->latest_add_us = now_us;
 	ex->pending[ex->npending++] = *rec;

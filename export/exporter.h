@@ -27,6 +27,7 @@ struct export_format {
 	int ipv6;		/* can carry IPv6 records */
 	uint64_t octet_limit;	/* flows end before their octets pass this; 0: none */
 	size_t max_records;	/* records one datagram holds */
+	int uptime_times;	/* times are ms of uptime in 32 bits (v1, v5) */
 	size_t (*encode)(struct exporter *ex, const struct flow_record *recs, size_t n,
 			 int64_t now_us, uint8_t *out, size_t cap);
 };
@@ -45,6 +46,8 @@ struct exporter {
 	uint64_t datagrams;	/* datagrams sent */
 	uint64_t unexportable;	/* records the format cannot carry (IPv6 in v5) */
 	int64_t latest_add_us;	/* newest now_us among the queued records */
+	int64_t pending_first_us; /* earliest first among the queued records */
+	int64_t pending_last_us;  /* latest last among the queued records */
 	uint8_t engine_type;
 	uint8_t engine_id;
 	uint16_t sampling;

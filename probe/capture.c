@@ -41,6 +41,18 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 	return 0;
 }
 
+int64_t capture_time_us(const struct timeval *tv, int nano)
+{
+	/* The pcap format's seconds are unsigned 32 bits, but libpcap 1.10
+	 * sign-extends them into time_t: a time after January 2038 comes back
+	 * as one before 1970.  Undo that; no capture predates 1970. */
+	int64_t sec = tv->tv_sec < 0 ? (int64_t)tv->tv_sec + 4294967296LL : (int64_t)tv->tv_sec;
+	/* tv_usec holds nanoseconds at nanosecond precision; a bogus value of
+	 * a second or more simply carries into the seconds. */
+	int64_t frac = nano ? (int64_t)tv->tv_usec / 1000 : (int64_t)tv->tv_usec;
+	return sec * 1000000 + frac;
+}
+
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen)
 {
 	struct bpf_program prog;
@@ -66,10 +78,7 @@ int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t e
 	int rc;
 
 	while ((rc = pcap_next_ex(c->pcap, &h, &data)) == 1) {
-		/* tv_usec holds nanoseconds at nanosecond precision; a bogus
-		 * value of a second or more simply carries into the seconds. */
-		int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec / 1000;
-		fn(ctx, ts, data, h->caplen, h->len);
+		fn(ctx, capture_time_us(&h->ts, 1), data, h->caplen, h->len);
 		n++;
 	}
 	if (rc == PCAP_ERROR_BREAK)

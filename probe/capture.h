@@ -21,6 +21,9 @@ struct capture {
 /* Open a capture file and check that its link type can be metered. */
 int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen);
 
+/* A libpcap timestamp as µs since the epoch (nano: tv_usec holds ns). */
+int64_t capture_time_us(const struct timeval *tv, int nano);
+
 /* Compile and install a BPF filter (the trailing command-line words). */
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 

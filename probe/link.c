@@ -1,9 +1,11 @@
 /*
- * link.c - link-layer headers: Ethernet (with 802.1Q/802.1ad tags), Linux
- * cooked v1 and v2, raw IP, BSD NULL and OpenBSD LOOP.
+ * link.c - link-layer headers: Ethernet (with 802.1Q/802.1ad tags, MPLS
+ * label stacks and PPPoE sessions), Linux cooked v1 and v2, raw IP, BSD
+ * NULL and OpenBSD LOOP.
  *
- * References: IEEE 802.3 and 802.1Q; tcpdump.org "LINKTYPE_LINUX_SLL",
- * "LINKTYPE_LINUX_SLL2", "LINKTYPE_NULL", "LINKTYPE_LOOP" pages.
+ * References: IEEE 802.3 and 802.1Q; RFC 3032 (MPLS label stack); RFC 2516
+ * (PPPoE); tcpdump.org "LINKTYPE_LINUX_SLL", "LINKTYPE_LINUX_SLL2",
+ * "LINKTYPE_NULL", "LINKTYPE_LOOP" pages.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -14,6 +16,11 @@
 #define ETHERTYPE_VLAN 0x8100	/* 802.1Q C-tag */
 #define ETHERTYPE_QINQ 0x88a8	/* 802.1ad S-tag */
 #define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard S-tag, still seen */
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE 0x8864	/* PPPoE session stage */
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
 
 /* pcap_datalink() values: libpcap maps LINKTYPE_IPV4/IPV6 (228/229) to
  * these DLT numbers, and LINKTYPE_RAW (101) to DLT_RAW. */
@@ -30,6 +37,10 @@
 /* Tags we are willing to unwrap before giving up: real stacks have one or
  * two; the bound keeps a crafted frame from costing more than a few reads. */
 #define MAX_VLAN_TAGS 8
+/* softflowd walks MPLS labels until bottom-of-stack with no bound and reads
+ * past the buffer on a label without it; we stop at the buffer's end or at
+ * this many labels, whichever comes first. */
+#define MAX_MPLS_LABELS 16
 
 static enum l3_kind from_ethertype(uint16_t type)
 {
@@ -56,18 +67,56 @@ static uint16_t skip_vlan_tags(struct rd *r, uint16_t type, struct link_info *in
 	return type;
 }
 
+/* What follows an MPLS label stack is told only by its first nibble.  A
+ * pseudowire (control word nibble 0, Ethernet inside) has no outer IP
+ * header of its own to meter. */
+static enum l3_kind after_mpls(struct rd *r)
+{
+	for (int i = 0; i < MAX_MPLS_LABELS; i++) {
+		uint32_t entry = rd_u32(r);
+		if (!rd_ok(r))
+			return L3_NONE;
+		if (entry & 0x100) {		/* bottom of stack */
+			uint8_t v = rd_peek_u8(r) >> 4;
+			return v == 4 ? L3_IPV4 : v == 6 ? L3_IPV6 : L3_NONE;
+		}
+	}
+	return L3_NONE;
+}
+
+/* RFC 2516 session header, then the PPP protocol number. */
+static enum l3_kind after_pppoe(struct rd *r)
+{
+	rd_skip(r, 6);			/* version/type, code, session id, length */
+	uint16_t proto = rd_u16(r);
+	return proto == PPP_IPV4 ? L3_IPV4 : proto == PPP_IPV6 ? L3_IPV6 : L3_NONE;
+}
+
+/* The payload after an ethertype (and its VLAN tags). */
+static enum l3_kind after_ethertype(struct rd *r, uint16_t type, struct link_info *info)
+{
+	type = skip_vlan_tags(r, type, info);
+	switch (type) {
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MC:
+		return after_mpls(r);
+	case ETHERTYPE_PPPOE:
+		return after_pppoe(r);
+	default:
+		return from_ethertype(type);
+	}
+}
+
 static void decode_ethernet(struct rd *r, struct link_info *info)
 {
 	rd_skip(r, 12);			/* destination, source MAC */
-	uint16_t type = skip_vlan_tags(r, rd_u16(r), info);
-	info->l3 = from_ethertype(type);
+	info->l3 = after_ethertype(r, rd_u16(r), info);
 }
 
 static void decode_sll(struct rd *r, struct link_info *info)
 {
 	rd_skip(r, 2 + 2 + 2 + 8);	/* packet type, ARPHRD, addr len, addr */
-	uint16_t type = skip_vlan_tags(r, rd_u16(r), info);
-	info->l3 = from_ethertype(type);
+	info->l3 = after_ethertype(r, rd_u16(r), info);
 }
 
 static void decode_sll2(struct rd *r, struct link_info *info)
@@ -76,8 +125,7 @@ static void decode_sll2(struct rd *r, struct link_info *info)
 	rd_skip(r, 2);			/* reserved */
 	info->ifindex = rd_u32(r);
 	rd_skip(r, 2 + 1 + 1 + 8);	/* ARPHRD, packet type, addr len, addr */
-	type = skip_vlan_tags(r, type, info);
-	info->l3 = from_ethertype(type);
+	info->l3 = after_ethertype(r, type, info);
 }
 
 static void decode_raw(struct rd *r, struct link_info *info)

@@ -1,0 +1,51 @@
+# lib.sh - helpers for the end-to-end scripts (sourced).
+#
+# Each check prints one line: "ok NAME", "not ok NAME" (with "# " detail
+# lines before it) or "skip NAME: why".  BUILD names the build directory.
+set -u
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PROBE="$ROOT/$BUILD/flowprobe"
+COLLECT="$ROOT/$BUILD/flowcollect"
+SHARED="$ROOT/../shared"
+SHARED_PCAPS="$SHARED/pcaps"
+TMP=$(mktemp -d /tmp/fp-e2e.XXXXXX)
+trap 'rm -rf "$TMP"; [ -n "${COLLECTOR_PID:-}" ] && kill "$COLLECTOR_PID" 2>/dev/null' EXIT
+export TZ=UTC
+
+ok() { echo "ok $*"; }
+not_ok() { echo "not ok $*"; }
+skip() { echo "skip $1: $2"; }
+note() { echo "# $*"; }
+
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+have_shared() { [ -d "$SHARED_PCAPS" ]; }
+
+# start_collector ARGS...: start flowcollect -p 0 on loopback in the
+# background, output in $TMP/collector.out; sets COLLECTOR_PID and PORT.
+start_collector() {
+	"$COLLECT" -p 0 -b 127.0.0.1 "$@" >"$TMP/collector.out" 2>"$TMP/collector.err" &
+	COLLECTOR_PID=$!
+	PORT=""
+	for _ in $(seq 1 100); do
+		PORT=$(sed -n 's/^flowcollect: listening on UDP port \([0-9]*\)$/\1/p' "$TMP/collector.err")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "# collector did not start: $(cat "$TMP/collector.err")"
+	return 1
+}
+
+# stop_collector: SIGTERM, wait; it drains its queue before exiting.
+stop_collector() {
+	kill -TERM "$COLLECTOR_PID"
+	wait "$COLLECTOR_PID"
+	local rc=$?
+	COLLECTOR_PID=""
+	return $rc
+}
