@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# bad_input.sh - wrong flags and damaged files: one clear line on stderr,
+# asserted word for word, a non-zero exit, never a crash; and a capture
+# cut mid-record still exports everything read before the cut.
+source "$(dirname "$0")/lib.sh"
+
+# expect_error NAME "EXPECTED STDERR LINE" COMMAND...
+expect_error() {
+	local name=$1 want=$2; shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	local got
+	got=$(head -1 "$TMP/err")
+	if [ "$rc" -eq 1 ] && [ "$got" = "$want" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]; then
+		ok "error: $name"
+	else
+		note "exit $rc; stderr:"
+		sed 's/^/#   /' "$TMP/err" | head -5
+		note "wanted: $want"
+		not_ok "error: $name"
+	fi
+}
+
+# A pcap header (microsecond magic, little-endian, v2.4) of link type $1.
+pcap_header() {
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00'
+	printf "$(printf '\\x%02x\\x%02x\\x00\\x00' $(($1 & 255)) $(($1 >> 8)))"
+}
+
+pcap_header 105 >"$TMP/wifi.pcap"
+printf 'this is not a capture file, just some text\n' >"$TMP/text.pcap"
+pcap_header 1 >"$TMP/ok.pcap"
+
+expect_error "missing file" \
+	"flowprobe: cannot open capture file \"$TMP/none.pcap\": No such file or directory" \
+	"$PROBE" -r "$TMP/none.pcap"
+expect_error "directory" \
+	"flowprobe: cannot open capture file \"$TMP\": Is a directory" "$PROBE" -r "$TMP"
+expect_error "not a capture" \
+	"flowprobe: cannot read capture file \"$TMP/text.pcap\": unknown file format" \
+	"$PROBE" -r "$TMP/text.pcap"
+expect_error "unsupported link type" \
+	"flowprobe: capture file \"$TMP/wifi.pcap\": unsupported link type 105 (IEEE802_11)" \
+	"$PROBE" -r "$TMP/wifi.pcap"
+expect_error "bad -t time" \
+	'flowprobe: invalid -t "udp=5x": bad time "5x" (digits with s, m, h, d or w, e.g. 1h30m)' \
+	"$PROBE" -r "$TMP/ok.pcap" -t udp=5x
+expect_error "bad -t name" \
+	'flowprobe: invalid -t "tcp.syn=5": unknown timeout "tcp.syn" (tcp, tcp.rst, tcp.fin, udp, icmp, general, maxlife, expint)' \
+	"$PROBE" -r "$TMP/ok.pcap" -t tcp.syn=5
+expect_error "-t general=0" \
+	'flowprobe: invalid -t "general=0": the general timeout must be greater than zero' \
+	"$PROBE" -r "$TMP/ok.pcap" -t general=0
+expect_error "-t without =" \
+	'flowprobe: invalid -t "udp": expected name=time, e.g. udp=5m' \
+	"$PROBE" -r "$TMP/ok.pcap" -t udp
+expect_error "bad -n" \
+	'flowprobe: invalid -n "collector": expected HOST:PORT or [IPV6]:PORT' \
+	"$PROBE" -r "$TMP/ok.pcap" -n collector
+expect_error "bad -n bracket" \
+	'flowprobe: invalid -n "[::1:2055": expected HOST:PORT or [IPV6]:PORT' \
+	"$PROBE" -r "$TMP/ok.pcap" -n '[::1:2055'
+expect_error "bad -m" \
+	'flowprobe: invalid -m "lots": expected a number of flows, at least 1' \
+	"$PROBE" -r "$TMP/ok.pcap" -m lots
+expect_error "-m 0" \
+	'flowprobe: invalid -m "0": expected a number of flows, at least 1' \
+	"$PROBE" -r "$TMP/ok.pcap" -m 0
+expect_error "bad -v" \
+	'flowprobe: invalid -v "6": expected 1, 5, 9, 10 or psamp' "$PROBE" -r "$TMP/ok.pcap" -v 6
+expect_error "no source" \
+	'flowprobe: no packet source: give -r FILE (see flowprobe -h)' "$PROBE" -n 127.0.0.1:2055
+expect_error "unknown option" \
+	'flowprobe: unknown option -Q (see flowprobe -h)' "$PROBE" -r "$TMP/ok.pcap" -Q
+expect_error "missing argument" 'flowprobe: option -t needs an argument' "$PROBE" -r "$TMP/ok.pcap" -t
+expect_error "bad filter" \
+	"flowprobe: bad filter expression \"port eighty\": unknown port 'eighty'" \
+	"$PROBE" -r "$TMP/ok.pcap" port eighty
+expect_error "collector: bad -p" \
+	'flowcollect: invalid -p "http": expected a UDP port, 0 to 65535' "$COLLECT" -p http
+expect_error "collector: missing file" \
+	"flowcollect: cannot open capture file \"$TMP/none.pcap\": No such file or directory" \
+	"$COLLECT" -r "$TMP/none.pcap"
+expect_error "collector: not a capture" \
+	"flowcollect: cannot read capture file \"$TMP/text.pcap\": unknown file format" \
+	"$COLLECT" -r "$TMP/text.pcap"
+
+# A capture cut in the middle of a record: every flow before the cut is
+# exported, totals equal tshark's count of the readable part, stderr says
+# so, and the exit status is 1.
+if have_shared && command -v tshark >/dev/null && command -v python3 >/dev/null; then
+	head -c 30000 "$SHARED_PCAPS/test.pcap" >"$TMP/cut.pcap"
+	"$PROBE" -r "$TMP/cut.pcap" -w "$TMP/cut.exp" 2>"$TMP/err"
+	rc=$?
+	first=$(head -1 "$TMP/err")
+	want="flowprobe: capture file \"$TMP/cut.pcap\" is damaged after 67 packets: truncated dump file; tried to read 1514 captured bytes, only got 1507; exporting the flows read before it"
+	check "cut capture: exit 1 and one line saying so" test "$rc" -eq 1 -a "$first" = "$want"
+	"$COLLECT" -r "$TMP/cut.exp" >"$TMP/cut.table" 2>/dev/null
+	if python3 "$ROOT/tests/e2e/tshark_flows.py" "$TMP/cut.pcap" "$TMP/cut.table" >"$TMP/cmp"; then
+		ok "cut capture: flows before the cut equal tshark's count ($(tail -1 "$TMP/cmp" | sed 's/^# //'))"
+	else
+		sed 's/^# /# /' "$TMP/cmp"
+		not_ok "cut capture: flows before the cut equal tshark's count"
+	fi
+else
+	skip "cut capture" "needs ../shared/pcaps, tshark and python3"
+fi
+
+# Real damaged captures must never crash either program.
+if have_shared; then
+	for f in fuzz-2021-10-13.pcap fuzz-2006-06-26-2594.pcap shb-option-too-long.pcapng \
+		 pcap-invalid-version-2.pcap trunc-hdr.pcap ip4-trunc.pcap empty.pcap \
+		 ipv4_invalid_hdr_length.pcap timestamp_invalid_micro.pcap; do
+		"$PROBE" -r "$SHARED_PCAPS/$f" -w "$TMP/x.pcap" >/dev/null 2>"$TMP/err"
+		rc=$?
+		"$COLLECT" -r "$SHARED_PCAPS/$f" >/dev/null 2>&1
+		crc=$?
+		if [ "$rc" -le 1 ] && [ "$crc" -le 1 ]; then
+			ok "no crash on $f (probe exit $rc)"
+		else
+			sed 's/^/# /' "$TMP/err" | head -5
+			not_ok "no crash on $f (probe exit $rc, collector exit $crc)"
+		fi
+	done
+fi
