@@ -55,7 +55,7 @@ void options_usage(FILE *out)
 "    -6           Meter IPv6 even when the format cannot carry it (counted,\n"
 "                 not exported).\n"
 "    -d           Stay in the foreground (always so when reading a file).\n"
-"    -D           Debug: -d, -6 and verbose messages.\n"
+"    -D           Debug: -d and -6.\n"
 "    -h, --help   Show this text.\n"
 "    bpf expression\n"
 "                 Trailing words form a pcap filter, as in tcpdump.\n"
@@ -119,7 +119,7 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt(argc, argv, ":6hdDL:T:i:r:f:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:")) != -1) {
+	while ((c = getopt(argc, argv, ":6hdDL:T:i:r:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:")) != -1) {
 		switch (c) {
 		case 'h':
 			o->help = 1;
