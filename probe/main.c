@@ -32,66 +32,72 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 	meter_packet(&run->meter, kind, &pkt);
 }
 
-static int fail(const char *msg)
-{
-	fprintf(stderr, "flowprobe: %s\n", msg);
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	struct probe_options opt;
 	struct transport tp;
-	struct exporter *ex;
+	struct exporter *ex = NULL;
+	struct ft *ft = NULL;
 	struct probe_stats st;
 	struct ft_config fcfg;
 	struct run run;
 	char err[ERRLEN];
-	int status = 0;
+	int status = 1;
 
-	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0)
-		return fail(err);
+	memset(&run, 0, sizeof(run));
+	transport_init(&tp);
+	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0) {
+		fprintf(stderr, "flowprobe: %s\n", err);
+		options_free(&opt);
+		return 1;
+	}
 	if (opt.help) {
 		options_usage(stdout);
+		options_free(&opt);
 		return 0;
 	}
 
-	transport_init(&tp);
-	if (opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0)
-		return fail(err);
-	if (capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0)
-		return fail(err);
-	if (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0)
-		return fail(err);
-	if (transport_open_udp(&tp, err, sizeof(err)) != 0)
-		return fail(err);
-	if (opt.write_file && transport_open_pcap(&tp, opt.write_file, err, sizeof(err)) != 0)
-		return fail(err);
+	err[0] = '\0';
+	if ((opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
+	    capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0 ||
+	    (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0) ||
+	    transport_open_udp(&tp, err, sizeof(err)) != 0 ||
+	    (opt.write_file && transport_open_pcap(&tp, opt.write_file, err, sizeof(err)) != 0))
+		goto out;
 
 	ex = malloc(sizeof(*ex));
-	if (ex == NULL)
-		return fail("out of memory");
+	if (ex == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
 	exporter_init(ex, export_format_find(opt.version), &tp);
 
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.to = opt.to;
 	fcfg.max_flows = opt.max_flows;
 	fcfg.octet_limit = ex->fmt->octet_limit;
-	struct ft *ft = ft_create(&fcfg);
-	if (ft == NULL)
-		return fail("out of memory");
+	ft = ft_create(&fcfg);
+	if (ft == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
 
 	memset(&st, 0, sizeof(st));
 	meter_init(&run.meter, ft, ex, &st);
 	run.meter.track_ipv6 = opt.track_ipv6;
 
+	status = 0;
 	if (capture_run(&run.cap, on_frame, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */
 		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
 		status = 1;
 	}
+	err[0] = '\0';
 	meter_finish(&run.meter, END_FORCED);
 	stats_print(stderr, &st, ex, ft_count(ft));
+out:
+	if (err[0])
+		fprintf(stderr, "flowprobe: %s\n", err);
 	if (transport_close(&tp, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowprobe: %s\n", err);
 		status = 1;
