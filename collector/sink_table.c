@@ -1,15 +1,15 @@
 /*
  * sink_table.c - the readable table: one line per flow, as people read
- * nfdump's "long" format, with milliseconds.
+ * nfdump's "long" format, with milliseconds and the input interface.
  */
 #include <inttypes.h>
 #include "sink.h"
 
 static void table_begin(FILE *out)
 {
-	fprintf(out, "%-23s %9s %-5s %39s    %-39s %-8s %3s %9s %11s\n",
+	fprintf(out, "%-23s %9s %-5s %21s    %-21s %-8s %3s %4s %9s %11s\n",
 		"Date first seen (UTC)", "Duration", "Proto", "Src IP Addr:Port",
-		"Dst IP Addr:Port", "Flags", "Tos", "Packets", "Bytes");
+		"Dst IP Addr:Port", "Flags", "Tos", "In", "Packets", "Bytes");
 }
 
 static void table_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
@@ -30,10 +30,10 @@ static void table_flow(FILE *out, const struct flow_context *ctx, const struct f
 		snprintf(dst, sizeof(dst), "%s:%u", da, r->dport);
 	}
 	fmt_tcp_flags(flags, r->tcp_flags);
-	fprintf(out, "%s.%03d %9.3f %-5s %39s -> %-39s %-8s %3u %9" PRIu64 " %11" PRIu64 "\n",
+	fprintf(out, "%s.%03d %9.3f %-5s %21s -> %-21s %-8s %3u %4u %9" PRIu64 " %11" PRIu64 "\n",
 		when, (int)(first_ms % 1000), (double)(last_ms - first_ms) / 1000.0,
 		fmt_proto(r->proto, pbuf, sizeof(pbuf)), src, dst, flags, r->tos,
-		r->packets, r->octets);
+		r->in_if, r->packets, r->octets);
 }
 
 static void table_end(FILE *out, const struct flow_totals *t)

@@ -80,9 +80,9 @@ def from_collector(table, names):
     flows = {}
     for line in open(table):
         parts = line.split()
-        if len(parts) != 11 or parts[5] != "->":
+        if len(parts) != 12 or parts[5] != "->":
             continue
-        day, clock, dur, proto, src, _, dst, _flags, _tos, pkts, octs = parts
+        day, clock, dur, proto, src, _, dst, _flags, _tos, _in, pkts, octs = parts
         first = datetime.strptime(day + " " + clock, "%Y-%m-%d %H:%M:%S.%f")
         first_ms = int(first.replace(tzinfo=timezone.utc).timestamp() * 1000 + 0.5)
         sec, _, frac = dur.partition(".")

@@ -1,0 +1,943 @@
+/*
+ * craftpcap.c - writes the crafted captures that the golden tests replay.
+ *
+ * Usage: craftpcap OUTDIR
+ *
+ * Every row of the table at the bottom becomes OUTDIR/NAME.pcap: a few
+ * packets made to show one rule of the probe's contract (TCP end-of-flow
+ * timeouts, idle splits and scan rounding, the active timeout, the table
+ * limit, link types, ...).  What flowcollect must print for each capture is
+ * worked out by hand from those rules and kept as pcaps/NAME.expected; the
+ * probe options for it are in tests/golden.list.  The comment above each
+ * capture function gives the reasoning, with times in seconds from the
+ * capture's time zero T0.
+ *
+ * The files are a pure function of this source: timestamps, IP ids, TCP
+ * sequence numbers and payloads are fixed, and nothing reads the clock or
+ * a random source.  tests/e2e/golden.sh regenerates them and compares them
+ * byte for byte with pcaps/, so this file stays the source of truth: change
+ * a capture here, run `make pcaps`, and redo its .expected by hand.
+ *
+ * Addresses come from the documentation ranges (RFC 5737: 192.0.2.0/24 for
+ * clients, 198.51.100.0/24 for servers; RFC 3849: 2001:db8::/32).  MAC
+ * addresses are locally administered, 02:00 followed by the host's IPv4
+ * address, so a frame's link header agrees with its IP header.
+ */
+#include <arpa/inet.h>
+#include <libnet.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * 2024-01-01 00:00:00 UTC, every capture's time zero.  It is a multiple of
+ * 60 s, so the probe's expiry scans (epoch-aligned multiples of expint)
+ * fall on whole seconds after T0 for expint 1 and on T0 + 60 k for 60.
+ */
+#define T0 1704067200LL
+
+/* Capture times are int64 microseconds after T0. */
+#define MS(x) ((int64_t)(x) * 1000)
+#define SEC(x) ((int64_t)(x) * 1000000)
+
+#define SNAPLEN 65535
+#define FRAME_MAX 2048
+#define ETH_MIN_FRAME 60	/* shortest Ethernet frame, FCS not captured */
+#define ETHERTYPE_LLDP 0x88cc
+#define HOP_LIMIT 64
+#define TCP_WINDOW 64240
+
+/* IPv4/IPv6 "address family" values in BSD loopback headers: AF_INET is 2
+ * everywhere; AF_INET6 differs, 24 is NetBSD's and OpenBSD's. */
+#define BSD_AF_INET 2
+#define BSD_AF_INET6 24
+
+/* Linux cooked-capture packet types. */
+#define SLL_HOST 0		/* addressed to the capturing host */
+#define SLL_OUTGOING 4		/* sent by it */
+
+struct craft {
+	const char *name;
+	libnet_t *l;		/* build-only context, cleared after each frame */
+	pcap_dumper_t *dump;
+	int dlt;
+	uint16_t ip_id;		/* next IPv4 identification */
+	uint16_t vlan;		/* Ethernet: 802.1Q VID, 0 for an untagged frame */
+	uint32_t ifindex;	/* SLL2: interface the frame was seen on */
+	uint8_t pkttype;	/* SLL, SLL2: SLL_HOST or SLL_OUTGOING */
+	size_t pad_to;		/* Ethernet: pad shorter frames to this length */
+	uint8_t pad_byte;
+};
+
+/* Payload bytes for every packet: lowercase letters, so the data reads as
+ * filler in a packet dump and never looks like a header. */
+static uint8_t filler[FRAME_MAX];
+
+static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t mac_lldp[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("craftpcap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Builders return -1 on error with the reason in the context. */
+static void check(struct craft *c, libnet_ptag_t tag, const char *what)
+{
+	if (tag == -1)
+		die("%s: %s: %s", c->name, what, libnet_geterror(c->l));
+}
+
+static const uint8_t *payload(uint32_t len)
+{
+	if (len > sizeof(filler))
+		die("payload of %u bytes is more than the %zu this tool has", len, sizeof(filler));
+	return len ? filler : NULL;	/* libnet refuses a buffer with length 0 */
+}
+
+/* IPv4 address in network order, as libnet_build_ipv4 takes it. */
+static uint32_t addr4(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		die("bad IPv4 address \"%s\"", s);
+	return a.s_addr;
+}
+
+static struct libnet_in6_addr addr6(const char *s)
+{
+	struct libnet_in6_addr a;
+
+	if (inet_pton(AF_INET6, s, a.libnet_s6_addr) != 1)
+		die("bad IPv6 address \"%s\"", s);
+	return a;
+}
+
+/* 02:00 and the four address bytes: an IPv4 address in network order, or
+ * the last four bytes of an IPv6 address. */
+static void mac_of(const uint8_t tail[4], uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x00;
+	memcpy(mac + 2, tail, 4);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
+{
+	struct pcap_pkthdr h;
+	int64_t us = SEC(T0) + t;
+
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)(us / 1000000);
+	h.ts.tv_usec = (suseconds_t)(us % 1000000);
+	h.caplen = (bpf_u_int32)len;
+	h.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)c->dump, &h, frame);
+}
+
+/*
+ * The link header of the capture's type for a payload of this ethertype,
+ * for the link types libnet has no builder for.  Layouts from the
+ * tcpdump.org LINKTYPE_ pages.
+ */
+static size_t link_header(const struct craft *c, uint16_t ethertype, const uint8_t src_mac[6],
+			  uint8_t *h)
+{
+	uint8_t family = ethertype == ETHERTYPE_IPV6 ? BSD_AF_INET6 : BSD_AF_INET;
+
+	switch (c->dlt) {
+	case DLT_LINUX_SLL:
+		put16(h, c->pkttype);
+		put16(h + 2, ARPHRD_ETHER);
+		put16(h + 4, 6);		/* link-layer address length */
+		memset(h + 6, 0, 8);
+		memcpy(h + 6, src_mac, 6);
+		put16(h + 14, ethertype);
+		return 16;
+	case DLT_LINUX_SLL2:
+		put16(h, ethertype);
+		put16(h + 2, 0);		/* reserved */
+		put32(h + 4, c->ifindex);
+		put16(h + 8, ARPHRD_ETHER);
+		h[10] = c->pkttype;
+		h[11] = 6;			/* link-layer address length */
+		memset(h + 12, 0, 8);
+		memcpy(h + 12, src_mac, 6);
+		return 20;
+	case DLT_NULL:
+		/* Host byte order of the capturing machine: little-endian here,
+		 * as a capture from an x86 BSD or macOS box has it. */
+		h[0] = family;
+		h[1] = h[2] = h[3] = 0;
+		return 4;
+	case DLT_LOOP:
+		h[0] = h[1] = h[2] = 0;		/* always network byte order */
+		h[3] = family;
+		return 4;
+	default:				/* DLT_RAW, DLT_IPV4: no header */
+		return 0;
+	}
+}
+
+/*
+ * Put the link layer under the packet built so far in c->l, write the
+ * frame at time t, and clear the context for the next one.  Ethernet and
+ * 802.1Q headers are libnet pblocks; the other link headers are prepended
+ * to the bytes libnet assembled for the network layer.
+ */
+static void emit(struct craft *c, int64_t t, uint16_t ethertype, const uint8_t src_mac[6],
+		 const uint8_t dst_mac[6])
+{
+	uint8_t frame[FRAME_MAX];
+	size_t hlen = 0;
+	uint8_t *bytes;
+	uint32_t len;
+
+	if (c->dlt == DLT_EN10MB && c->vlan)
+		check(c, libnet_build_802_1q(dst_mac, src_mac, ETHERTYPE_VLAN, 0, 0, c->vlan,
+					     ethertype, NULL, 0, c->l, 0), "802.1Q");
+	else if (c->dlt == DLT_EN10MB)
+		check(c, libnet_build_ethernet(dst_mac, src_mac, ethertype, NULL, 0, c->l, 0),
+		      "Ethernet");
+	else
+		hlen = link_header(c, ethertype, src_mac, frame);
+
+	/*
+	 * libnet 1.1.6 hands out assembled bytes through libnet_adv_cull_packet
+	 * only in the _ADV injection modes, which open a packet socket and need
+	 * CAP_NET_RAW although nothing is ever sent.  libnet_pblock_coalesce,
+	 * which that function calls and libnet-functions.h declares, does the
+	 * same assembly (checksums included) in a LIBNET_NONE context, so the
+	 * tool runs unprivileged.
+	 */
+	check(c, libnet_pblock_coalesce(c->l, &bytes, &len), "assembling the packet");
+	if (hlen + len > sizeof(frame))
+		die("%s: frame of %zu bytes is too long", c->name, hlen + len);
+	memcpy(frame + hlen, bytes, len);
+	libnet_adv_free_packet(c->l, bytes);
+	libnet_clear_packet(c->l);
+
+	size_t flen = hlen + len;
+	if (c->dlt == DLT_EN10MB && flen < c->pad_to) {
+		memset(frame + flen, c->pad_byte, c->pad_to - flen);
+		flen = c->pad_to;
+	}
+	write_frame(c, t, frame, flen);
+}
+
+/* ---- IP packets -------------------------------------------------------- */
+
+/* The IPv4 header over the transport pblocks already built, then out. */
+static void ipv4(struct craft *c, int64_t t, const char *src, const char *dst, uint8_t proto,
+		 uint8_t tos, uint16_t id, uint16_t frag, uint32_t l4len)
+{
+	uint32_t s = addr4(src), d = addr4(dst);
+	uint8_t smac[6], dmac[6];
+
+	check(c, libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H + l4len), tos, id, frag, HOP_LIMIT,
+				   proto, 0, s, d, NULL, 0, c->l, 0), "IPv4");
+	mac_of((const uint8_t *)&s, smac);
+	mac_of((const uint8_t *)&d, dmac);
+	emit(c, t, ETHERTYPE_IP, smac, dmac);
+}
+
+/* A fresh identification for each datagram; only fragments share one. */
+static uint16_t next_id(struct craft *c)
+{
+	return c->ip_id++;
+}
+
+/* One direction of UDP traffic: a flow key in the probe's terms. */
+struct udp_flow {
+	const char *src;
+	uint16_t sport;
+	const char *dst;
+	uint16_t dport;
+	uint8_t tos;
+};
+
+/* A UDP datagram of ip_len bytes in all: the octets the probe counts. */
+static void udp(struct craft *c, int64_t t, const struct udp_flow *f, uint16_t ip_len)
+{
+	uint32_t data = (uint32_t)(ip_len - LIBNET_IPV4_H - LIBNET_UDP_H);
+
+	check(c, libnet_build_udp(f->sport, f->dport, (uint16_t)(LIBNET_UDP_H + data), 0,
+				  payload(data), data, c->l, 0), "UDP");
+	ipv4(c, t, f->src, f->dst, IPPROTO_UDP, f->tos, next_id(c), 0, LIBNET_UDP_H + data);
+}
+
+/* A UDP datagram over IPv6 (40-byte header), ip_len bytes in all. */
+static void udp6(struct craft *c, int64_t t, const char *src, uint16_t sport, const char *dst,
+		 uint16_t dport, uint16_t ip_len)
+{
+	struct libnet_in6_addr s = addr6(src), d = addr6(dst);
+	uint16_t l4len = (uint16_t)(ip_len - LIBNET_IPV6_H);
+	uint32_t data = (uint32_t)(l4len - LIBNET_UDP_H);
+	uint8_t smac[6], dmac[6];
+
+	check(c, libnet_build_udp(sport, dport, l4len, 0, payload(data), data, c->l, 0), "UDP");
+	check(c, libnet_build_ipv6(0, 0, l4len, IPPROTO_UDP, HOP_LIMIT, s, d, NULL, 0, c->l, 0),
+	      "IPv6");
+	mac_of(s.libnet_s6_addr + 12, smac);
+	mac_of(d.libnet_s6_addr + 12, dmac);
+	emit(c, t, ETHERTYPE_IPV6, smac, dmac);
+}
+
+/*
+ * One TCP connection; side 0 is the client.  Sequence numbers advance with
+ * what each side sends and every ACK acknowledges all the other side has
+ * sent, so a capture reads as a sound conversation in tshark.
+ */
+struct tcp_conn {
+	const char *addr[2];
+	uint16_t port[2];
+	uint32_t seq[2];	/* next sequence number of each side */
+};
+
+enum { CLIENT, SERVER };
+
+/* A segment from side `from` carrying `data` bytes: IP length 40 + data. */
+static void tcp(struct craft *c, int64_t t, struct tcp_conn *k, int from, uint8_t flags,
+		uint32_t data)
+{
+	int to = !from;
+	uint32_t ack = (flags & TH_ACK) ? k->seq[to] : 0;
+
+	check(c, libnet_build_tcp(k->port[from], k->port[to], k->seq[from], ack, flags,
+				  TCP_WINDOW, 0, 0, (uint16_t)(LIBNET_TCP_H + data), payload(data),
+				  data, c->l, 0), "TCP");
+	k->seq[from] += data + ((flags & TH_SYN) != 0) + ((flags & TH_FIN) != 0);
+	ipv4(c, t, k->addr[from], k->addr[to], IPPROTO_TCP, 0, next_id(c), 0,
+	     LIBNET_TCP_H + data);
+}
+
+/* An ICMP echo request (type 8) or reply (type 0), ip_len bytes in all. */
+static void icmp_echo(struct craft *c, int64_t t, const char *src, const char *dst,
+		      uint8_t type, uint16_t id, uint16_t seq, uint16_t ip_len)
+{
+	uint32_t data = (uint32_t)(ip_len - LIBNET_IPV4_H - LIBNET_ICMPV4_ECHO_H);
+
+	check(c, libnet_build_icmpv4_echo(type, 0, 0, id, seq, payload(data), data, c->l, 0),
+	      "ICMP echo");
+	ipv4(c, t, src, dst, IPPROTO_ICMP, 0, next_id(c), 0, LIBNET_ICMPV4_ECHO_H + data);
+}
+
+/* An ESP packet (RFC 4303): SPI and sequence number, then opaque bytes,
+ * standing for a protocol the probe has no timeout of its own for. */
+static void esp(struct craft *c, int64_t t, const char *src, const char *dst, uint32_t spi,
+		uint32_t seq, uint16_t ip_len)
+{
+	uint8_t body[FRAME_MAX];
+	uint32_t len = (uint32_t)(ip_len - LIBNET_IPV4_H);
+
+	if (len < 8 || len > sizeof(body))
+		die("%s: bad ESP length %u", c->name, ip_len);
+	put32(body, spi);
+	put32(body + 4, seq);
+	memcpy(body + 8, filler, len - 8);
+	check(c, libnet_build_data(body, len, c->l, 0), "ESP");
+	ipv4(c, t, src, dst, IPPROTO_ESP, 0, next_id(c), 0, len);
+}
+
+/* ---- other frames ------------------------------------------------------ */
+
+static void arp(struct craft *c, int64_t t, uint16_t op, const char *sender, const char *target)
+{
+	uint32_t spa = addr4(sender), tpa = addr4(target);
+	uint8_t sha[6], tha[6];
+
+	mac_of((const uint8_t *)&spa, sha);
+	if (op == ARPOP_REQUEST)
+		memset(tha, 0, sizeof(tha));	/* what the request asks for */
+	else
+		mac_of((const uint8_t *)&tpa, tha);
+	check(c, libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4, op, sha, (uint8_t *)&spa, tha,
+				  (uint8_t *)&tpa, NULL, 0, c->l, 0), "ARP");
+	emit(c, t, ETHERTYPE_ARP, sha, op == ARPOP_REQUEST ? mac_broadcast : tha);
+}
+
+/* An LLDP advertisement (IEEE 802.1AB): chassis ID (the MAC), port ID
+ * (an interface name), TTL and end TLVs.  libnet 1.1.6 has no LLDP
+ * builder, so the TLVs go in as the frame's data. */
+static void lldp(struct craft *c, int64_t t, const char *host)
+{
+	uint32_t a = addr4(host);
+	uint8_t mac[6], tlv[22], *p = tlv;
+
+	mac_of((const uint8_t *)&a, mac);
+	put16(p, 1 << 9 | 7);			/* chassis ID, 7 bytes */
+	p[2] = 4;				/* subtype: MAC address */
+	memcpy(p + 3, mac, 6);
+	p += 9;
+	put16(p, 2 << 9 | 5);			/* port ID, 5 bytes */
+	p[2] = 5;				/* subtype: interface name */
+	memcpy(p + 3, "eth0", 4);
+	p += 7;
+	put16(p, 3 << 9 | 2);			/* TTL, 2 bytes */
+	put16(p + 2, 120);
+	p += 4;
+	put16(p, 0);				/* end of LLDPDU */
+	check(c, libnet_build_data(tlv, sizeof(tlv), c->l, 0), "LLDP");
+	emit(c, t, ETHERTYPE_LLDP, mac, mac_lldp);
+}
+
+/* ---- the captures ------------------------------------------------------ */
+
+/*
+ * tcp_fin (-t tcp.fin=5 -t expint=1).  A whole connection, closed by FIN
+ * both ways, then a new SYN on the same ports.  Times carry sub-millisecond
+ * parts to show that the collector truncates to whole milliseconds.
+ *
+ * The server's FIN at 0.080499 completes FIN-both-ways: the server flow is
+ * due at 5.080499, and the client flow, rescheduled with it, at
+ * 0.070000 + 5, then 5.090100 after its last ACK.  The scan after the
+ * earlier deadline is at 6 and takes both, server first.  The SYN at 10
+ * opens new flows in both directions, exported at the end of the file.
+ */
+static void tcp_fin(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.10", "198.51.100.20" }, { 40000, 80 }, { 1000, 5000 } };
+
+	tcp(c, 900, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10) + 500, &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(30), &k, CLIENT, TH_PUSH | TH_ACK, 100);
+	tcp(c, MS(40), &k, SERVER, TH_ACK, 0);
+	tcp(c, MS(50), &k, SERVER, TH_PUSH | TH_ACK, 300);
+	tcp(c, MS(60), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(70), &k, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, MS(80) + 499, &k, SERVER, TH_FIN | TH_ACK, 0);
+	tcp(c, MS(90) + 100, &k, CLIENT, TH_ACK, 0);
+
+	struct tcp_conn again = { { "192.0.2.10", "198.51.100.20" }, { 40000, 80 }, { 9000, 7000 } };
+	tcp(c, SEC(10), &again, CLIENT, TH_SYN, 0);
+	tcp(c, SEC(10) + MS(10), &again, SERVER, TH_SYN | TH_ACK, 0);
+}
+
+/*
+ * tcp_rst (-t tcp.rst=5 -t expint=1).  The server answers data with a RST.
+ * The RST counts for both directions: the client flow, which never sent
+ * one, is rescheduled to its last packet (0.030) + 5.  A late client ACK at
+ * 2.5 still joins it (deadline now 7.5).  At 20 the server flow (due 5.040)
+ * leaves in the scan at 6 and the client flow in the one at 8; the client's
+ * data at 20 opens a new flow, with a fresh conversation and so the plain
+ * tcp timeout.
+ */
+static void tcp_rst(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.11", "198.51.100.21" }, { 40001, 443 }, { 1000, 5000 } };
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(30), &k, CLIENT, TH_PUSH | TH_ACK, 50);
+	tcp(c, MS(40), &k, SERVER, TH_RST | TH_ACK, 0);
+	tcp(c, MS(2500), &k, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(20), &k, CLIENT, TH_PUSH | TH_ACK, 50);
+}
+
+/*
+ * tcp_fin_one_way (-t tcp.fin=5 -t tcp=30 -t expint=1).  Only the client
+ * sends a FIN (a half-close); the server goes on sending.  Without FIN both
+ * ways the flows keep the tcp timeout: the server's data at 10 and the
+ * client's ACK at 12 still join their flows although tcp.fin is 5.  They
+ * end on tcp: server due 40 (scan at 41), client due 42 (scan at 43), both
+ * before the client's ACK at 50, which opens a new flow.
+ */
+static void tcp_fin_one_way(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.12", "198.51.100.22" }, { 40002, 80 }, { 1000, 5000 } };
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(30), &k, CLIENT, TH_PUSH | TH_ACK, 60);
+	tcp(c, MS(40), &k, SERVER, TH_ACK, 0);
+	tcp(c, MS(50), &k, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, MS(60), &k, SERVER, TH_ACK, 0);
+	tcp(c, SEC(10), &k, SERVER, TH_PUSH | TH_ACK, 20);
+	tcp(c, SEC(12), &k, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(50), &k, CLIENT, TH_ACK, 0);
+}
+
+/*
+ * udp_idle (-t udp=10 -t expint=1).  One UDP direction with gaps around
+ * the timeout; each packet has its own size so the octets show which flow
+ * it joined.
+ *
+ *   0, 3, 12.5     gaps under 10: one flow, due 22.5, scanned at 23
+ *   22.8           past the deadline but before the scan: joins (due 32.8)
+ *   33.2           the scan at 33 ran first: a new flow
+ *   40, 50         50 is exactly on the deadline 40 + 10: joins (scan at 51)
+ *   61             due 60, scanned at 61, and the scan runs before the
+ *                  packet of the same time: a new flow
+ *   65             joins it
+ */
+static void udp_idle(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.13", 5013, "198.51.100.23", 5013, 0 };
+
+	udp(c, 0, &f, 48);
+	udp(c, SEC(3), &f, 58);
+	udp(c, MS(12500), &f, 68);
+	udp(c, MS(22800), &f, 78);
+	udp(c, MS(33200), &f, 88);
+	udp(c, SEC(40), &f, 98);
+	udp(c, SEC(50), &f, 108);
+	udp(c, SEC(61), &f, 118);
+	udp(c, SEC(65), &f, 128);
+}
+
+/*
+ * icmp_echo (no options).  Three echo request/reply pairs, a second apart,
+ * on VLAN 100.  Requests go to port 8 * 256 + 0 = 2048, replies to 0; both
+ * have source port 0.  At the end of the file the request flow (last 2.000)
+ * is due before the reply flow (last 2.001).
+ */
+static void icmp_echo_vlan(struct craft *c)
+{
+	c->vlan = 100;
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		int64_t t = SEC(seq - 1);
+		icmp_echo(c, t, "192.0.2.14", "198.51.100.24", 8, 0x1234, seq, 84);
+		icmp_echo(c, t + MS(1), "198.51.100.24", "192.0.2.14", 0, 0x1234, seq, 84);
+	}
+}
+
+/*
+ * tos_split (no options).  One UDP 5-tuple with three ToS bytes: 0,
+ * 184 (DSCP EF) and 185 (EF with ECT(1)).  The key holds the whole byte,
+ * ECN bits too, so that is three flows.  End of file, by deadline
+ * (last + 300): ToS 0 (last 0.2), 184 (0.3), 185 (0.4).
+ */
+static void tos_split(struct craft *c)
+{
+	const struct udp_flow plain = { "192.0.2.15", 6000, "198.51.100.25", 7000, 0 };
+	const struct udp_flow ef = { "192.0.2.15", 6000, "198.51.100.25", 7000, 184 };
+	const struct udp_flow ef_ect1 = { "192.0.2.15", 6000, "198.51.100.25", 7000, 185 };
+
+	udp(c, 0, &plain, 100);
+	udp(c, MS(100), &ef, 200);
+	udp(c, MS(200), &plain, 100);
+	udp(c, MS(300), &ef, 200);
+	udp(c, MS(400), &ef_ect1, 300);
+}
+
+/*
+ * The packets of every link_* capture (no options): a TCP SYN and its
+ * SYN-ACK, and a UDP query.  At the end of the file the UDP flow (due
+ * 0.010 + 300) goes before the two TCP flows (due 0.000 and 0.005 + 3600).
+ */
+static void link_sample(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.30", "198.51.100.40" }, { 40030, 80 }, { 1000, 5000 } };
+	const struct udp_flow q = { "192.0.2.30", 6030, "198.51.100.40", 6031, 0 };
+
+	c->pkttype = SLL_OUTGOING;
+	c->ifindex = 2;
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	c->pkttype = SLL_HOST;
+	tcp(c, MS(5), &k, SERVER, TH_SYN | TH_ACK, 0);
+	c->pkttype = SLL_OUTGOING;
+	udp(c, MS(10), &q, 48);
+}
+
+/* link_raw: the sample plus an IPv6 datagram (told apart by the version
+ * nibble), which v5 cannot carry: it is in no exported record. */
+static void link_raw(struct craft *c)
+{
+	link_sample(c);
+	udp6(c, MS(20), "2001:db8::30", 6030, "2001:db8::40", 6031, 68);
+}
+
+/*
+ * sll2_ifindex (no options).  A host capturing on "any" sees a forwarded
+ * datagram twice: in on interface 2, out on interface 3.  The input
+ * interface is in the key and an SLL2 frame names its interface, so the
+ * copies form two flows (In 2, then In 3, by deadline: 1.000 + 300 before
+ * 1.000050 + 300), each 2 packets, 0.000 to 1.000.  A file run meters
+ * every frame, outgoing ones too: a host's own capture needs them.
+ */
+static void sll2_ifindex(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.31", 5400, "198.51.100.41", 5400, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		c->ifindex = 2;
+		c->pkttype = SLL_HOST;
+		udp(c, SEC(i), &f, 48);
+		c->ifindex = 3;
+		c->pkttype = SLL_OUTGOING;
+		udp(c, SEC(i) + 50, &f, 48);
+	}
+}
+
+/*
+ * eth_padding (no options).  Short frames padded to Ethernet's 60 bytes:
+ * two 40-byte TCP ACKs (zero padding) and a 30-byte UDP datagram whose
+ * padding is junk, as some drivers leave it.  Octets are IP lengths:
+ * 80 for the TCP flow, 30 for the UDP one, which is due first at the end.
+ */
+static void eth_padding(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.21", "198.51.100.31" }, { 40021, 22 }, { 1000, 5000 } };
+	const struct udp_flow u = { "192.0.2.21", 5021, "198.51.100.31", 5021, 0 };
+
+	c->pad_to = ETH_MIN_FRAME;
+	tcp(c, 0, &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(200), &k, CLIENT, TH_ACK, 0);
+	c->pad_byte = 0xa5;
+	udp(c, MS(400), &u, 30);
+}
+
+/*
+ * maxlife (-t maxlife=10 -t udp=300 -t expint=1).  A UDP packet every
+ * second at x.250 for 30 s.  The active timeout caps the deadline at
+ * first + 10: the first flow (0.25) is due 10.25, scanned at 11, so it
+ * holds 0.25 .. 10.25 (11 packets, 10.000 s); likewise 11.25 .. 21.25;
+ * the last piece, 22.25 .. 29.25, is due 32.25 and leaves at 33.
+ *
+ * A second flow then gets a packet past first + maxlife but before the
+ * scan: 40.1, 45.1, 50.1 (due 50.1, scan at 51), 50.9.  The packet joins;
+ * the flow, now older than maxlife, is due at once: 4 packets, 10.800 s.
+ * The packet at 51.5 opens a new flow.
+ */
+static void maxlife(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.16", 5001, "198.51.100.26", 5001, 0 };
+	const struct udp_flow g = { "192.0.2.16", 5002, "198.51.100.26", 5002, 0 };
+
+	for (int s = 0; s < 30; s++)
+		udp(c, SEC(s) + MS(250), &f, 40);
+	udp(c, MS(40100), &g, 50);
+	udp(c, MS(45100), &g, 50);
+	udp(c, MS(50100), &g, 50);
+	udp(c, MS(50900), &g, 50);
+	udp(c, MS(51500), &g, 50);
+}
+
+/*
+ * table_full (-m 3).  Five UDP flows F1..F5 (source ports 6001..6005, IP
+ * length 100 + n) through a table of three; deadlines are last + 300.
+ *
+ *   0.0 F1   0.1 F2   0.1 F3 (F2 and F3 tie at 300.1)   0.2 F1 (300.2)
+ *   0.3 F4   full: the earliest is the F2/F3 tie; F2, created first, goes
+ *   0.4 F5   full: F3 (300.1) goes, before F1 (300.2) although younger
+ *   0.5 F2   full: F1 goes; F2 starts again
+ * End of file: F4, F5, F2.
+ */
+static void table_full(struct craft *c)
+{
+	struct udp_flow f[6];
+
+	for (int n = 1; n <= 5; n++)
+		f[n] = (struct udp_flow){ "192.0.2.17", (uint16_t)(6000 + n), "198.51.100.27", 9000, 0 };
+	udp(c, 0, &f[1], 101);
+	udp(c, MS(100), &f[2], 102);
+	udp(c, MS(100), &f[3], 103);
+	udp(c, MS(200), &f[1], 101);
+	udp(c, MS(300), &f[4], 104);
+	udp(c, MS(400), &f[5], 105);
+	udp(c, MS(500), &f[2], 102);
+}
+
+/*
+ * backwards_time (no options).  Packet times out of order, then a jump of
+ * ten years (3653 days, to 2034-01-01), then a step back again.
+ *
+ *   X: 100, 103, 98.5, 101   first 98.5 (the minimum), last 103
+ *   Y: 99.75, 104            a flow that starts before the clock (103)
+ *   X: T10Y                  the scan at 420 (after X's deadline 403 and
+ *                            Y's 404) runs first: both leave, X opens again
+ *   Y: T10Y + 2, X: T10Y - 1.5   X's new flow: first T10Y - 1.5, last T10Y
+ *
+ * Every time must come out exact, across the jump and before the first
+ * packet of the file.
+ */
+static void backwards_time(struct craft *c)
+{
+	const struct udp_flow x = { "192.0.2.18", 7001, "198.51.100.28", 7001, 0 };
+	const struct udp_flow y = { "192.0.2.18", 7002, "198.51.100.28", 7002, 0 };
+	const int64_t ten_years = SEC(3653LL * 86400);
+
+	udp(c, SEC(100), &x, 48);
+	udp(c, SEC(103), &x, 48);
+	udp(c, MS(98500), &x, 48);
+	udp(c, SEC(101), &x, 48);
+	udp(c, MS(99750), &y, 60);
+	udp(c, SEC(104), &y, 60);
+	udp(c, ten_years, &x, 48);
+	udp(c, ten_years + SEC(2), &y, 60);
+	udp(c, ten_years - MS(1500), &x, 48);
+}
+
+/*
+ * expint_batch (-t udp=5 -t expint=60).  UDP flows G1..G6 (source ports
+ * 8001.., IP length 40 + 10 n) idle at different times; scans run only at
+ * T0 + 60 k.
+ *
+ *   G1 1, 2 (due 7)    G2 3, 10, 50 (due 55: 50 came after the deadline 15,
+ *   G3 5 (due 10)      before the scan)      G4 20, 40 (due 45)
+ *   G5 58 (due 63)     G1 again at 70        G6 130
+ *
+ * The packet at 70 runs the scan at 60: G1, G3, G4, G2 in deadline order,
+ * one batch; G5 (63) waits.  The packet at 130 runs the scan at 120: G5,
+ * then G1's second flow (due 75).  G6 leaves at the end of the file.
+ */
+static void expint_batch(struct craft *c)
+{
+	struct udp_flow g[7];
+
+	for (int n = 1; n <= 6; n++)
+		g[n] = (struct udp_flow){ "192.0.2.19", (uint16_t)(8000 + n), "198.51.100.29", 9999, 0 };
+	udp(c, SEC(1), &g[1], 50);
+	udp(c, SEC(2), &g[1], 50);
+	udp(c, SEC(3), &g[2], 60);
+	udp(c, SEC(5), &g[3], 70);
+	udp(c, SEC(10), &g[2], 60);
+	udp(c, SEC(20), &g[4], 80);
+	udp(c, SEC(40), &g[4], 80);
+	udp(c, SEC(50), &g[2], 60);
+	udp(c, SEC(58), &g[5], 90);
+	udp(c, SEC(70), &g[1], 50);
+	udp(c, SEC(130), &g[6], 100);
+}
+
+/*
+ * big_batch (-t udp=5 -t expint=60).  One scan expiring more records than
+ * a v5 datagram holds (30).  UDP flows B1..B32 (source ports 10001..) each
+ * send at 0.010 n, then again in reverse order, B32 at 1.000 up to B1 at
+ * 1.310, so the later a flow was created the earlier it is due (last + 5).
+ * B1's packet at 61 runs the scan at 60: B32 down to B1, in deadline order
+ * across the two datagrams; B1 then opens again.
+ */
+static void big_batch(struct craft *c)
+{
+	struct udp_flow b[33];
+
+	for (int n = 1; n <= 32; n++)
+		b[n] = (struct udp_flow){ "192.0.2.23", (uint16_t)(10000 + n), "198.51.100.33", 9999, 0 };
+	for (int n = 1; n <= 32; n++)
+		udp(c, MS(10 * n), &b[n], 48);
+	for (int n = 32; n >= 1; n--)
+		udp(c, MS(1000 + 10 * (32 - n)), &b[n], 48);
+	udp(c, SEC(61), &b[1], 48);
+}
+
+/*
+ * non_ip_mix (no options).  ARP and LLDP among IPv4 frames, all padded to
+ * 60 bytes as received frames are.  A 2000-byte UDP datagram goes in two
+ * fragments: the first (1500 bytes, MF) has the UDP header and so the
+ * ports; the second (540 bytes, offset 1480) has none and forms its own
+ * flow with ports 0.  A whole datagram at 1.0 (128 bytes) joins the first
+ * fragment's flow.  End of file: the fragment flow (due 0.011 + 300) first.
+ */
+static void non_ip_mix(struct craft *c)
+{
+	const char *client = "192.0.2.20", *server = "198.51.100.30";
+	const struct udp_flow f = { "192.0.2.20", 4000, "198.51.100.30", 4001, 0 };
+	const uint32_t first_data = 1480 - LIBNET_UDP_H, rest = 520;
+
+	c->pad_to = ETH_MIN_FRAME;
+	arp(c, 0, ARPOP_REQUEST, client, "192.0.2.1");
+	arp(c, MS(1), ARPOP_REPLY, "192.0.2.1", client);
+
+	/* The UDP length covers the whole datagram; the checksum would need
+	 * both fragments, so it is left out (0), which IPv4 allows. */
+	uint16_t id = next_id(c);
+	libnet_ptag_t tag = libnet_build_udp(f.sport, f.dport,
+					     (uint16_t)(LIBNET_UDP_H + first_data + rest), 0,
+					     payload(first_data), first_data, c->l, 0);
+	check(c, tag, "UDP");
+	check(c, libnet_toggle_checksum(c->l, tag, LIBNET_OFF), "UDP checksum");
+	ipv4(c, MS(10), client, server, IPPROTO_UDP, 0, id, IP_MF, LIBNET_UDP_H + first_data);
+	check(c, libnet_build_data(payload(rest), rest, c->l, 0), "fragment");
+	ipv4(c, MS(11), client, server, IPPROTO_UDP, 0, id, (LIBNET_UDP_H + first_data) / 8, rest);
+
+	lldp(c, MS(500), server);
+	udp(c, SEC(1), &f, 128);
+}
+
+/*
+ * zero_timeout (-t udp=0 -t tcp.rst=0 -t tcp=30 -t general=20 -t expint=1).
+ * A zero timeout turns its rule off and the flow falls to the next one:
+ * UDP to general (20), TCP after a RST to tcp (30).  ESP has no rule of its
+ * own and always uses general.
+ *
+ *   U (UDP)   0, 15 (joins: due 20), 40 (due 35 was scanned at 36: new)
+ *   C (SYN)   1, 25 (joins: due 31, not 1 + 0), 60 (due 55, scanned at 56)
+ *   S (RST)   1.010, due 31.010, scanned at 32
+ *   E (ESP)   2, 21.5 (joins: due 22), due 41.5, scanned at 42
+ *
+ * Export order: S, U (scans at 32 and 36, before the packet at 40), E, C
+ * (scans at 42 and 56, before the packet at 60), then U and C's second
+ * flows at the end of the file.
+ */
+static void zero_timeout(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.22", "198.51.100.32" }, { 40010, 80 }, { 1000, 5000 } };
+	const struct udp_flow u = { "192.0.2.22", 5000, "198.51.100.32", 5000, 0 };
+	const char *src = "192.0.2.22", *dst = "198.51.100.32";
+
+	udp(c, 0, &u, 48);
+	tcp(c, SEC(1), &k, CLIENT, TH_SYN, 0);
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_RST | TH_ACK, 0);
+	esp(c, SEC(2), src, dst, 0x1000, 1, 72);
+	udp(c, SEC(15), &u, 48);
+	esp(c, MS(21500), src, dst, 0x1000, 2, 72);
+	k.seq[CLIENT] = 1000;			/* the SYN again, retransmitted */
+	tcp(c, SEC(25), &k, CLIENT, TH_SYN, 0);
+	udp(c, SEC(40), &u, 48);
+	k.seq[CLIENT] = 1000;
+	tcp(c, SEC(60), &k, CLIENT, TH_SYN, 0);
+}
+
+/*
+ * demo (no options): what `make run` shows, a laptop's first seconds on a
+ * network.  A DNS lookup (0.000, answer 0.012); an HTTPS connection
+ * (client 0.020-2.026: 7 packets, 580 octets; server 0.045-2.025: 4
+ * packets, 2360 octets; FIN both ways); three pings (1.5, 2.5, 3.5, replies
+ * 10 ms later, 84 octets each); NTP (4.000, answer 4.030); and an SMTP
+ * connection refused with a RST (5.000, 5.030).
+ *
+ * Everything is still live at the end of the file, so everything leaves
+ * then, in deadline order: the refused SMTP pair first (RST: last +
+ * tcp.rst 120), then DNS (last + udp 300), the HTTPS pair (FIN both ways:
+ * last + tcp.fin 300, server 2.025 before client 2.026), pings (icmp 300),
+ * NTP (udp 300).
+ */
+static void demo(struct craft *c)
+{
+	const char *laptop = "192.0.2.10";
+	const struct udp_flow dns_q = { laptop, 53001, "198.51.100.53", 53, 0 };
+	const struct udp_flow dns_r = { "198.51.100.53", 53, laptop, 53001, 0 };
+	const struct udp_flow ntp_q = { laptop, 123, "198.51.100.123", 123, 0 };
+	const struct udp_flow ntp_r = { "198.51.100.123", 123, laptop, 123, 0 };
+	struct tcp_conn web = { { laptop, "198.51.100.80" }, { 40100, 443 }, { 1000, 5000 } };
+	struct tcp_conn smtp = { { laptop, "198.51.100.25" }, { 40200, 25 }, { 7000, 0 } };
+
+	udp(c, 0, &dns_q, 60);
+	udp(c, MS(12), &dns_r, 120);
+	tcp(c, MS(20), &web, CLIENT, TH_SYN, 0);
+	tcp(c, MS(45), &web, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(46), &web, CLIENT, TH_ACK, 0);
+	tcp(c, MS(50), &web, CLIENT, TH_PUSH | TH_ACK, 300);
+	tcp(c, MS(80), &web, SERVER, TH_PUSH | TH_ACK, 1400);
+	tcp(c, MS(81), &web, CLIENT, TH_ACK, 0);
+	tcp(c, MS(120), &web, SERVER, TH_PUSH | TH_ACK, 800);
+	tcp(c, MS(121), &web, CLIENT, TH_ACK, 0);
+	for (uint16_t i = 0; i < 3; i++) {
+		icmp_echo(c, MS(1500) + SEC(i), laptop, "198.51.100.1", 8, 77, i, 84);
+		icmp_echo(c, MS(1510) + SEC(i), "198.51.100.1", laptop, 0, 77, i, 84);
+		if (i == 0) {		/* the HTTPS close, between the first pings */
+			tcp(c, SEC(2), &web, CLIENT, TH_FIN | TH_ACK, 0);
+			tcp(c, MS(2025), &web, SERVER, TH_FIN | TH_ACK, 0);
+			tcp(c, MS(2026), &web, CLIENT, TH_ACK, 0);
+		}
+	}
+	udp(c, SEC(4), &ntp_q, 76);
+	udp(c, MS(4030), &ntp_r, 76);
+	tcp(c, SEC(5), &smtp, CLIENT, TH_SYN, 0);
+	tcp(c, MS(5030), &smtp, SERVER, TH_RST | TH_ACK, 0);
+}
+
+static const struct capture {
+	const char *name;
+	int dlt;
+	void (*build)(struct craft *c);
+} captures[] = {
+	{ "tcp_fin", DLT_EN10MB, tcp_fin },
+	{ "tcp_rst", DLT_EN10MB, tcp_rst },
+	{ "tcp_fin_one_way", DLT_EN10MB, tcp_fin_one_way },
+	{ "udp_idle", DLT_EN10MB, udp_idle },
+	{ "icmp_echo", DLT_EN10MB, icmp_echo_vlan },
+	{ "tos_split", DLT_EN10MB, tos_split },
+	{ "link_sll", DLT_LINUX_SLL, link_sample },
+	{ "link_sll2", DLT_LINUX_SLL2, link_sample },
+	{ "link_raw", DLT_RAW, link_raw },		/* LINKTYPE_RAW, 101 in the file */
+	{ "link_ipv4", DLT_IPV4, link_sample },
+	{ "link_null", DLT_NULL, link_sample },
+	{ "link_loop", DLT_LOOP, link_sample },
+	{ "sll2_ifindex", DLT_LINUX_SLL2, sll2_ifindex },
+	{ "eth_padding", DLT_EN10MB, eth_padding },
+	{ "maxlife", DLT_EN10MB, maxlife },
+	{ "table_full", DLT_EN10MB, table_full },
+	{ "backwards_time", DLT_EN10MB, backwards_time },
+	{ "expint_batch", DLT_EN10MB, expint_batch },
+	{ "big_batch", DLT_EN10MB, big_batch },
+	{ "non_ip_mix", DLT_EN10MB, non_ip_mix },
+	{ "zero_timeout", DLT_EN10MB, zero_timeout },
+	{ "demo", DLT_EN10MB, demo },
+};
+
+static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
+{
+	char path[4096];
+	struct craft c;
+	pcap_t *pd;
+
+	if (snprintf(path, sizeof(path), "%s/%s.pcap", dir, cap->name) >= (int)sizeof(path))
+		die("output path too long: %s/%s.pcap", dir, cap->name);
+	pd = pcap_open_dead(cap->dlt, SNAPLEN);
+	if (pd == NULL)
+		die("%s: pcap_open_dead failed", cap->name);
+	memset(&c, 0, sizeof(c));
+	c.name = cap->name;
+	c.l = l;
+	c.dlt = cap->dlt;
+	c.ip_id = 1;
+	c.dump = pcap_dump_open(pd, path);
+	if (c.dump == NULL)
+		die("%s", pcap_geterr(pd));
+	cap->build(&c);
+	if (pcap_dump_flush(c.dump) != 0 || ferror(pcap_dump_file(c.dump)))
+		die("%s: write error", path);
+	pcap_dump_close(c.dump);
+	pcap_close(pd);
+}
+
+int main(int argc, char **argv)
+{
+	char errbuf[LIBNET_ERRBUF_SIZE];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: craftpcap OUTDIR\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(filler); i++)
+		filler[i] = (uint8_t)('a' + i % 26);
+
+	libnet_t *l = libnet_init(LIBNET_NONE, NULL, errbuf);
+	if (l == NULL)
+		die("libnet_init: %s", errbuf);
+	for (size_t i = 0; i < sizeof(captures) / sizeof(captures[0]); i++)
+		write_capture(l, argv[1], &captures[i]);
+	libnet_destroy(l);
+	return 0;
+}
