@@ -87,6 +87,8 @@ static inline uint32_t rd_u32(struct rd *r)
 
 static inline uint64_t rd_u64(struct rd *r)
 {
+	if (!rd_need(r, 8))
+		return 0;
 	uint64_t hi = rd_u32(r);
 	return hi << 32 | rd_u32(r);
 }

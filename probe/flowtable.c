@@ -35,6 +35,7 @@ struct session {
 	uint64_t hash;
 	uint8_t flags[2];	/* OR of TCP flags sent by each side */
 	uint32_t nflows;	/* live flows referring to this session */
+	struct flow *members;	/* all of them: ToS variants make several a side */
 	struct flow *cur[2];	/* newest live flow of each side */
 };
 
@@ -353,6 +354,12 @@ static void flow_release(struct ft *ft, struct flow *f, ft_expired_fn fn, void *
 	fn(ctx, f);
 	if (f->sess->cur[f->dir] == f)
 		f->sess->cur[f->dir] = NULL;
+	if (f->s_prev)
+		f->s_prev->s_next = f->s_next;
+	else
+		f->sess->members = f->s_next;
+	if (f->s_next)
+		f->s_next->s_prev = f->s_prev;
 	session_put(ft, f->sess);
 	free(f);
 }
@@ -395,6 +402,10 @@ static struct flow *flow_create(struct ft *ft, const struct packet *pkt, uint64_
 	}
 	f->sess->nflows++;
 	f->sess->cur[f->dir] = f;
+	f->s_next = f->sess->members;
+	if (f->s_next)
+		f->s_next->s_prev = f;
+	f->sess->members = f;
 	flow_link(ft, f);
 	return f;
 }
@@ -431,11 +442,14 @@ int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *c
 	int fin_both = (s->flags[0] & s->flags[1] & TH_FIN) != 0;
 	s->flags[f->dir] |= pkt->tcp_flags;
 	flow_schedule(ft, f);
-	/* The reverse flow's timeout depends on this side's flags too. */
-	struct flow *rev = s->cur[!f->dir];
-	if (rev && rev != f && (((s->flags[0] | s->flags[1]) & TH_RST) != (before & TH_RST) ||
-				((s->flags[0] & s->flags[1] & TH_FIN) != 0) != fin_both))
-		flow_schedule(ft, rev);
+	/* A RST, or the FIN that completes FIN-both-ways, changes the timeout
+	 * of every flow of the conversation, not only this one's. */
+	if (((s->flags[0] | s->flags[1]) & TH_RST) != (before & TH_RST) ||
+	    ((s->flags[0] & s->flags[1] & TH_FIN) != 0) != fin_both) {
+		for (struct flow *m = s->members; m; m = m->s_next)
+			if (m != f)
+				flow_schedule(ft, m);
+	}
 	return created;
 }
 

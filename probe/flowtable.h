@@ -48,6 +48,8 @@ struct flow {
 	struct flow *hnext;
 	uint64_t hash;
 	struct session *sess;
+	struct flow *s_next;	/* the session's other flows, both directions */
+	struct flow *s_prev;
 	int64_t deadline;	/* when this flow is due, FT_NOW, in µs */
 	int64_t heap_key;	/* deadline as the heap knows it: <= deadline */
 	size_t heap_pos;

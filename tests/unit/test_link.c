@@ -1,0 +1,782 @@
+/*
+ * test_link.c - packet_decode() (probe/packet.h) on hand-built frames of
+ * every link type the probe meters, and link_supported().
+ *
+ * Each frame is a link header written out byte by byte followed by one of
+ * a few IP packets, also written out byte by byte.  Frames are decoded
+ * from a guard-paged copy (guard.h), so a read past caplen faults.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../probe/packet.h"
+#include "../../probe/link.h"
+#include "guard.h"
+
+/* pcap_datalink() numbers, as Linux libpcap reports them. */
+#define T_NULL 0
+#define T_EN10MB 1
+#define T_RAW 12
+#define T_RAW_OPENBSD 14
+#define T_IEEE802_11 105
+#define T_LOOP 108
+#define T_LINUX_SLL 113
+#define T_IPV4 228
+#define T_IPV6 229
+#define T_LINUX_SLL2 276
+
+#define DEFAULT_IFINDEX 5
+
+/* ---- IP packets ------------------------------------------------------ */
+
+/* IPv4 UDP 192.168.0.1:54321 -> 10.1.2.3:53, ToS 0x28, 4 bytes payload. */
+static const uint8_t ip4_udp[32] = {
+	0x45, 0x28, 0x00, 0x20,	/* v4 IHL 5, ToS 0x28, total length 32 */
+	0x12, 0x34, 0x00, 0x00,	/* id, no fragment */
+	0x40, 0x11, 0x00, 0x00,	/* TTL 64, UDP, checksum */
+	0xc0, 0xa8, 0x00, 0x01,	/* 192.168.0.1 */
+	0x0a, 0x01, 0x02, 0x03,	/* 10.1.2.3 */
+	0xd4, 0x31, 0x00, 0x35,	/* sport 54321, dport 53 */
+	0x00, 0x0c, 0x00, 0x00,	/* UDP length 12, checksum */
+	0xde, 0xad, 0xbe, 0xef,	/* payload */
+};
+
+/* IPv4 TCP 10.0.0.1:50000 -> 10.0.0.2:443, ToS 0x10, SYN|ACK, no payload. */
+static const uint8_t ip4_tcp[40] = {
+	0x45, 0x10, 0x00, 0x28,	/* total length 40 */
+	0x00, 0x01, 0x40, 0x00,	/* id 1, DF */
+	0x40, 0x06, 0x00, 0x00,	/* TTL 64, TCP */
+	0x0a, 0x00, 0x00, 0x01,
+	0x0a, 0x00, 0x00, 0x02,
+	0xc3, 0x50, 0x01, 0xbb,	/* sport 50000, dport 443 */
+	0x00, 0x00, 0x00, 0x01,	/* seq */
+	0x00, 0x00, 0x00, 0x00,	/* ack */
+	0x50, 0x12, 0xff, 0xff,	/* data offset 5, SYN|ACK, window */
+	0x00, 0x00, 0x00, 0x00,	/* checksum, urgent */
+};
+
+/* IPv4 ICMP 192.168.0.1 -> 192.168.0.2, port unreachable (3/3). */
+static const uint8_t ip4_icmp[28] = {
+	0x45, 0x00, 0x00, 0x1c,
+	0x00, 0x02, 0x00, 0x00,
+	0x40, 0x01, 0x00, 0x00,	/* ICMP */
+	0xc0, 0xa8, 0x00, 0x01,
+	0xc0, 0xa8, 0x00, 0x02,
+	0x03, 0x03, 0x00, 0x00,	/* type 3, code 3, checksum */
+	0x00, 0x00, 0x00, 0x00,
+};
+
+/* IPv6 UDP 2001:db8::1:1234 -> 2001:db8::2:5678, traffic class 0xb8,
+ * payload length 10 (8 UDP + 2 data). */
+static const uint8_t ip6_udp[50] = {
+	0x6b, 0x80, 0x00, 0x00,	/* v6, TC 0xb8, flow label 0 */
+	0x00, 0x0a, 0x11, 0x40,	/* payload length 10, UDP, hop limit 64 */
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	0x04, 0xd2, 0x16, 0x2e,	/* sport 1234, dport 5678 */
+	0x00, 0x0a, 0x00, 0x00,	/* UDP length 10 */
+	0xab, 0xcd,
+};
+
+/* IPv6 ICMPv6 echo request (128/0), traffic class 0. */
+static const uint8_t ip6_icmp[48] = {
+	0x60, 0x00, 0x00, 0x00,
+	0x00, 0x08, 0x3a, 0x40,	/* payload length 8, ICMPv6 */
+	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+	0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+	0x80, 0x00, 0x00, 0x00,	/* type 128, code 0 */
+	0x00, 0x01, 0x00, 0x01,
+};
+
+static const uint8_t a192_168_0_1[16] = { 192, 168, 0, 1 };
+static const uint8_t a192_168_0_2[16] = { 192, 168, 0, 2 };
+static const uint8_t a10_1_2_3[16] = { 10, 1, 2, 3 };
+static const uint8_t a10_0_0_1[16] = { 10, 0, 0, 1 };
+static const uint8_t a10_0_0_2[16] = { 10, 0, 0, 2 };
+static const uint8_t a2001_db8_1[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t a2001_db8_2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+static const uint8_t afe80_1[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t afe80_2[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+
+/* ---- link headers ---------------------------------------------------- */
+
+#define MACS \
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55,	/* destination */ \
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb	/* source */
+
+static const uint8_t eth_ip4[14] = { MACS, 0x08, 0x00 };
+static const uint8_t eth_ip6[14] = { MACS, 0x86, 0xdd };
+static const uint8_t eth_arp[14] = { MACS, 0x08, 0x06 };
+/* 802.1Q, PCP 1, VID 100. */
+static const uint8_t eth_vlan_ip4[18] = { MACS, 0x81, 0x00, 0x20, 0x64, 0x08, 0x00 };
+/* 802.1ad S-tag VID 200 around an 802.1Q C-tag VID 100. */
+static const uint8_t eth_qinq_ip4[22] = {
+	MACS, 0x88, 0xa8, 0x00, 0xc8, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00,
+};
+/* Pre-standard 0x9100 S-tag VID 4094 around 802.1Q VID 5, IPv6 inside. */
+static const uint8_t eth_qinq_old_ip6[22] = {
+	MACS, 0x91, 0x00, 0x0f, 0xfe, 0x81, 0x00, 0x00, 0x05, 0x86, 0xdd,
+};
+/* Linux cooked v1: to us, ARPHRD_ETHER, 6-byte address, IPv4. */
+static const uint8_t sll_ip4[16] = {
+	0x00, 0x00,		/* packet type: to us */
+	0x00, 0x01,		/* ARPHRD_ETHER */
+	0x00, 0x06,		/* address length */
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x00,
+	0x08, 0x00,		/* protocol IPv4 */
+};
+/* Linux cooked v2: IPv4, interface index 7. */
+static const uint8_t sll2_ip4[20] = {
+	0x08, 0x00,		/* protocol IPv4 */
+	0x00, 0x00,		/* reserved */
+	0x00, 0x00, 0x00, 0x07,	/* interface index 7 */
+	0x00, 0x01,		/* ARPHRD_ETHER */
+	0x04,			/* packet type: outgoing */
+	0x06,			/* address length */
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x00,
+};
+static const uint8_t sll2_ip6_big_ifindex[20] = {
+	0x86, 0xdd, 0x00, 0x00,
+	0x81, 0x02, 0x03, 0x04,	/* interface index 0x81020304 */
+	0x00, 0x01, 0x00, 0x06,
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x00,
+};
+static const uint8_t null_le_2[4] = { 0x02, 0x00, 0x00, 0x00 };
+static const uint8_t null_be_2[4] = { 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t null_le_24[4] = { 0x18, 0x00, 0x00, 0x00 };
+static const uint8_t null_le_28[4] = { 0x1c, 0x00, 0x00, 0x00 };
+static const uint8_t null_le_30[4] = { 0x1e, 0x00, 0x00, 0x00 };
+static const uint8_t null_be_24[4] = { 0x00, 0x00, 0x00, 0x18 };
+static const uint8_t null_be_28[4] = { 0x00, 0x00, 0x00, 0x1c };
+static const uint8_t null_be_30[4] = { 0x00, 0x00, 0x00, 0x1e };
+static const uint8_t loop_2[4] = { 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t loop_24[4] = { 0x00, 0x00, 0x00, 0x18 };
+
+/* ---- helpers --------------------------------------------------------- */
+
+static size_t frame(uint8_t *out, const uint8_t *link, size_t ll, const uint8_t *ip, size_t il)
+{
+	if (ll)
+		memcpy(out, link, ll);
+	if (il)
+		memcpy(out + ll, ip, il);
+	return ll + il;
+}
+
+/* Decode the first caplen bytes of f, with the guard page right after
+ * them; wirelen is the whole frame. */
+static enum packet_kind decode_cut(int dlt, const uint8_t *f, size_t caplen, size_t wirelen,
+				   struct packet *pkt, const uint8_t **copy)
+{
+	static struct guard g;
+	static int ready;
+	if (!ready) {
+		guard_init(&g, 65536);
+		ready = 1;
+	}
+	const uint8_t *p = guard_put(&g, f, caplen);
+	if (copy)
+		*copy = p;
+	memset(pkt, 0x5a, sizeof(*pkt));
+	return packet_decode(dlt, p, caplen, wirelen, DEFAULT_IFINDEX, pkt);
+}
+
+static enum packet_kind decode(int dlt, const uint8_t *f, size_t len, struct packet *pkt)
+{
+	return decode_cut(dlt, f, len, len, pkt, NULL);
+}
+
+static void check_ip4_udp(const struct packet *p, uint32_t ifindex)
+{
+	assert_int_equal(p->key.af, 4);
+	assert_int_equal(p->key.proto, 17);
+	assert_int_equal(p->key.tos, 0x28);
+	assert_memory_equal(p->key.src, a192_168_0_1, 16);
+	assert_memory_equal(p->key.dst, a10_1_2_3, 16);
+	assert_int_equal(p->key.sport, 54321);
+	assert_int_equal(p->key.dport, 53);
+	assert_int_equal(p->key.ifindex, ifindex);
+	assert_int_equal(p->key.pad, 0);
+	assert_int_equal(p->octets, 32);
+	assert_int_equal(p->tcp_flags, 0);
+	assert_int_equal(p->fragment, 0);
+	assert_int_equal(p->payload_len, 4);
+	assert_non_null(p->payload);
+	assert_memory_equal(p->payload, ip4_udp + 28, 4);
+}
+
+static void check_ip6_udp(const struct packet *p, uint32_t ifindex)
+{
+	assert_int_equal(p->key.af, 6);
+	assert_int_equal(p->key.proto, 17);
+	assert_int_equal(p->key.tos, 0xb8);
+	assert_memory_equal(p->key.src, a2001_db8_1, 16);
+	assert_memory_equal(p->key.dst, a2001_db8_2, 16);
+	assert_int_equal(p->key.sport, 1234);
+	assert_int_equal(p->key.dport, 5678);
+	assert_int_equal(p->key.ifindex, ifindex);
+	assert_int_equal(p->octets, 50);
+	assert_int_equal(p->fragment, 0);
+	assert_int_equal(p->payload_len, 2);
+	assert_memory_equal(p->payload, ip6_udp + 48, 2);
+}
+
+/* ---- every link type: full frame, cut link header, cut IP header ----- */
+
+struct link_case {
+	const char *name;
+	int dlt;
+	const uint8_t *hdr;
+	size_t hdr_len;
+	int af;			/* what follows: 4 (ip4_udp) or 6 (ip6_udp) */
+	uint16_t vlan;
+	uint32_t ifindex;	/* expected key.ifindex */
+};
+
+static const struct link_case cases[] = {
+	{ "EN10MB", T_EN10MB, eth_ip4, sizeof(eth_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "EN10MB v6", T_EN10MB, eth_ip6, sizeof(eth_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "802.1Q", T_EN10MB, eth_vlan_ip4, sizeof(eth_vlan_ip4), 4, 100, DEFAULT_IFINDEX },
+	{ "802.1ad+802.1Q", T_EN10MB, eth_qinq_ip4, sizeof(eth_qinq_ip4), 4, 200, DEFAULT_IFINDEX },
+	{ "0x9100+802.1Q v6", T_EN10MB, eth_qinq_old_ip6, sizeof(eth_qinq_old_ip6), 6, 4094, DEFAULT_IFINDEX },
+	{ "LINUX_SLL", T_LINUX_SLL, sll_ip4, sizeof(sll_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "LINUX_SLL2", T_LINUX_SLL2, sll2_ip4, sizeof(sll2_ip4), 4, 0, 7 },
+	{ "LINUX_SLL2 v6", T_LINUX_SLL2, sll2_ip6_big_ifindex, sizeof(sll2_ip6_big_ifindex), 6, 0, 0x81020304u },
+	{ "RAW v4", T_RAW, NULL, 0, 4, 0, DEFAULT_IFINDEX },
+	{ "RAW v6", T_RAW, NULL, 0, 6, 0, DEFAULT_IFINDEX },
+	{ "RAW(14) v4", T_RAW_OPENBSD, NULL, 0, 4, 0, DEFAULT_IFINDEX },
+	{ "IPV4", T_IPV4, NULL, 0, 4, 0, DEFAULT_IFINDEX },
+	{ "IPV6", T_IPV6, NULL, 0, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL le 2", T_NULL, null_le_2, 4, 4, 0, DEFAULT_IFINDEX },
+	{ "NULL be 2", T_NULL, null_be_2, 4, 4, 0, DEFAULT_IFINDEX },
+	{ "NULL le 24", T_NULL, null_le_24, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL le 28", T_NULL, null_le_28, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL le 30", T_NULL, null_le_30, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL be 24", T_NULL, null_be_24, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL be 28", T_NULL, null_be_28, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "NULL be 30", T_NULL, null_be_30, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "LOOP 2", T_LOOP, loop_2, 4, 4, 0, DEFAULT_IFINDEX },
+	{ "LOOP 24", T_LOOP, loop_24, 4, 6, 0, DEFAULT_IFINDEX },
+};
+
+static void test_each_link_type_full_frame(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	struct packet pkt;
+	const uint8_t *copy;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct link_case *c = &cases[i];
+		const uint8_t *ip = c->af == 4 ? ip4_udp : ip6_udp;
+		size_t il = c->af == 4 ? sizeof(ip4_udp) : sizeof(ip6_udp);
+		size_t len = frame(f, c->hdr, c->hdr_len, ip, il);
+		print_message("%s\n", c->name);
+		assert_int_equal(decode_cut(c->dlt, f, len, len, &pkt, &copy), PKT_IP);
+		if (c->af == 4)
+			check_ip4_udp(&pkt, c->ifindex);
+		else
+			check_ip6_udp(&pkt, c->ifindex);
+		assert_int_equal(pkt.vlan, c->vlan);
+		/* The payload points into the frame, after all the headers. */
+		assert_ptr_equal(pkt.payload, copy + c->hdr_len + (c->af == 4 ? 28 : 48));
+	}
+}
+
+/* Every cut inside the link header is too short. */
+static void test_each_link_type_cut_link_header(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	struct packet pkt;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct link_case *c = &cases[i];
+		const uint8_t *ip = c->af == 4 ? ip4_udp : ip6_udp;
+		size_t il = c->af == 4 ? sizeof(ip4_udp) : sizeof(ip6_udp);
+		size_t len = frame(f, c->hdr, c->hdr_len, ip, il);
+		for (size_t cut = 0; cut < c->hdr_len; cut++) {
+			enum packet_kind k = decode_cut(c->dlt, f, cut, len, &pkt, NULL);
+			if (k != PKT_TOO_SHORT)
+				fail_msg("%s cut at %zu of a %zu-byte link header: kind %d",
+					 c->name, cut, c->hdr_len, k);
+		}
+	}
+}
+
+/* Every cut inside the IP header (20 bytes v4, 40 v6) is too short. */
+static void test_each_link_type_cut_ip_header(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	struct packet pkt;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct link_case *c = &cases[i];
+		const uint8_t *ip = c->af == 4 ? ip4_udp : ip6_udp;
+		size_t il = c->af == 4 ? sizeof(ip4_udp) : sizeof(ip6_udp);
+		size_t iph = c->af == 4 ? 20 : 40;
+		size_t len = frame(f, c->hdr, c->hdr_len, ip, il);
+		for (size_t cut = c->hdr_len; cut < c->hdr_len + iph; cut++) {
+			enum packet_kind k = decode_cut(c->dlt, f, cut, len, &pkt, NULL);
+			if (k != PKT_TOO_SHORT)
+				fail_msg("%s cut at %zu (IP header byte %zu): kind %d",
+					 c->name, cut, cut - c->hdr_len, k);
+		}
+		/* The whole IP header but no UDP header: an IP packet with
+		 * no ports, still counted at its full length. */
+		enum packet_kind k = decode_cut(c->dlt, f, c->hdr_len + iph, len, &pkt, NULL);
+		assert_int_equal(k, PKT_IP);
+		assert_int_equal(pkt.key.proto, 17);
+		assert_int_equal(pkt.key.sport, 0);
+		assert_int_equal(pkt.key.dport, 0);
+		assert_int_equal(pkt.octets, c->af == 4 ? 32 : 50);
+		assert_null(pkt.payload);
+		assert_int_equal(pkt.payload_len, 0);
+	}
+}
+
+/* ---- Ethernet details ------------------------------------------------ */
+
+/* A 40-byte IP packet in a minimum-size (60-byte) frame: octets are the
+ * IP total length, not the frame length, and padding is not payload. */
+static void test_ethernet_padding_not_counted(void **state)
+{
+	(void)state;
+	uint8_t f[60];
+	struct packet pkt;
+
+	memset(f, 0, sizeof(f));
+	frame(f, eth_ip4, 14, ip4_tcp, sizeof(ip4_tcp));
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.octets, 40);
+	assert_int_equal(pkt.key.af, 4);
+	assert_int_equal(pkt.key.proto, 6);
+	assert_int_equal(pkt.key.tos, 0x10);
+	assert_memory_equal(pkt.key.src, a10_0_0_1, 16);
+	assert_memory_equal(pkt.key.dst, a10_0_0_2, 16);
+	assert_int_equal(pkt.key.sport, 50000);
+	assert_int_equal(pkt.key.dport, 443);
+	assert_int_equal(pkt.tcp_flags, 0x12);
+	assert_int_equal(pkt.payload_len, 0);
+	assert_int_equal(pkt.vlan, 0);
+
+	/* The same with a UDP packet: payload ends at the UDP length. */
+	uint8_t g[60];
+	memset(g, 0, sizeof(g));
+	frame(g, eth_ip4, 14, ip4_udp, sizeof(ip4_udp));
+	assert_int_equal(decode(T_EN10MB, g, sizeof(g), &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+}
+
+static void test_arp_is_not_ip(void **state)
+{
+	(void)state;
+	uint8_t f[60];
+	struct packet pkt;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, eth_arp, 14);
+	f[14] = 0x00; f[15] = 0x01;	/* ARP: hardware Ethernet */
+	f[16] = 0x08; f[17] = 0x00;	/* protocol IPv4 */
+	f[18] = 6; f[19] = 4; f[21] = 1;	/* request */
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_NON_IP);
+	/* Just the Ethernet header of an ARP frame is enough to say so. */
+	assert_int_equal(decode(T_EN10MB, f, 14, &pkt), PKT_NON_IP);
+
+	/* ARP inside an 802.1Q tag: the VLAN is still read. */
+	static const uint8_t vlan_arp[18] = { MACS, 0x81, 0x00, 0x00, 0x0a, 0x08, 0x06 };
+	assert_int_equal(decode(T_EN10MB, vlan_arp, sizeof(vlan_arp), &pkt), PKT_NON_IP);
+
+	/* LLDP. */
+	static const uint8_t lldp[14] = { MACS, 0x88, 0xcc };
+	assert_int_equal(decode(T_EN10MB, lldp, sizeof(lldp), &pkt), PKT_NON_IP);
+
+	/* SLL with ARP. */
+	uint8_t s[16 + 28];
+	memset(s, 0, sizeof(s));
+	memcpy(s, sll_ip4, 16);
+	s[14] = 0x08; s[15] = 0x06;
+	assert_int_equal(decode(T_LINUX_SLL, s, sizeof(s), &pkt), PKT_NON_IP);
+
+	/* BSD loopback with an unknown family. */
+	uint8_t n[4 + 32];
+	frame(n, (const uint8_t[]){ 0x07, 0x00, 0x00, 0x00 }, 4, ip4_udp, sizeof(ip4_udp));
+	assert_int_equal(decode(T_NULL, n, sizeof(n), &pkt), PKT_NON_IP);
+	/* LOOP is always network order: a little-endian 2 is not IPv4. */
+	frame(n, null_le_2, 4, ip4_udp, sizeof(ip4_udp));
+	assert_int_equal(decode(T_LOOP, n, sizeof(n), &pkt), PKT_NON_IP);
+	/* Raw IP whose version nibble is neither 4 nor 6. */
+	uint8_t r[32];
+	memcpy(r, ip4_udp, sizeof(r));
+	r[0] = 0x55;
+	assert_int_equal(decode(T_RAW, r, sizeof(r), &pkt), PKT_NON_IP);
+}
+
+/* Linux also writes IPv6 as family 10 on DLT_NULL. */
+static void test_null_linux_family_10(void **state)
+{
+	(void)state;
+	uint8_t f[4 + 50];
+	struct packet pkt;
+	frame(f, (const uint8_t[]){ 0x0a, 0x00, 0x00, 0x00 }, 4, ip6_udp, sizeof(ip6_udp));
+	assert_int_equal(decode(T_NULL, f, sizeof(f), &pkt), PKT_IP);
+	check_ip6_udp(&pkt, DEFAULT_IFINDEX);
+}
+
+/* SLL2 with interface index 0 keeps the default. */
+static void test_sll2_zero_ifindex(void **state)
+{
+	(void)state;
+	uint8_t f[20 + 32];
+	struct packet pkt;
+	frame(f, sll2_ip4, 20, ip4_udp, sizeof(ip4_udp));
+	f[7] = 0;
+	assert_int_equal(decode(T_LINUX_SLL2, f, sizeof(f), &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+}
+
+/* ---- IPv4 header checks --------------------------------------------- */
+
+static void test_ipv4_bad_version_and_ihl(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 32];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_udp, sizeof(ip4_udp));
+	f[14] = 0x55;				/* version 5 */
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_BAD_HEADER);
+	f[14] = 0x65;				/* version 6 under ethertype IPv4 */
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_BAD_HEADER);
+	for (uint8_t ihl = 0; ihl < 5; ihl++) {
+		f[14] = (uint8_t)(0x40 | ihl);
+		assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_BAD_HEADER);
+	}
+	/* Just the first byte is enough to tell. */
+	f[14] = 0x44;
+	assert_int_equal(decode_cut(T_EN10MB, f, 15, sizeof(f), &pkt, NULL), PKT_BAD_HEADER);
+
+	/* The IPV4 link type checks the same. */
+	uint8_t r[32];
+	memcpy(r, ip4_udp, sizeof(r));
+	r[0] = 0x55;
+	assert_int_equal(decode(T_IPV4, r, sizeof(r), &pkt), PKT_BAD_HEADER);
+	r[0] = 0x43;
+	assert_int_equal(decode(T_IPV4, r, sizeof(r), &pkt), PKT_BAD_HEADER);
+
+	/* IPv6 ethertype with a version 4 header. */
+	uint8_t s[14 + 50];
+	frame(s, eth_ip6, 14, ip6_udp, sizeof(ip6_udp));
+	s[14] = 0x4b;
+	assert_int_equal(decode(T_EN10MB, s, sizeof(s), &pkt), PKT_BAD_HEADER);
+}
+
+/* IHL 6: a 4-byte option.  A cut inside the options is too short; the
+ * ports come from after the options. */
+static void test_ipv4_options(void **state)
+{
+	(void)state;
+	uint8_t ip[36];
+	uint8_t f[14 + 36];
+	struct packet pkt;
+
+	memcpy(ip, ip4_udp, 20);
+	ip[0] = 0x46;
+	ip[3] = 36;				/* total length */
+	ip[20] = 0x01; ip[21] = 0x01; ip[22] = 0x01; ip[23] = 0x00;	/* NOP NOP NOP EOL */
+	memcpy(ip + 24, ip4_udp + 20, 12);
+	frame(f, eth_ip4, 14, ip, sizeof(ip));
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.sport, 54321);
+	assert_int_equal(pkt.key.dport, 53);
+	assert_int_equal(pkt.octets, 36);
+	assert_int_equal(pkt.payload_len, 4);
+	for (size_t cut = 14 + 20; cut < 14 + 24; cut++)
+		assert_int_equal(decode_cut(T_EN10MB, f, cut, sizeof(f), &pkt, NULL), PKT_TOO_SHORT);
+}
+
+static void test_ipv4_later_fragment(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 32];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_udp, sizeof(ip4_udp));
+	f[14 + 6] = 0x00; f[14 + 7] = 0xb9;	/* offset 185 * 8, last fragment */
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.key.proto, 17);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 0);
+	assert_int_equal(pkt.octets, 32);
+	assert_memory_equal(pkt.key.src, a192_168_0_1, 16);
+	assert_null(pkt.payload);
+
+	/* Middle fragment: MF and an offset. */
+	f[14 + 6] = 0x20; f[14 + 7] = 0x01;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 0);
+
+	/* First fragment (MF, offset 0) has the ports. */
+	f[14 + 6] = 0x20; f[14 + 7] = 0x00;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.key.sport, 54321);
+	assert_int_equal(pkt.key.dport, 53);
+
+	/* DF alone is not a fragment. */
+	f[14 + 6] = 0x40; f[14 + 7] = 0x00;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 0);
+	assert_int_equal(pkt.key.sport, 54321);
+}
+
+/* Total length 0 (TSO super-packet): octets are the wire bytes after the
+ * link header, not the captured bytes. */
+static void test_ipv4_total_length_zero(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 40];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_tcp, sizeof(ip4_tcp));
+	f[14 + 2] = 0; f[14 + 3] = 0;
+	/* 54 bytes captured of a 14 + 9000 byte frame. */
+	assert_int_equal(decode_cut(T_EN10MB, f, sizeof(f), 14 + 9000, &pkt, NULL), PKT_IP);
+	assert_int_equal(pkt.octets, 9000);
+	assert_int_equal(pkt.key.sport, 50000);
+	assert_int_equal(pkt.key.dport, 443);
+	assert_int_equal(pkt.tcp_flags, 0x12);
+
+	/* Behind an 802.1Q tag the link header is 18 bytes. */
+	uint8_t v[18 + 40];
+	frame(v, eth_vlan_ip4, 18, ip4_tcp, sizeof(ip4_tcp));
+	v[18 + 2] = 0; v[18 + 3] = 0;
+	assert_int_equal(decode_cut(T_EN10MB, v, sizeof(v), 18 + 9000, &pkt, NULL), PKT_IP);
+	assert_int_equal(pkt.octets, 9000);
+
+	/* Raw IP: everything on the wire is IP. */
+	uint8_t r[40];
+	memcpy(r, ip4_tcp, sizeof(r));
+	r[2] = 0; r[3] = 0;
+	assert_int_equal(decode_cut(T_RAW, r, sizeof(r), 65000, &pkt, NULL), PKT_IP);
+	assert_int_equal(pkt.octets, 65000);
+}
+
+/* ---- transport ------------------------------------------------------- */
+
+static void test_tcp_cuts(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 40];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_tcp, sizeof(ip4_tcp));
+
+	/* Cut inside the ports: no ports, but a TCP packet all the same. */
+	for (size_t cut = 14 + 20; cut < 14 + 24; cut++) {
+		assert_int_equal(decode_cut(T_EN10MB, f, cut, sizeof(f), &pkt, NULL), PKT_IP);
+		assert_int_equal(pkt.key.proto, 6);
+		assert_int_equal(pkt.key.sport, 0);
+		assert_int_equal(pkt.key.dport, 0);
+		assert_int_equal(pkt.tcp_flags, 0);
+		assert_int_equal(pkt.octets, 40);
+	}
+	/* Cut after the ports but before the flags: ports, no flags. */
+	for (size_t cut = 14 + 24; cut < 14 + 34; cut++) {
+		assert_int_equal(decode_cut(T_EN10MB, f, cut, sizeof(f), &pkt, NULL), PKT_IP);
+		assert_int_equal(pkt.key.sport, 50000);
+		assert_int_equal(pkt.key.dport, 443);
+		assert_int_equal(pkt.tcp_flags, 0);
+		assert_int_equal(pkt.octets, 40);
+		assert_null(pkt.payload);
+	}
+	/* Flags captured, rest of the header cut. */
+	for (size_t cut = 14 + 34; cut < 14 + 40; cut++) {
+		assert_int_equal(decode_cut(T_EN10MB, f, cut, sizeof(f), &pkt, NULL), PKT_IP);
+		assert_int_equal(pkt.key.sport, 50000);
+		assert_int_equal(pkt.tcp_flags, 0x12);
+		assert_null(pkt.payload);
+	}
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.tcp_flags, 0x12);
+	assert_non_null(pkt.payload);
+	assert_int_equal(pkt.payload_len, 0);
+}
+
+/* All eight flag bits, and the NS bit in the offset byte is not a flag. */
+static void test_tcp_flags_byte(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 40];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_tcp, sizeof(ip4_tcp));
+	f[14 + 32] = 0x51;			/* offset 5, NS */
+	f[14 + 33] = 0xff;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.tcp_flags, 0xff);
+	f[14 + 33] = 0x05;			/* RST|FIN */
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.tcp_flags, 0x05);
+}
+
+static void test_icmp_type_code(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 28];
+	struct packet pkt;
+
+	frame(f, eth_ip4, 14, ip4_icmp, sizeof(ip4_icmp));
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.proto, 1);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 3 * 256 + 3);
+	assert_int_equal(pkt.octets, 28);
+	assert_memory_equal(pkt.key.src, a192_168_0_1, 16);
+	assert_memory_equal(pkt.key.dst, a192_168_0_2, 16);
+
+	/* Echo reply 0/0 and time exceeded 11/1. */
+	f[14 + 20] = 0; f[14 + 21] = 0;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.dport, 0);
+	f[14 + 20] = 11; f[14 + 21] = 1;
+	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.dport, 11 * 256 + 1);
+
+	/* Only the type captured: no type/code. */
+	assert_int_equal(decode_cut(T_EN10MB, f, 14 + 21, sizeof(f), &pkt, NULL), PKT_IP);
+	assert_int_equal(pkt.key.dport, 0);
+	assert_int_equal(pkt.key.proto, 1);
+	assert_int_equal(decode_cut(T_EN10MB, f, 14 + 22, sizeof(f), &pkt, NULL), PKT_IP);
+	assert_int_equal(pkt.key.dport, 11 * 256 + 1);
+
+	/* ICMPv6 echo request. */
+	uint8_t g[14 + 48];
+	frame(g, eth_ip6, 14, ip6_icmp, sizeof(ip6_icmp));
+	assert_int_equal(decode(T_EN10MB, g, sizeof(g), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.af, 6);
+	assert_int_equal(pkt.key.proto, 58);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 128 * 256);
+	assert_int_equal(pkt.key.tos, 0);
+	assert_int_equal(pkt.octets, 48);
+	assert_memory_equal(pkt.key.src, afe80_1, 16);
+	assert_memory_equal(pkt.key.dst, afe80_2, 16);
+}
+
+/* ---- IPv6 extension headers ----------------------------------------- */
+
+static void test_ipv6_hop_by_hop_then_udp(void **state)
+{
+	(void)state;
+	uint8_t ip[58];
+	struct packet pkt;
+
+	memcpy(ip, ip6_udp, 40);
+	ip[5] = 18;				/* payload length 8 + 10 */
+	ip[6] = 0;				/* next: hop-by-hop */
+	static const uint8_t hbh[8] = { 17, 0, 1, 4, 0, 0, 0, 0 };	/* UDP next, PadN */
+	memcpy(ip + 40, hbh, 8);
+	memcpy(ip + 48, ip6_udp + 40, 10);
+	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.proto, 17);
+	assert_int_equal(pkt.key.sport, 1234);
+	assert_int_equal(pkt.key.dport, 5678);
+	assert_int_equal(pkt.octets, 58);
+	assert_int_equal(pkt.fragment, 0);
+	assert_int_equal(pkt.payload_len, 2);
+}
+
+static void test_ipv6_fragments(void **state)
+{
+	(void)state;
+	uint8_t ip[58];
+	struct packet pkt;
+
+	memcpy(ip, ip6_udp, 40);
+	ip[5] = 18;
+	ip[6] = 44;				/* fragment header */
+	uint8_t fh[8] = { 17, 0, 0x00, 0x01, 0, 0, 0, 9 };	/* offset 0, M */
+	memcpy(ip + 40, fh, 8);
+	memcpy(ip + 48, ip6_udp + 40, 10);
+
+	/* First fragment: ports. */
+	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.key.proto, 17);
+	assert_int_equal(pkt.key.sport, 1234);
+	assert_int_equal(pkt.key.dport, 5678);
+
+	/* Later fragment (offset 1): no ports. */
+	ip[42] = 0x00; ip[43] = 0x08;
+	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
+	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.key.proto, 17);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 0);
+	assert_int_equal(pkt.octets, 58);
+}
+
+/* ---- link_supported / link_name ------------------------------------- */
+
+static void test_link_supported(void **state)
+{
+	(void)state;
+	static const int yes[] = {
+		T_NULL, T_EN10MB, T_RAW, T_LOOP, T_LINUX_SLL, T_IPV4, T_IPV6, T_LINUX_SLL2,
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!link_supported(yes[i]))
+			fail_msg("DLT %d should be supported", yes[i]);
+	assert_false(link_supported(T_IEEE802_11));
+	assert_false(link_supported(127));	/* radiotap */
+	assert_false(link_supported(-1));
+	assert_false(link_supported(9999));
+
+	/* An unsupported link type is never IP. */
+	struct packet pkt;
+	assert_int_equal(decode(T_IEEE802_11, ip4_udp, sizeof(ip4_udp), &pkt), PKT_NON_IP);
+}
+
+static void test_link_name(void **state)
+{
+	(void)state;
+	char buf[32];
+	assert_string_equal(link_name(T_EN10MB, buf, sizeof(buf)), "EN10MB");
+	assert_string_equal(link_name(T_LINUX_SLL, buf, sizeof(buf)), "LINUX_SLL");
+	assert_string_equal(link_name(54321, buf, sizeof(buf)), "DLT 54321");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_link_type_full_frame),
+		cmocka_unit_test(test_each_link_type_cut_link_header),
+		cmocka_unit_test(test_each_link_type_cut_ip_header),
+		cmocka_unit_test(test_ethernet_padding_not_counted),
+		cmocka_unit_test(test_arp_is_not_ip),
+		cmocka_unit_test(test_null_linux_family_10),
+		cmocka_unit_test(test_sll2_zero_ifindex),
+		cmocka_unit_test(test_ipv4_bad_version_and_ihl),
+		cmocka_unit_test(test_ipv4_options),
+		cmocka_unit_test(test_ipv4_later_fragment),
+		cmocka_unit_test(test_ipv4_total_length_zero),
+		cmocka_unit_test(test_tcp_cuts),
+		cmocka_unit_test(test_tcp_flags_byte),
+		cmocka_unit_test(test_icmp_type_code),
+		cmocka_unit_test(test_ipv6_hop_by_hop_then_udp),
+		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_link_supported),
+		cmocka_unit_test(test_link_name),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
