@@ -20,7 +20,7 @@ endif
 # Debian packages: what building needs, and what testing adds (the peers
 # the tests compare against).
 BUILD_PKGS := libpcap-dev libnet1-dev
-TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct
+TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3
 
 EXPORT_SRC    := export/status.c export/nfclassic.c export/exporter.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
