@@ -11,11 +11,16 @@
 source "$(dirname "$0")/lib.sh"
 
 # Captures and what each brings: link types (Ethernet, 802.1Q, MPLS, SLL,
-# SLL2, RAW, LINKTYPE_IPV4, NULL), a 5.8-year clock jump (1kxun), seconds
-# past 2038 out of order (y2038-bgp), size (echo-connections, 82k packets).
-CAPTURES="test dns icmp_dot1q KakaoTalk_talk linux_dlt_sll2 ocs tcp-syslog opc-ua synscan 1kxun y2038-bgp gnutella echo-connections"
-# softflowd 1.1.0 refuses these link types (SLL2, LINKTYPE_IPV4).
-NOT_SOFTFLOWD="linux_dlt_sll2 tcp-syslog"
+# SLL2, RAW, LINKTYPE_IPV4, NULL, PPPoE), a 5.8-year clock jump (1kxun),
+# seconds past 2038 out of order (y2038-bgp), size (echo-connections, 82k
+# packets), tunnels metered by their outer header (GRE in GRE, VXLAN,
+# GTP-U, 6in4), IPv4 fragments.
+CAPTURES="test dns icmp_dot1q KakaoTalk_talk linux_dlt_sll2 ocs tcp-syslog opc-ua synscan 1kxun
+	  y2038-bgp gnutella echo-connections gre-within-gre vxlan gtp-u 6in4tunnel mpls-basic
+	  pppoe dns_fragmented"
+# softflowd 1.1.0 refuses these link types (SLL2, LINKTYPE_IPV4) or counts
+# their packets as non-IP (PPPoE).
+NOT_SOFTFLOWD="linux_dlt_sll2 tcp-syslog pppoe"
 
 if ! have_shared; then
 	skip "real captures" "../shared/pcaps is absent"
