@@ -4,6 +4,7 @@
 #   make run      probe -> loopback -> collector on a bundled capture
 #   make test     unit and end-to-end tests, plain and under ASan+UBSan
 #   make pcaps    regenerate the crafted captures in pcaps/
+#   make bench    speed and memory against softflowd (not part of make test)
 
 CC      ?= cc
 BUILD   ?= build
@@ -37,7 +38,7 @@ PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
 TOOLS     := $(BUILD)/craftpcap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps programs tools units run test test-plain test-san pcaps clean
+.PHONY: all deps test-deps programs tools units run test pcaps bench clean
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -93,6 +94,9 @@ test: test-deps
 	@$(MAKE) --no-print-directory programs tools units
 	@$(MAKE) --no-print-directory SAN=1 programs tools units
 	@bash tests/run.sh build build-san
+
+bench: test-deps
+	@bash bench/run.sh
 
 pcaps: all tools
 	$(BUILD)/craftpcap pcaps
