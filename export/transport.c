@@ -18,6 +18,7 @@
 #define FRAME_MAX (FRAME_OVERHEAD + 65535)
 
 struct pcapw {
+	struct sockaddr_storage dest;	/* where the framed datagrams go */
 	pcap_t *dead;
 	pcap_dumper_t *dumper;
 	FILE *fp;
@@ -210,6 +211,15 @@ int transport_open_pcap(struct transport *t, const char *path, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* Frames are addressed to the first collector, or to the documented
+	 * default when there is none: -n must be parsed before this. */
+	socklen_t dlen;
+	if (t->ndest) {
+		pw->dest = t->dest[0];
+	} else if (parse_one(PCAPW_DEFAULT_DEST, &pw->dest, &dlen, err, errlen) != 0) {
+		free(pw);
+		return -1;
+	}
 	pw->dead = pcap_open_dead(DLT_EN10MB, FRAME_MAX);
 	if (strcmp(path, "-") == 0) {
 		pw->fp = stdout;
@@ -245,18 +255,7 @@ int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t 
 		}
 	}
 	if (t->pcap) {
-		static const struct sockaddr_storage none;
-		struct sockaddr_storage def;
-		const struct sockaddr_storage *dst = t->ndest ? &t->dest[0] : &none;
-		if (t->ndest == 0) {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&def;
-			memset(&def, 0, sizeof(def));
-			s4->sin_family = AF_INET;
-			s4->sin_port = htons(2055);
-			inet_pton(AF_INET, "127.0.0.1", &s4->sin_addr);
-			dst = &def;
-		}
-		size_t flen = frame_datagram(t->pcap, dst, buf, len);
+		size_t flen = frame_datagram(t->pcap, &t->pcap->dest, buf, len);
 		struct pcap_pkthdr ph;
 		ph.ts.tv_sec = (time_t)(now_us / 1000000);
 		ph.ts.tv_usec = (suseconds_t)(now_us % 1000000);

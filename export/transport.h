@@ -46,7 +46,8 @@ int transport_parse_dests(struct transport *t, const char *list, char *err, size
 /* Open and connect one UDP socket per destination. */
 int transport_open_udp(struct transport *t, char *err, size_t errlen);
 
-/* Start writing datagrams into a pcap file ("-" is standard output). */
+/* Start writing datagrams into a pcap file ("-" is standard output),
+ * framed to the first destination: call after transport_parse_dests(). */
 int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen);
 
 /* Send one datagram everywhere; now_us stamps the pcap record.  Returns

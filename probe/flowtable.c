@@ -31,19 +31,23 @@ _Static_assert(sizeof(struct session_key) == 40, "session_key must have no hidde
 
 struct session {
 	struct session_key key;
-	struct session *hnext;
-	uint64_t hash;
+	struct hnode hn;	/* chain in the session hash */
 	uint8_t flags[2];	/* OR of TCP flags sent by each side */
 	uint32_t nflows;	/* live flows referring to this session */
 	struct flow *members;	/* all of them: ToS variants make several a side */
 	struct flow *cur[2];	/* newest live flow of each side */
 };
 
+/* A chained hash table of intrusive nodes; flows and sessions each have
+ * one.  Lookups walk a bucket and compare keys in the caller. */
 struct htab {
-	void **bucket;
+	struct hnode **bucket;
 	size_t mask;
 	size_t count;
 };
+
+#define FLOW_OF(n) ((struct flow *)((char *)(n) - offsetof(struct flow, hn)))
+#define SESSION_OF(n) ((struct session *)((char *)(n) - offsetof(struct session, hn)))
 
 struct ft {
 	struct ft_config cfg;
@@ -86,57 +90,58 @@ static int htab_init(struct htab *t, size_t n)
 	size_t size = 64;
 	while (size < n)
 		size <<= 1;
-	t->bucket = calloc(size, sizeof(void *));
+	t->bucket = calloc(size, sizeof(*t->bucket));
 	t->mask = size - 1;
 	t->count = 0;
 	return t->bucket ? 0 : -1;
+}
+
+/* Double the buckets once the table holds as many entries as buckets. */
+static void htab_grow(struct htab *t)
+{
+	struct htab bigger;
+	if (htab_init(&bigger, (t->mask + 1) * 2) != 0)
+		return;			/* keep the old table: slower, still correct */
+	for (size_t i = 0; i <= t->mask; i++) {
+		struct hnode *n = t->bucket[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			n->next = bigger.bucket[n->hash & bigger.mask];
+			bigger.bucket[n->hash & bigger.mask] = n;
+		}
+	}
+	bigger.count = t->count;
+	free(t->bucket);
+	*t = bigger;
+}
+
+static void htab_insert(struct htab *t, struct hnode *n)
+{
+	if (t->count >= t->mask + 1)
+		htab_grow(t);
+	struct hnode **b = &t->bucket[n->hash & t->mask];
+	n->next = *b;
+	*b = n;
+	t->count++;
+}
+
+static void htab_remove(struct htab *t, struct hnode *n)
+{
+	struct hnode **pp = &t->bucket[n->hash & t->mask];
+	while (*pp != n)
+		pp = &(*pp)->next;
+	*pp = n->next;
+	t->count--;
 }
 
 /* ---- flow hash -------------------------------------------------------- */
 
 static struct flow *flow_find(struct ft *ft, const struct flow_key *k, uint64_t h)
 {
-	for (struct flow *f = ft->flows.bucket[h & ft->flows.mask]; f; f = f->hnext)
-		if (f->hash == h && memcmp(&f->key, k, sizeof(*k)) == 0)
-			return f;
+	for (struct hnode *n = ft->flows.bucket[h & ft->flows.mask]; n; n = n->next)
+		if (n->hash == h && memcmp(&FLOW_OF(n)->key, k, sizeof(*k)) == 0)
+			return FLOW_OF(n);
 	return NULL;
-}
-
-static void flow_grow(struct ft *ft)
-{
-	struct htab old = ft->flows, t;
-	if (htab_init(&t, (old.mask + 1) * 2) != 0)
-		return;			/* keep the old table: slower, still correct */
-	for (size_t i = 0; i <= old.mask; i++) {
-		struct flow *f = old.bucket[i], *next;
-		for (; f; f = next) {
-			next = f->hnext;
-			f->hnext = t.bucket[f->hash & t.mask];
-			t.bucket[f->hash & t.mask] = f;
-		}
-	}
-	t.count = old.count;
-	free(old.bucket);
-	ft->flows = t;
-}
-
-static void flow_link(struct ft *ft, struct flow *f)
-{
-	if (ft->flows.count >= ft->flows.mask + 1)
-		flow_grow(ft);
-	void **b = &ft->flows.bucket[f->hash & ft->flows.mask];
-	f->hnext = *b;
-	*b = f;
-	ft->flows.count++;
-}
-
-static void flow_unlink(struct ft *ft, struct flow *f)
-{
-	struct flow **pp = (struct flow **)&ft->flows.bucket[f->hash & ft->flows.mask];
-	while (*pp != f)
-		pp = &(*pp)->hnext;
-	*pp = f->hnext;
-	ft->flows.count--;
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -157,43 +162,20 @@ static uint8_t session_key_of(const struct flow_key *k, struct session_key *sk)
 	return dir;
 }
 
-static void session_grow(struct ft *ft)
-{
-	struct htab old = ft->sessions, t;
-	if (htab_init(&t, (old.mask + 1) * 2) != 0)
-		return;
-	for (size_t i = 0; i <= old.mask; i++) {
-		struct session *s = old.bucket[i], *next;
-		for (; s; s = next) {
-			next = s->hnext;
-			s->hnext = t.bucket[s->hash & t.mask];
-			t.bucket[s->hash & t.mask] = s;
-		}
-	}
-	t.count = old.count;
-	free(old.bucket);
-	ft->sessions = t;
-}
-
 static struct session *session_get(struct ft *ft, const struct session_key *sk)
 {
 	uint64_t h = hash_bytes(sk, sizeof(*sk));
 	struct session *s;
 
-	for (s = ft->sessions.bucket[h & ft->sessions.mask]; s; s = s->hnext)
-		if (s->hash == h && memcmp(&s->key, sk, sizeof(*sk)) == 0)
-			return s;
+	for (struct hnode *n = ft->sessions.bucket[h & ft->sessions.mask]; n; n = n->next)
+		if (n->hash == h && memcmp(&SESSION_OF(n)->key, sk, sizeof(*sk)) == 0)
+			return SESSION_OF(n);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
 	s->key = *sk;
-	s->hash = h;
-	if (ft->sessions.count >= ft->sessions.mask + 1)
-		session_grow(ft);
-	void **b = &ft->sessions.bucket[h & ft->sessions.mask];
-	s->hnext = *b;
-	*b = s;
-	ft->sessions.count++;
+	s->hn.hash = h;
+	htab_insert(&ft->sessions, &s->hn);
 	return s;
 }
 
@@ -201,11 +183,7 @@ static void session_put(struct ft *ft, struct session *s)
 {
 	if (--s->nflows > 0)
 		return;
-	struct session **pp = (struct session **)&ft->sessions.bucket[s->hash & ft->sessions.mask];
-	while (*pp != s)
-		pp = &(*pp)->hnext;
-	*pp = s->hnext;
-	ft->sessions.count--;
+	htab_remove(&ft->sessions, &s->hn);
 	free(s);
 }
 
@@ -350,7 +328,7 @@ requeue:
 static void flow_release(struct ft *ft, struct flow *f, ft_expired_fn fn, void *ctx)
 {
 	heap_remove(ft, f);
-	flow_unlink(ft, f);
+	htab_remove(&ft->flows, &f->hn);
 	fn(ctx, f);
 	if (f->sess->cur[f->dir] == f)
 		f->sess->cur[f->dir] = NULL;
@@ -389,7 +367,7 @@ static struct flow *flow_create(struct ft *ft, const struct packet *pkt, uint64_
 		return NULL;
 	}
 	f->key = pkt->key;
-	f->hash = h;
+	f->hn.hash = h;
 	f->seq = ++ft->next_seq;
 	f->first_us = pkt->ts_us;
 	f->last_us = pkt->ts_us;
@@ -406,7 +384,7 @@ static struct flow *flow_create(struct ft *ft, const struct packet *pkt, uint64_
 	if (f->s_next)
 		f->s_next->s_prev = f;
 	f->sess->members = f;
-	flow_link(ft, f);
+	htab_insert(&ft->flows, &f->hn);
 	return f;
 }
 

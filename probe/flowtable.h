@@ -32,6 +32,12 @@ struct ft_config {
 
 struct session;
 
+/* A link in one of the table's hash chains (private to flowtable.c). */
+struct hnode {
+	struct hnode *next;
+	uint64_t hash;
+};
+
 struct flow {
 	struct flow_key key;
 	uint64_t packets;
@@ -45,8 +51,7 @@ struct flow {
 	uint16_t vlan;
 
 	/* private to flowtable.c */
-	struct flow *hnext;
-	uint64_t hash;
+	struct hnode hn;	/* chain in the flow hash */
 	struct session *sess;
 	struct flow *s_next;	/* the session's other flows, both directions */
 	struct flow *s_prev;

@@ -26,6 +26,23 @@ check() {
 
 have_shared() { [ -d "$SHARED_PCAPS" ]; }
 
+# require_shared NAME TOOL...: skip the whole script (exit 0 after one
+# "skip" line) when ../shared/pcaps or one of the tools is missing.
+require_shared() {
+	local name=$1 tool
+	shift
+	if ! have_shared; then
+		skip "$name" "../shared/pcaps is absent"
+		exit 0
+	fi
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			skip "$name" "$tool is not installed (make test-deps)"
+			exit 0
+		fi
+	done
+}
+
 # start_collector ARGS...: start flowcollect -p 0 on loopback in the
 # background, output in $TMP/collector.out; sets COLLECTOR_PID and PORT.
 start_collector() {

@@ -6,16 +6,7 @@
 # Also: the same capture and options give byte-identical -w files.
 source "$(dirname "$0")/lib.sh"
 
-if ! have_shared; then
-	skip "nfdump csv" "../shared/pcaps is absent"
-	exit 0
-fi
-for tool in nfcapd nfdump python3; do
-	if ! command -v "$tool" >/dev/null; then
-		skip "nfdump csv" "$tool is not installed (make test-deps)"
-		exit 0
-	fi
-done
+require_shared "nfdump csv" nfcapd nfdump python3
 
 # udp_queue PORT: the receive queue of the socket bound to 127.0.0.1:PORT
 # (hex from /proc/net/udp), or nothing while no socket is bound there.

@@ -22,16 +22,7 @@ CAPTURES="test dns icmp_dot1q KakaoTalk_talk linux_dlt_sll2 ocs tcp-syslog opc-u
 # their packets as non-IP (PPPoE).
 NOT_SOFTFLOWD="linux_dlt_sll2 tcp-syslog pppoe"
 
-if ! have_shared; then
-	skip "real captures" "../shared/pcaps is absent"
-	exit 0
-fi
-for tool in tshark softflowd python3; do
-	if ! command -v "$tool" >/dev/null; then
-		skip "real captures" "$tool is not installed (make test-deps)"
-		exit 0
-	fi
-done
+require_shared "real captures" tshark softflowd python3
 
 for name in $CAPTURES; do
 	cap="$SHARED_PCAPS/$name.pcap"
