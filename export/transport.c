@@ -249,7 +249,6 @@ int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t 
 		if (t->fd[i] < 0)
 			continue;
 		if (send(t->fd[i], buf, len, 0) != (ssize_t)len) {
-			t->last_errno = errno;
 			t->failures++;
 			failed++;
 		}

@@ -31,7 +31,6 @@ struct transport {
 	struct pcapw *pcap;		/* -w file, or NULL */
 	uint64_t datagrams;		/* handed to send() or written */
 	uint64_t failures;		/* sends the kernel refused */
-	int last_errno;
 };
 
 void transport_init(struct transport *t);
