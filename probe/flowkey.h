@@ -19,13 +19,14 @@ struct flow_key {
 	uint32_t ifindex;
 	uint16_t sport;
 	uint16_t dport;		/* ICMP: type * 256 + code */
+	uint16_t vlan;		/* only at -T vlan and ether, else 0 */
 	uint8_t af;		/* 4 or 6 */
 	uint8_t proto;
 	uint8_t tos;
-	uint8_t pad;		/* always 0 */
+	uint8_t pad[3];		/* always 0 */
 };
 
-_Static_assert(sizeof(struct flow_key) == 44, "flow_key must have no hidden padding");
+_Static_assert(sizeof(struct flow_key) == 48, "flow_key must have no hidden padding");
 
 static inline void flowkey_clear(struct flow_key *k)
 {

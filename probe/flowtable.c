@@ -1,24 +1,35 @@
 /*
- * flowtable.c - flows, sessions, and the deadline heap.
+ * flowtable.c - flows, sessions, and the expiry wheel.
  *
- * Two chained hash tables (flows by 7-tuple, sessions by unordered
- * 5-tuple) and one binary min-heap of flows ordered by (deadline, seq).
+ * Flows and sessions live in pools (pool.h) and are found through chained
+ * hash tables of 32-bit indices.
  *
- * The heap is lazy about deadlines that move later, which is what almost
- * every packet does: a flow's heap_key may lag behind its real deadline,
- * and the top is "settled" (re-keyed and sifted down) only when someone
- * looks at it.  A deadline that moves earlier (a RST shortens the timeout)
- * is sifted up at once.  Since heap_key <= deadline always holds, a
- * settled top is the true earliest flow.
+ * Expiry uses a timer wheel of one-second slots, lazily: a packet that
+ * moves a deadline later (what almost every packet does) changes only the
+ * flow, which stays filed under its old, earlier second.  Only the slot of
+ * the earliest second, the "front", is ever sorted: its flows are checked
+ * (those whose deadline has moved on are refiled) and put in (deadline,
+ * creation) order, and everything that needs the earliest flow - the next
+ * scan time, a scan, an eviction, the final flush - takes it from there.
+ * A deadline that moves earlier (a RST shortens the timeout) is refiled at
+ * once.  So a flow's filed second is never after its deadline, every flow
+ * is filed at or after the front's second, and the front's first valid
+ * entry is the true earliest flow.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "flowtable.h"
+#include "pool.h"
 #include "../export/flowrec.h"
 
 #define TH_FIN 0x01
 #define TH_RST 0x04
 #define US_PER_SEC 1000000LL
+
+#define WHEEL_BITS 12		/* 4096 one-second slots: 68 minutes */
+#define WHEEL_SLOTS (1u << WHEEL_BITS)
+#define NOT_FILED INT64_MAX	/* filed_sec of a flow on no list */
+#define NOW_FILED INT64_MIN	/* filed_sec of a flow on the "now" list */
 
 struct session_key {
 	uint8_t addr[2][16];	/* side 0 is the lower (address, port) */
@@ -31,58 +42,74 @@ _Static_assert(sizeof(struct session_key) == 40, "session_key must have no hidde
 
 struct session {
 	struct session_key key;
-	struct hnode hn;	/* chain in the session hash */
+	uint32_t h_next;	/* next in the session hash chain */
 	uint8_t flags[2];	/* OR of TCP flags sent by each side */
 	uint32_t nflows;	/* live flows referring to this session */
-	struct flow *members;	/* all of them: ToS variants make several a side */
-	struct flow *cur[2];	/* newest live flow of each side */
+	uint32_t members;	/* all of them: ToS variants make several a side */
+	uint32_t cur[2];	/* newest live flow of each side */
 };
 
-/* A chained hash table of intrusive nodes; flows and sessions each have
- * one.  Lookups walk a bucket and compare keys in the caller. */
+/* Chained hash of pool indices; 0 ends a chain. */
 struct htab {
-	struct hnode **bucket;
+	uint32_t *bucket;
 	size_t mask;
 	size_t count;
 };
 
-#define FLOW_OF(n) ((struct flow *)((char *)(n) - offsetof(struct flow, hn)))
-#define SESSION_OF(n) ((struct session *)((char *)(n) - offsetof(struct session, hn)))
+/* One entry of the sorted front: the deadline and creation number the
+ * flow had when sorted, so a flow changed since is recognised. */
+struct front_entry {
+	int64_t deadline;
+	uint32_t seq;
+	uint32_t idx;
+};
 
 struct ft {
 	struct ft_config cfg;
-	struct htab flows;
-	struct htab sessions;
-	struct flow **heap;
-	size_t heap_len;
-	size_t heap_cap;
-	uint64_t next_seq;
+	struct pool flows;
+	struct pool sessions;
+	struct htab fhash;
+	struct htab shash;
+	uint32_t next_seq;
+
+	uint32_t wheel[WHEEL_SLOTS];	/* heads of the per-second lists */
+	uint32_t now_head;		/* flows due at the next scan */
+	int64_t cur_sec;		/* no flow is filed before this second */
+	struct front_entry *front;
+	size_t front_len, front_pos, front_cap;
+	int front_valid;
+	int front_is_now;		/* the front holds the "now" list */
 };
+
+#define FLOW(ft, i) ((struct flow *)pool_at(&(ft)->flows, (i)))
+#define SESS(ft, i) ((struct session *)pool_at(&(ft)->sessions, (i)))
 
 /* ---- hashing ---------------------------------------------------------- */
 
-/* 64-bit multiply-xorshift over 8-byte words; keys are multiples of 4
+/* 64-bit multiply-xorshift over 8-byte words; keys are multiples of 8
  * bytes and fully initialised. */
-static uint64_t hash_bytes(const void *p, size_t len)
+static uint64_t hash_words(const void *p, size_t len)
 {
 	const uint8_t *b = p;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	while (len >= 8) {
+	for (; len >= 8; b += 8, len -= 8) {
 		uint64_t w;
 		memcpy(&w, b, 8);
 		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
 		h ^= h >> 31;
-		b += 8;
-		len -= 8;
 	}
-	if (len >= 4) {
-		uint32_t w;
-		memcpy(&w, b, 4);
-		h = (h ^ w) * 0x94d049bb133111ebULL;
-	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
+	h *= 0x94d049bb133111ebULL;
 	return h ^ (h >> 32);
+}
+
+static uint64_t flow_hash(const struct flow_key *k)
+{
+	return hash_words(k, sizeof(*k));
+}
+
+static uint64_t session_hash(const struct session_key *k)
+{
+	return hash_words(k, sizeof(*k));
 }
 
 static int htab_init(struct htab *t, size_t n)
@@ -96,18 +123,35 @@ static int htab_init(struct htab *t, size_t n)
 	return t->bucket ? 0 : -1;
 }
 
-/* Double the buckets once the table holds as many entries as buckets. */
-static void htab_grow(struct htab *t)
+/* Where element i of a table keeps its chain link, and its hash. */
+struct htab_ops {
+	uint32_t *(*link)(struct ft *ft, uint32_t i);
+	uint64_t (*hash)(struct ft *ft, uint32_t i);
+};
+
+static uint32_t *flow_link(struct ft *ft, uint32_t i) { return &FLOW(ft, i)->h_next; }
+static uint64_t flow_hash_of(struct ft *ft, uint32_t i) { return flow_hash(&FLOW(ft, i)->key); }
+static uint32_t *sess_link(struct ft *ft, uint32_t i) { return &SESS(ft, i)->h_next; }
+static uint64_t sess_hash_of(struct ft *ft, uint32_t i) { return session_hash(&SESS(ft, i)->key); }
+
+static const struct htab_ops flow_ops = { flow_link, flow_hash_of };
+static const struct htab_ops sess_ops = { sess_link, sess_hash_of };
+
+/* Double the buckets once the table holds as many entries as buckets;
+ * hashes are recomputed, which is cheaper than storing them. */
+static void htab_grow(struct ft *ft, struct htab *t, const struct htab_ops *ops)
 {
 	struct htab bigger;
 	if (htab_init(&bigger, (t->mask + 1) * 2) != 0)
 		return;			/* keep the old table: slower, still correct */
-	for (size_t i = 0; i <= t->mask; i++) {
-		struct hnode *n = t->bucket[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			n->next = bigger.bucket[n->hash & bigger.mask];
-			bigger.bucket[n->hash & bigger.mask] = n;
+	for (size_t b = 0; b <= t->mask; b++) {
+		uint32_t i = t->bucket[b], next;
+		for (; i; i = next) {
+			uint32_t *l = ops->link(ft, i);
+			size_t nb = ops->hash(ft, i) & bigger.mask;
+			next = *l;
+			*l = bigger.bucket[nb];
+			bigger.bucket[nb] = i;
 		}
 	}
 	bigger.count = t->count;
@@ -115,33 +159,37 @@ static void htab_grow(struct htab *t)
 	*t = bigger;
 }
 
-static void htab_insert(struct htab *t, struct hnode *n)
+static void htab_insert(struct ft *ft, struct htab *t, const struct htab_ops *ops,
+			uint32_t i, uint64_t h)
 {
-	if (t->count >= t->mask + 1)
-		htab_grow(t);
-	struct hnode **b = &t->bucket[n->hash & t->mask];
-	n->next = *b;
-	*b = n;
+	if (t->count >= t->mask + 1) {
+		htab_grow(ft, t, ops);
+	}
+	uint32_t *b = &t->bucket[h & t->mask];
+	*ops->link(ft, i) = *b;
+	*b = i;
 	t->count++;
 }
 
-static void htab_remove(struct htab *t, struct hnode *n)
+static void htab_remove(struct ft *ft, struct htab *t, const struct htab_ops *ops,
+			uint32_t i, uint64_t h)
 {
-	struct hnode **pp = &t->bucket[n->hash & t->mask];
-	while (*pp != n)
-		pp = &(*pp)->next;
-	*pp = n->next;
+	uint32_t *pp = &t->bucket[h & t->mask];
+	while (*pp != i)
+		pp = ops->link(ft, *pp);
+	*pp = *ops->link(ft, i);
 	t->count--;
 }
 
-/* ---- flow hash -------------------------------------------------------- */
-
-static struct flow *flow_find(struct ft *ft, const struct flow_key *k, uint64_t h)
+static uint32_t flow_find(struct ft *ft, const struct flow_key *k, uint64_t h)
 {
-	for (struct hnode *n = ft->flows.bucket[h & ft->flows.mask]; n; n = n->next)
-		if (n->hash == h && memcmp(&FLOW_OF(n)->key, k, sizeof(*k)) == 0)
-			return FLOW_OF(n);
-	return NULL;
+	for (uint32_t i = ft->fhash.bucket[h & ft->fhash.mask]; i; ) {
+		struct flow *f = FLOW(ft, i);
+		if (memcmp(&f->key, k, sizeof(*k)) == 0)
+			return i;
+		i = f->h_next;
+	}
+	return 0;
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -162,112 +210,209 @@ static uint8_t session_key_of(const struct flow_key *k, struct session_key *sk)
 	return dir;
 }
 
-static struct session *session_get(struct ft *ft, const struct session_key *sk)
+static uint32_t session_get(struct ft *ft, const struct session_key *sk)
 {
-	uint64_t h = hash_bytes(sk, sizeof(*sk));
-	struct session *s;
+	uint64_t h = session_hash(sk);
 
-	for (struct hnode *n = ft->sessions.bucket[h & ft->sessions.mask]; n; n = n->next)
-		if (n->hash == h && memcmp(&SESSION_OF(n)->key, sk, sizeof(*sk)) == 0)
-			return SESSION_OF(n);
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return NULL;
-	s->key = *sk;
-	s->hn.hash = h;
-	htab_insert(&ft->sessions, &s->hn);
-	return s;
+	for (uint32_t i = ft->shash.bucket[h & ft->shash.mask]; i; ) {
+		struct session *s = SESS(ft, i);
+		if (memcmp(&s->key, sk, sizeof(*sk)) == 0)
+			return i;
+		i = s->h_next;
+	}
+	uint32_t i = pool_get(&ft->sessions);
+	if (i == 0)
+		return 0;
+	SESS(ft, i)->key = *sk;
+	htab_insert(ft, &ft->shash, &sess_ops, i, h);
+	return i;
 }
 
-static void session_put(struct ft *ft, struct session *s)
+/* Forget flow fi in its session; the session goes with its last flow. */
+static void session_leave(struct ft *ft, uint32_t fi, struct flow *f)
 {
+	struct session *s = SESS(ft, f->sess);
+	uint32_t *pp = &s->members;
+
+	while (*pp != fi)
+		pp = &FLOW(ft, *pp)->s_next;
+	*pp = f->s_next;
+	if (s->cur[f->dir] == fi)
+		s->cur[f->dir] = 0;
 	if (--s->nflows > 0)
 		return;
-	htab_remove(&ft->sessions, &s->hn);
-	free(s);
+	htab_remove(ft, &ft->shash, &sess_ops, f->sess, session_hash(&s->key));
+	pool_put(&ft->sessions, f->sess);
 }
 
-/* ---- heap ------------------------------------------------------------- */
+/* ---- the wheel -------------------------------------------------------- */
 
-static int heap_less(const struct flow *a, const struct flow *b)
+static int64_t sec_of(int64_t us)
 {
-	return a->heap_key < b->heap_key || (a->heap_key == b->heap_key && a->seq < b->seq);
+	return us / US_PER_SEC - (us % US_PER_SEC < 0);
 }
 
-static void heap_set(struct ft *ft, size_t i, struct flow *f)
+static uint32_t *list_head(struct ft *ft, int64_t filed_sec)
 {
-	ft->heap[i] = f;
-	f->heap_pos = i;
+	if (filed_sec == NOW_FILED)
+		return &ft->now_head;
+	return &ft->wheel[(uint64_t)filed_sec & (WHEEL_SLOTS - 1)];
 }
 
-static void sift_up(struct ft *ft, size_t i)
+static void wheel_unlink(struct ft *ft, struct flow *f)
 {
-	struct flow *f = ft->heap[i];
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!heap_less(f, ft->heap[parent]))
-			break;
-		heap_set(ft, i, ft->heap[parent]);
-		i = parent;
+	if (f->filed_sec == NOT_FILED)
+		return;
+	if (f->w_prev)
+		FLOW(ft, f->w_prev)->w_next = f->w_next;
+	else
+		*list_head(ft, f->filed_sec) = f->w_next;
+	if (f->w_next)
+		FLOW(ft, f->w_next)->w_prev = f->w_prev;
+	f->filed_sec = NOT_FILED;
+}
+
+/* File a flow under its deadline's second (or on the "now" list). */
+static void wheel_link(struct ft *ft, uint32_t fi, struct flow *f)
+{
+	int64_t s = f->deadline == FT_NOW ? NOW_FILED : sec_of(f->deadline);
+	uint32_t *head = list_head(ft, s);
+
+	f->filed_sec = s;
+	f->w_prev = 0;
+	f->w_next = *head;
+	if (*head)
+		FLOW(ft, *head)->w_prev = fi;
+	*head = fi;
+	if (s == NOW_FILED) {
+		ft->front_valid = 0;	/* the now list goes first */
+	} else if (s <= ft->cur_sec) {
+		ft->cur_sec = s;
+		ft->front_valid = 0;
 	}
-	heap_set(ft, i, f);
 }
 
-static void sift_down(struct ft *ft, size_t i)
+static void refile(struct ft *ft, uint32_t fi, struct flow *f)
 {
-	struct flow *f = ft->heap[i];
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= ft->heap_len)
-			break;
-		if (c + 1 < ft->heap_len && heap_less(ft->heap[c + 1], ft->heap[c]))
-			c++;
-		if (!heap_less(ft->heap[c], f))
-			break;
-		heap_set(ft, i, ft->heap[c]);
-		i = c;
-	}
-	heap_set(ft, i, f);
+	wheel_unlink(ft, f);
+	wheel_link(ft, fi, f);
 }
 
-static int heap_push(struct ft *ft, struct flow *f)
+static int seq_before(uint32_t a, uint32_t b)
 {
-	if (ft->heap_len == ft->heap_cap) {
-		size_t cap = ft->heap_cap ? ft->heap_cap * 2 : 1024;
-		struct flow **h = realloc(ft->heap, cap * sizeof(*h));
-		if (h == NULL)
+	return (int32_t)(a - b) < 0;
+}
+
+static int entry_cmp(const void *va, const void *vb)
+{
+	const struct front_entry *a = va, *b = vb;
+	if (a->deadline != b->deadline)
+		return a->deadline < b->deadline ? -1 : 1;
+	return seq_before(a->seq, b->seq) ? -1 : seq_before(b->seq, a->seq);
+}
+
+static int front_push(struct ft *ft, uint32_t fi, const struct flow *f)
+{
+	if (ft->front_len == ft->front_cap) {
+		size_t cap = ft->front_cap ? ft->front_cap * 2 : 256;
+		struct front_entry *e = realloc(ft->front, cap * sizeof(*e));
+		if (e == NULL)
 			return -1;
-		ft->heap = h;
-		ft->heap_cap = cap;
+		ft->front = e;
+		ft->front_cap = cap;
 	}
-	f->heap_key = f->deadline;
-	heap_set(ft, ft->heap_len++, f);
-	sift_up(ft, ft->heap_len - 1);
+	ft->front[ft->front_len++] = (struct front_entry){ f->deadline, f->seq, fi };
 	return 0;
 }
 
-static void heap_remove(struct ft *ft, struct flow *f)
+/* The smallest filed second of any flow: after a long jump of the clock
+ * the wheel would otherwise be walked second by second. */
+static int64_t earliest_filed(struct ft *ft)
 {
-	size_t i = f->heap_pos;
-	struct flow *last = ft->heap[--ft->heap_len];
-	if (i == ft->heap_len)
-		return;
-	heap_set(ft, i, last);
-	sift_down(ft, i);
-	sift_up(ft, last->heap_pos);
+	int64_t min = INT64_MAX;
+	for (uint32_t s = 0; s < WHEEL_SLOTS; s++)
+		for (uint32_t i = ft->wheel[s]; i; i = FLOW(ft, i)->w_next)
+			if (FLOW(ft, i)->filed_sec < min)
+				min = FLOW(ft, i)->filed_sec;
+	return min;
 }
 
-/* Make the top's heap key its real deadline, until the top is exact. */
-static struct flow *heap_settled_top(struct ft *ft)
+/* Sort the flows due in the earliest non-empty second into the front. */
+static void front_build(struct ft *ft)
 {
-	while (ft->heap_len > 0) {
-		struct flow *top = ft->heap[0];
-		if (top->heap_key == top->deadline)
-			return top;
-		top->heap_key = top->deadline;
-		sift_down(ft, 0);
+	ft->front_len = ft->front_pos = 0;
+	ft->front_valid = 1;
+	ft->front_is_now = ft->now_head != 0;
+	if (ft->front_is_now) {
+		for (uint32_t i = ft->now_head; i; i = FLOW(ft, i)->w_next)
+			if (front_push(ft, i, FLOW(ft, i)) != 0)
+				break;
+	} else {
+		uint32_t empty = 0;
+		while (ft->fhash.count > 0) {
+			int64_t s = ft->cur_sec;
+			for (uint32_t i = ft->wheel[(uint64_t)s & (WHEEL_SLOTS - 1)], next; i; i = next) {
+				struct flow *f = FLOW(ft, i);
+				next = f->w_next;
+				if (f->filed_sec != s)
+					continue;	/* a later turn of the wheel */
+				if (sec_of(f->deadline) > s)
+					refile(ft, i, f);	/* moved on since */
+				else if (front_push(ft, i, f) != 0)
+					break;
+			}
+			if (ft->front_len > 0)
+				break;
+			if (++empty < WHEEL_SLOTS) {
+				ft->cur_sec++;
+			} else {
+				ft->cur_sec = earliest_filed(ft);
+				empty = 0;
+				if (ft->cur_sec == INT64_MAX)
+					break;		/* nothing on the wheel */
+			}
+		}
+		ft->front_valid = 1;	/* refiling above may have cleared it */
 	}
-	return NULL;
+	qsort(ft->front, ft->front_len, sizeof(*ft->front), entry_cmp);
+}
+
+/*
+ * The flow due soonest, or 0.  Entries of flows that left or changed since
+ * the front was sorted are dropped, refiled or re-sorted here.
+ */
+static uint32_t front_top(struct ft *ft)
+{
+	for (;;) {
+		if (!ft->front_valid || ft->front_pos == ft->front_len) {
+			front_build(ft);
+			if (ft->front_len == 0)
+				return 0;
+		}
+		struct front_entry *e = &ft->front[ft->front_pos];
+		struct flow *f = FLOW(ft, e->idx);
+		int64_t here = ft->front_is_now ? NOW_FILED : ft->cur_sec;
+
+		if (f->seq != e->seq || f->filed_sec != here) {
+			ft->front_pos++;		/* gone, or refiled elsewhere */
+			continue;
+		}
+		if (f->deadline == e->deadline)
+			return e->idx;
+		if (!ft->front_is_now && sec_of(f->deadline) > here) {
+			ft->front_pos++;
+			refile(ft, e->idx, f);
+			continue;
+		}
+		/* Later within the same second: move the entry into place. */
+		e->deadline = f->deadline;
+		for (size_t k = ft->front_pos; k + 1 < ft->front_len &&
+		     entry_cmp(&ft->front[k], &ft->front[k + 1]) > 0; k++) {
+			struct front_entry t = ft->front[k];
+			ft->front[k] = ft->front[k + 1];
+			ft->front[k + 1] = t;
+		}
+	}
 }
 
 /* ---- deadlines -------------------------------------------------------- */
@@ -277,136 +422,143 @@ static struct flow *heap_settled_top(struct ft *ft)
  * then FIN both ways, then the per-protocol idle timeout, capped by the
  * active timeout.  A zero timeout disables its rule.
  */
-static void flow_schedule(struct ft *ft, struct flow *f)
+static void flow_schedule(struct ft *ft, uint32_t fi, struct flow *f)
 {
 	const struct timeouts *to = &ft->cfg.to;
-	const struct session *s = f->sess;
+	const struct session *s = SESS(ft, f->sess);
 	uint32_t idle = to->general;
-	uint8_t reason = END_IDLE;
-	int64_t deadline;
+	uint8_t reason = END_IDLE, rule = RULE_GENERAL;
+	int64_t deadline, before = f->deadline;
 
-	if (f->deadline == FT_NOW)
+	if (before == FT_NOW)
 		return;				/* already leaving */
 	if (to->maxlife && f->last_us - f->first_us > (int64_t)to->maxlife * US_PER_SEC) {
 		f->deadline = FT_NOW;
 		f->end_reason = END_ACTIVE;
-		goto requeue;
+		f->rule = RULE_MAXLIFE;
+		refile(ft, fi, f);
+		return;
 	}
 	if (f->key.proto == 6) {
 		uint8_t any = s->flags[0] | s->flags[1];
 		if ((any & TH_RST) && to->tcp_rst) {
 			idle = to->tcp_rst;
 			reason = END_OF_FLOW;
+			rule = RULE_TCP_RST;
 		} else if ((s->flags[0] & TH_FIN) && (s->flags[1] & TH_FIN) && to->tcp_fin) {
 			idle = to->tcp_fin;
 			reason = END_OF_FLOW;
+			rule = RULE_TCP_FIN;
 		} else if (to->tcp) {
 			idle = to->tcp;
+			rule = RULE_TCP;
 		}
 	} else if (f->key.proto == 17 && to->udp) {
 		idle = to->udp;
+		rule = RULE_UDP;
 	} else if (((f->key.proto == 1 && f->key.af == 4) ||
 		    (f->key.proto == 58 && f->key.af == 6)) && to->icmp) {
 		idle = to->icmp;
+		rule = RULE_ICMP;
 	}
 	deadline = f->last_us + (int64_t)idle * US_PER_SEC;
 	if (to->maxlife && f->first_us + (int64_t)to->maxlife * US_PER_SEC < deadline) {
 		deadline = f->first_us + (int64_t)to->maxlife * US_PER_SEC;
 		reason = END_ACTIVE;
+		rule = RULE_MAXLIFE;
 	}
 	f->deadline = deadline;
 	f->end_reason = reason;
-requeue:
-	if (f->deadline < f->heap_key) {
-		f->heap_key = f->deadline;
-		sift_up(ft, f->heap_pos);
-	}
+	f->rule = rule;
+	if (f->filed_sec == NOT_FILED || sec_of(deadline) < f->filed_sec)
+		refile(ft, fi, f);
+	else if (deadline < before && f->filed_sec == ft->cur_sec)
+		ft->front_valid = 0;	/* earlier, but in the front's second */
 }
 
 /* ---- flows ------------------------------------------------------------ */
 
-static void flow_release(struct ft *ft, struct flow *f, ft_expired_fn fn, void *ctx)
+static void flow_release(struct ft *ft, uint32_t fi, ft_expired_fn fn, void *ctx)
 {
-	heap_remove(ft, f);
-	htab_remove(&ft->flows, &f->hn);
-	fn(ctx, f);
-	if (f->sess->cur[f->dir] == f)
-		f->sess->cur[f->dir] = NULL;
-	if (f->s_prev)
-		f->s_prev->s_next = f->s_next;
-	else
-		f->sess->members = f->s_next;
-	if (f->s_next)
-		f->s_next->s_prev = f->s_prev;
-	session_put(ft, f->sess);
-	free(f);
+	struct flow *f = FLOW(ft, fi);
+
+	wheel_unlink(ft, f);
+	htab_remove(ft, &ft->fhash, &flow_ops, fi, flow_hash(&f->key));
+	fn(ctx, ft, f);
+	session_leave(ft, fi, f);
+	f->seq = 0;			/* stale front entries see it gone */
+	pool_put(&ft->flows, fi);
+	if (ft->fhash.count == 0)
+		ft->cur_sec = INT64_MAX;	/* the next flow sets it */
 }
 
-static struct flow *flow_create(struct ft *ft, const struct packet *pkt, uint64_t h,
-				ft_expired_fn fn, void *ctx)
+static uint32_t flow_create(struct ft *ft, const struct packet *pkt, uint64_t h,
+			    ft_expired_fn fn, void *ctx)
 {
 	struct session_key sk;
-	struct flow *f;
 
 	/* A full table makes room by ending the flow due soonest, exported
 	 * now rather than dropped. */
-	if (ft->cfg.max_flows && ft->flows.count >= ft->cfg.max_flows) {
-		struct flow *victim = heap_settled_top(ft);
+	if (ft->cfg.max_flows && ft->fhash.count >= ft->cfg.max_flows) {
+		uint32_t victim = front_top(ft);
 		if (victim) {
-			victim->end_reason = END_LACK_OF_RESOURCES;
+			FLOW(ft, victim)->end_reason = END_LACK_OF_RESOURCES;
+			FLOW(ft, victim)->rule = RULE_MAXFLOWS;
 			flow_release(ft, victim, fn, ctx);
 		}
 	}
-	f = calloc(1, sizeof(*f));
-	if (f == NULL)
-		return NULL;
-	f->dir = session_key_of(&pkt->key, &sk);
-	f->sess = session_get(ft, &sk);
-	if (f->sess == NULL) {
-		free(f);
-		return NULL;
+	uint32_t fi = pool_get(&ft->flows);
+	if (fi == 0)
+		return 0;
+	uint8_t dir = session_key_of(&pkt->key, &sk);
+	uint32_t si = session_get(ft, &sk);
+	if (si == 0) {
+		pool_put(&ft->flows, fi);
+		return 0;
 	}
+	struct flow *f = FLOW(ft, fi);
+	struct session *s = SESS(ft, si);
 	f->key = pkt->key;
-	f->hn.hash = h;
-	f->seq = ++ft->next_seq;
+	f->dir = dir;
+	f->sess = si;
+	if (++ft->next_seq == 0)
+		ft->next_seq = 1;	/* 0 marks a free slot */
+	f->seq = ft->next_seq;
 	f->first_us = pkt->ts_us;
 	f->last_us = pkt->ts_us;
-	f->vlan = pkt->vlan;
+	f->flowlabel = pkt->flowlabel;
 	f->deadline = INT64_MAX;
-	if (heap_push(ft, f) != 0) {
-		session_put(ft, f->sess);
-		free(f);
-		return NULL;
-	}
-	f->sess->nflows++;
-	f->sess->cur[f->dir] = f;
-	f->s_next = f->sess->members;
-	if (f->s_next)
-		f->s_next->s_prev = f;
-	f->sess->members = f;
-	htab_insert(&ft->flows, &f->hn);
-	return f;
+	f->filed_sec = NOT_FILED;
+	s->nflows++;
+	s->cur[dir] = fi;
+	f->s_next = s->members;
+	s->members = fi;
+	htab_insert(ft, &ft->fhash, &flow_ops, fi, h);
+	return fi;
 }
 
 int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *ctx)
 {
 	int created = 0;
-	uint64_t h = hash_bytes(&pkt->key, sizeof(pkt->key));
-	struct flow *f = flow_find(ft, &pkt->key, h);
+	uint64_t h = flow_hash(&pkt->key);
+	uint32_t fi = flow_find(ft, &pkt->key, h);
 
 	/* A counter that would pass the export format's limit ends the flow
 	 * first: the packet opens the next one. */
-	if (f && ft->cfg.octet_limit && f->octets + pkt->octets > ft->cfg.octet_limit) {
-		f->end_reason = END_LACK_OF_RESOURCES;
-		flow_release(ft, f, fn, ctx);
-		f = NULL;
+	if (fi && ft->cfg.octet_limit &&
+	    FLOW(ft, fi)->octets + pkt->octets > ft->cfg.octet_limit) {
+		FLOW(ft, fi)->end_reason = END_LACK_OF_RESOURCES;
+		FLOW(ft, fi)->rule = RULE_OVERBYTES;
+		flow_release(ft, fi, fn, ctx);
+		fi = 0;
 	}
-	if (f == NULL) {
-		f = flow_create(ft, pkt, h, fn, ctx);
-		if (f == NULL)
+	if (fi == 0) {
+		fi = flow_create(ft, pkt, h, fn, ctx);
+		if (fi == 0)
 			return 0;
 		created = 1;
 	}
+	struct flow *f = FLOW(ft, fi);
 	f->packets++;
 	f->octets += pkt->octets;
 	f->tcp_flags |= pkt->tcp_flags;
@@ -415,33 +567,33 @@ int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *c
 	if (pkt->ts_us > f->last_us)
 		f->last_us = pkt->ts_us;
 
-	struct session *s = f->sess;
+	struct session *s = SESS(ft, f->sess);
 	uint8_t before = s->flags[0] | s->flags[1];
 	int fin_both = (s->flags[0] & s->flags[1] & TH_FIN) != 0;
 	s->flags[f->dir] |= pkt->tcp_flags;
-	flow_schedule(ft, f);
+	flow_schedule(ft, fi, f);
 	/* A RST, or the FIN that completes FIN-both-ways, changes the timeout
 	 * of every flow of the conversation, not only this one's. */
 	if (((s->flags[0] | s->flags[1]) & TH_RST) != (before & TH_RST) ||
 	    ((s->flags[0] & s->flags[1] & TH_FIN) != 0) != fin_both) {
-		for (struct flow *m = s->members; m; m = m->s_next)
-			if (m != f)
-				flow_schedule(ft, m);
+		for (uint32_t m = s->members; m; m = FLOW(ft, m)->s_next)
+			if (m != fi)
+				flow_schedule(ft, m, FLOW(ft, m));
 	}
 	return created;
 }
 
 int64_t ft_next_scan(struct ft *ft, int64_t clock_us)
 {
-	struct flow *top = heap_settled_top(ft);
+	uint32_t top = front_top(ft);
 	int64_t step = (ft->cfg.to.expint > 1 ? ft->cfg.to.expint : 1) * US_PER_SEC;
 
-	if (top == NULL)
+	if (top == 0)
 		return INT64_MAX;
-	if (top->deadline == FT_NOW)
+	int64_t d = FLOW(ft, top)->deadline;
+	if (d == FT_NOW)
 		return clock_us;
 	/* The first multiple of expint strictly after the deadline. */
-	int64_t d = top->deadline;
 	int64_t q = d / step - (d % step < 0);
 	return (q + 1) * step;
 }
@@ -449,9 +601,10 @@ int64_t ft_next_scan(struct ft *ft, int64_t clock_us)
 size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
 {
 	size_t n = 0;
-	struct flow *top;
+	uint32_t top;
 
-	while ((top = heap_settled_top(ft)) != NULL && top->deadline < now_us) {
+	while ((top = front_top(ft)) != 0 && FLOW(ft, top)->deadline < now_us) {
+		ft->front_pos++;
 		flow_release(ft, top, fn, ctx);
 		n++;
 	}
@@ -461,10 +614,12 @@ size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
 size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 {
 	size_t n = 0;
-	struct flow *top;
+	uint32_t top;
 
-	while ((top = heap_settled_top(ft)) != NULL) {
-		top->end_reason = reason;
+	while ((top = front_top(ft)) != 0) {
+		ft->front_pos++;
+		FLOW(ft, top)->end_reason = reason;
+		FLOW(ft, top)->rule = RULE_FLUSHED;
 		flow_release(ft, top, fn, ctx);
 		n++;
 	}
@@ -473,12 +628,20 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 
 size_t ft_count(const struct ft *ft)
 {
-	return ft->flows.count;
+	return ft->fhash.count;
 }
 
-const struct flow *ft_reverse(const struct flow *f)
+size_t ft_memory(const struct ft *ft)
 {
-	return f->sess->cur[!f->dir];
+	return pool_bytes(&ft->flows) + pool_bytes(&ft->sessions) +
+	       (ft->fhash.mask + 1 + ft->shash.mask + 1) * sizeof(uint32_t) +
+	       ft->front_cap * sizeof(*ft->front) + sizeof(*ft);
+}
+
+const struct flow *ft_reverse(const struct ft *ft, const struct flow *f)
+{
+	uint32_t r = SESS(ft, f->sess)->cur[!f->dir];
+	return r ? FLOW(ft, r) : NULL;
 }
 
 struct ft *ft_create(const struct ft_config *cfg)
@@ -489,16 +652,20 @@ struct ft *ft_create(const struct ft_config *cfg)
 	if (ft == NULL)
 		return NULL;
 	ft->cfg = *cfg;
-	if (htab_init(&ft->flows, hint) != 0 || htab_init(&ft->sessions, hint) != 0) {
+	pool_init(&ft->flows, sizeof(struct flow), offsetof(struct flow, h_next));
+	pool_init(&ft->sessions, sizeof(struct session), offsetof(struct session, h_next));
+	ft->cur_sec = INT64_MAX;
+	if (htab_init(&ft->fhash, hint) != 0 || htab_init(&ft->shash, hint) != 0) {
 		ft_destroy(ft);
 		return NULL;
 	}
 	return ft;
 }
 
-static void discard(void *ctx, const struct flow *f)
+static void discard(void *ctx, const struct ft *ft, const struct flow *f)
 {
 	(void)ctx;
+	(void)ft;
 	(void)f;
 }
 
@@ -506,10 +673,12 @@ void ft_destroy(struct ft *ft)
 {
 	if (ft == NULL)
 		return;
-	if (ft->flows.bucket && ft->sessions.bucket)
+	if (ft->fhash.bucket && ft->shash.bucket)
 		ft_expire_all(ft, END_FORCED, discard, NULL);
-	free(ft->flows.bucket);
-	free(ft->sessions.bucket);
-	free(ft->heap);
+	free(ft->fhash.bucket);
+	free(ft->shash.bucket);
+	free(ft->front);
+	pool_free(&ft->flows);
+	pool_free(&ft->sessions);
 	free(ft);
 }

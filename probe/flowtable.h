@@ -7,10 +7,11 @@
  * the TCP flags seen each way (the FIN-both-ways and RST rules need both)
  * and links a flow to its reverse.
  *
- * Expiry is ordered by deadline in a min-heap, so finding what is due
- * never walks the table.  Time is an argument everywhere: the caller owns
- * the clock (packet time for a file, a monotonic clock when live), which
- * makes expiry a pure function of the input.
+ * Expiry is ordered by deadline on a timer wheel, so finding what is due
+ * never walks the table and a packet never pays for a reordering.  Time is
+ * an argument everywhere: the caller owns the clock (packet time for a
+ * file, a monotonic clock when live), which makes expiry a pure function
+ * of the input.
  */
 #ifndef FP_FLOWTABLE_H
 #define FP_FLOWTABLE_H
@@ -30,48 +31,67 @@ struct ft_config {
 	uint64_t octet_limit;	/* a flow ends before its octets pass this; 0: none */
 };
 
-struct session;
-
-/* A link in one of the table's hash chains (private to flowtable.c). */
-struct hnode {
-	struct hnode *next;
-	uint64_t hash;
+/*
+ * Which rule set a flow's deadline, kept for the statistics (softflowd
+ * counts expiries under these names, reference §7).  The exported end
+ * reason is the IPFIX one, in end_reason.
+ */
+enum ft_rule {
+	RULE_GENERAL = 0,
+	RULE_TCP,
+	RULE_TCP_RST,
+	RULE_TCP_FIN,
+	RULE_UDP,
+	RULE_ICMP,
+	RULE_MAXLIFE,
+	RULE_OVERBYTES,		/* a counter at the format's limit */
+	RULE_MAXFLOWS,		/* evicted from a full table */
+	RULE_FLUSHED,		/* expire-all, end of capture, shutdown */
+	RULE_COUNT
 };
 
+/*
+ * One direction of traffic.  Flows live in pooled chunks and refer to one
+ * another by 32-bit index, which keeps a flow at two cache lines: the
+ * lookup touches only the first.
+ */
 struct flow {
 	struct flow_key key;
+	uint32_t h_next;	/* private: next in the hash chain */
+	uint32_t seq;		/* creation order, from 1 (wraps): breaks ties */
 	uint64_t packets;
 	uint64_t octets;
 	int64_t first_us;	/* earliest packet time seen (min, not first read) */
 	int64_t last_us;	/* latest packet time seen */
-	uint64_t seq;		/* creation order, from 1: breaks deadline ties */
+	uint32_t flowlabel;	/* IPv6 flow label of the first packet */
 	uint8_t tcp_flags;	/* OR of this direction's flags */
 	uint8_t end_reason;	/* enum flow_end_reason the deadline stands for */
+	uint8_t rule;		/* enum ft_rule the deadline stands for */
 	uint8_t dir;		/* 0 or 1: which side of the session sent it */
-	uint16_t vlan;
 
 	/* private to flowtable.c */
-	struct hnode hn;	/* chain in the flow hash */
-	struct session *sess;
-	struct flow *s_next;	/* the session's other flows, both directions */
-	struct flow *s_prev;
 	int64_t deadline;	/* when this flow is due, FT_NOW, in µs */
-	int64_t heap_key;	/* deadline as the heap knows it: <= deadline */
-	size_t heap_pos;
+	int64_t filed_sec;	/* the wheel second it is filed under: <= deadline */
+	uint32_t w_next, w_prev;/* the wheel slot's list */
+	uint32_t sess;		/* its session */
+	uint32_t s_next;	/* the session's other flows, both directions */
 };
 
-/* Called once for each flow leaving the table, before it is freed. */
-typedef void (*ft_expired_fn)(void *ctx, const struct flow *f);
-
 struct ft;
+
+/* Called once for each flow leaving the table, before it is freed. */
+typedef void (*ft_expired_fn)(void *ctx, const struct ft *ft, const struct flow *f);
 
 struct ft *ft_create(const struct ft_config *cfg);
 void ft_destroy(struct ft *ft);
 
 size_t ft_count(const struct ft *ft);
 
+/* Bytes the table holds now (pools, hash and wheel), for the statistics. */
+size_t ft_memory(const struct ft *ft);
+
 /* The current flow of the other direction of f's conversation, if any. */
-const struct flow *ft_reverse(const struct flow *f);
+const struct flow *ft_reverse(const struct ft *ft, const struct flow *f);
 
 /*
  * Account one decoded IP packet.  Flows leaving early because of it (a
@@ -88,8 +108,8 @@ int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *c
  */
 int64_t ft_next_scan(struct ft *ft, int64_t clock_us);
 
-/* Expire every flow whose deadline is before now_us, earliest first.
- * Returns how many left. */
+/* Expire every flow whose deadline is before now_us, earliest first (ties
+ * in creation order).  Returns how many left. */
 size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx);
 
 /* Expire every flow, earliest deadline first, with the given end reason. */

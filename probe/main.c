@@ -83,8 +83,16 @@ int main(int argc, char **argv)
 	}
 
 	memset(&st, 0, sizeof(st));
-	meter_init(&run.meter, ft, ex, &st);
-	run.meter.track_ipv6 = opt.track_ipv6;
+	if (meter_init(&run.meter, ft, ex, &st) != 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
+	run.meter.level = opt.level;
+	if (opt.sample >= 2) {
+		run.meter.sample = (uint32_t)opt.sample;
+		/* v5 header: mode 1 (deterministic) and the interval, 14 bits */
+		ex->sampling = (uint16_t)(0x4000 | (opt.sample & 0x3fff));
+	}
 
 	status = 0;
 	if (capture_run(&run.cap, on_frame, &run, err, sizeof(err)) != 0) {
@@ -103,6 +111,7 @@ out:
 		status = 1;
 	}
 	capture_close(&run.cap);
+	meter_free(&run.meter);
 	ft_destroy(ft);
 	free(ex);
 	options_free(&opt);

@@ -3,12 +3,20 @@
 #include "meter.h"
 #include "../export/flowrec.h"
 
-void meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe_stats *st)
+int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe_stats *st)
 {
 	memset(m, 0, sizeof(*m));
 	m->ft = ft;
 	m->ex = ex;
 	m->st = st;
+	m->frags = frags_create();
+	return m->frags ? 0 : -1;
+}
+
+void meter_free(struct meter *m)
+{
+	frags_destroy(m->frags);
+	m->frags = NULL;
 }
 
 struct expiry_ctx {
@@ -35,14 +43,13 @@ static void flow_to_record(const struct flow *f, struct flow_record *r)
 	r->end_reason = f->end_reason;
 }
 
-static void on_expired(void *vctx, const struct flow *f)
+static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 {
 	struct expiry_ctx *c = vctx;
 	struct flow_record rec;
 
-	c->m->st->flows_expired++;
-	if (f->end_reason < 6)
-		c->m->st->expired_by_reason[f->end_reason]++;
+	(void)ft;
+	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, &rec);
 	exporter_add(c->m->ex, &rec, c->now_us);
 }
@@ -72,20 +79,82 @@ void meter_advance(struct meter *m, int64_t now_us)
 	run_scans(m, m->clock_us);
 }
 
+/* Cut the key down to what the tracking level keeps (reference §3.2;
+ * ToS and the input interface stay at every level: they are our key). */
+static void apply_level(const struct meter *m, struct packet *p)
+{
+	switch (m->level) {
+	case TRACK_FULL:
+		break;
+	case TRACK_IP:
+		p->key.proto = 0;
+		/* fall through */
+	case TRACK_PROTO:
+		p->key.sport = 0;
+		p->key.dport = 0;
+		p->tcp_flags = 0;
+		break;
+	case TRACK_VLAN:
+	case TRACK_ETHER:
+		p->key.vlan = p->vlan;
+		break;
+	}
+}
+
+/* Into the flow table: the last step for every IP packet. */
+static void meter_ip(void *vm, const struct packet *in)
+{
+	struct meter *m = vm;
+	struct probe_stats *st = m->st;
+	struct packet pkt = *in;
+
+	apply_level(m, &pkt);
+	meter_advance(m, pkt.ts_us);
+	st->proto_packets[pkt.key.proto]++;
+	st->proto_octets[pkt.key.proto] += pkt.octets;
+
+	struct expiry_ctx c = { m, m->clock_us };
+	if (ft_packet(m->ft, &pkt, on_expired, &c))
+		st->flows_created++;
+	run_scans(m, m->clock_us);	/* flows this packet ended at once */
+}
+
+/* softflowd's deterministic sampling: frame k is kept iff k % N == 0,
+ * where a kept frame that is not IP does not count (reference §1 -s). */
+static int sampled_out(struct meter *m, enum packet_kind kind)
+{
+	if (m->sample < 2)
+		return 0;
+	if (m->sample_count % m->sample != 0) {
+		m->sample_count++;
+		m->st->non_sampled++;
+		return 1;
+	}
+	if (kind != PKT_NON_IP)
+		m->sample_count++;
+	return 0;
+}
+
+static void sync_frag_stats(struct meter *m)
+{
+	const struct frag_stats *fs = frags_stats(m->frags);
+	m->st->frag_joined = fs->joined;
+	m->st->frag_held = fs->held;
+	m->st->frag_unmatched = fs->unmatched;
+}
+
 void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt)
 {
 	struct probe_stats *st = m->st;
 
 	st->frames++;
+	if (sampled_out(m, kind))
+		return;
 	switch (kind) {
 	case PKT_IP: break;
 	case PKT_NON_IP: st->non_ip++; return;
-	case PKT_TOO_SHORT: st->too_short++; return;
-	case PKT_BAD_HEADER: st->bad_header++; return;
-	}
-	if (pkt->key.af == 6 && !m->ex->fmt->ipv6 && !m->track_ipv6) {
-		st->ipv6_ignored++;
-		return;
+	case PKT_TOO_SHORT: st->too_short++; st->processed++; return;
+	case PKT_BAD_HEADER: st->bad_header++; st->processed++; return;
 	}
 	if (!m->started) {
 		m->started = 1;
@@ -93,26 +162,30 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 		m->scan_us = pkt->ts_us;
 		exporter_set_boot(m->ex, pkt->ts_us);
 	}
-	meter_advance(m, pkt->ts_us);
-
 	st->processed++;
-	st->fragments += pkt->fragment;
-	st->proto_packets[pkt->key.proto]++;
-	st->proto_octets[pkt->key.proto] += pkt->octets;
-
-	struct expiry_ctx c = { m, m->clock_us };
-	if (ft_packet(m->ft, pkt, on_expired, &c)) {
-		st->flows_created++;
-		st->proto_flows[pkt->key.proto]++;
+	frags_release_stale(m->frags, pkt->ts_us > m->clock_us ? pkt->ts_us : m->clock_us,
+			    meter_ip, m);
+	if (pkt->fragment != FRAG_NONE) {
+		st->fragments++;
+		/* Without ports in the key there is nothing to join. */
+		if (m->level == TRACK_PROTO || m->level == TRACK_IP)
+			meter_ip(m, pkt);
+		else
+			frags_packet(m->frags, pkt, meter_ip, m);
+		sync_frag_stats(m);
+		return;
 	}
-	run_scans(m, m->clock_us);	/* flows this packet ended at once */
+	meter_ip(m, pkt);
 }
 
 void meter_finish(struct meter *m, uint8_t reason)
 {
 	struct expiry_ctx c = { m, m->clock_us };
 
+	frags_release_stale(m->frags, INT64_MAX, meter_ip, m);
+	sync_frag_stats(m);
 	run_scans(m, m->clock_us);
+	m->st->table_bytes = ft_memory(m->ft);
 	ft_expire_all(m->ft, reason, on_expired, &c);
 	exporter_flush(m->ex, m->clock_us);
 }

@@ -7,28 +7,46 @@
  * capture and the options.  Before each packet, every expiry scan that
  * would have run by then runs, in order, each one export batch stamped
  * with its own time.
+ *
+ * On the way to the flow table a packet is sampled (-s), its later
+ * fragments get their datagram's ports (fragments.h), and its key is cut
+ * down to the tracking level (-T).
  */
 #ifndef FP_METER_H
 #define FP_METER_H
 
 #include <stdint.h>
 #include "flowtable.h"
+#include "fragments.h"
 #include "packet.h"
 #include "stats.h"
 #include "../export/exporter.h"
+
+/* softflowd's -T levels: what of a packet goes into its flow key. */
+enum track_level {
+	TRACK_FULL = 0,		/* the 7-tuple (-T port is the same) */
+	TRACK_PROTO,		/* addresses, protocol, ToS, interface */
+	TRACK_IP,		/* addresses, ToS, interface */
+	TRACK_VLAN,		/* full, plus the VLAN id */
+	TRACK_ETHER,		/* vlan, plus the MAC addresses */
+};
 
 struct meter {
 	struct ft *ft;
 	struct exporter *ex;
 	struct probe_stats *st;
+	struct frags *frags;	/* owned */
 	int64_t clock_us;	/* newest timestamp seen */
 	int64_t scan_us;	/* time of the last expiry scan */
 	int started;
-	int track_ipv6;		/* meter IPv6 even if the format cannot carry it */
+	enum track_level level;
+	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
+	uint64_t sample_count;	/* frames counted towards sampling */
 };
 
-/* ft, ex and st are borrowed. */
-void meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe_stats *st);
+/* ft, ex and st are borrowed.  Returns -1 when out of memory. */
+int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe_stats *st);
+void meter_free(struct meter *m);
 
 /* One frame as decoded (kind from packet_decode). */
 void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt);

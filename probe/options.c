@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "options.h"
+#include "meter.h"
 
 #define DEFAULT_MAX_FLOWS 8192
 
@@ -16,7 +17,8 @@ void options_usage(FILE *out)
 "\n"
 "SYNOPSIS\n"
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5]\n"
-"              [-t NAME=TIME]... [-m MAXFLOWS] [-6] [-d] [-D] [bpf expression]\n"
+"              [-t NAME=TIME]... [-m MAXFLOWS] [-T LEVEL] [-s N] [-6] [-d] [-D]\n"
+"              [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -52,10 +54,18 @@ void options_usage(FILE *out)
 "    -m MAXFLOWS  One-way flows held at once (default 8192; a conversation is\n"
 "                 two).  When full, the flow due soonest is exported early\n"
 "                 with end reason lackOfResources.\n"
-"    -6           Meter IPv6 even when the format cannot carry it (counted,\n"
-"                 not exported).\n"
+"    -T LEVEL     What a flow is keyed on (softflowd's levels):\n"
+"                   full   the 7-tuple (default); port is the same\n"
+"                   proto  addresses, protocol, ToS, interface (no ports)\n"
+"                   ip     addresses, ToS, interface\n"
+"                   vlan   full, plus the outer VLAN id\n"
+"                   ether  vlan, plus the source and destination MAC\n"
+"    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
+"                 counters are not scaled).  N is announced in the v5 header.\n"
+"    -6           No effect: IPv6 is always metered; a format that cannot\n"
+"                 carry it (v1, v5) counts its flows in the statistics.\n"
 "    -d           Stay in the foreground (always so when reading a file).\n"
-"    -D           Debug: -d and -6.\n"
+"    -D           Debug: the same as -d.\n"
 "    -h, --help   Show this text.\n"
 "    bpf expression\n"
 "                 Trailing words form a pcap filter, as in tcpdump.\n"
@@ -81,6 +91,21 @@ static int parse_count(const char *s, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static int parse_level(const char *s, int *level)
+{
+	static const struct { const char *name; int level; } levels[] = {
+		{ "full", TRACK_FULL }, { "port", TRACK_FULL }, { "proto", TRACK_PROTO },
+		{ "ip", TRACK_IP }, { "vlan", TRACK_VLAN }, { "ether", TRACK_ETHER },
+	};
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strcasecmp(s, levels[i].name) == 0) {
+			*level = levels[i].level;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static char *join_words(int n, char **words)
@@ -160,8 +185,14 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			}
 			break;
 		case 'T':
-			if (strcasecmp(optarg, "full") != 0) {
-				snprintf(err, errlen, "flow tracking level -T %s is not available in this version (only full)", optarg);
+			if (parse_level(optarg, &o->level) != 0) {
+				snprintf(err, errlen, "invalid -T \"%s\": expected full, port, proto, ip, vlan or ether", optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			if (parse_count(optarg, &o->sample) != 0 || o->sample > UINT32_MAX) {
+				snprintf(err, errlen, "invalid -s \"%s\": expected a sampling rate N (keep 1 packet in N)", optarg);
 				return -1;
 			}
 			break;

@@ -19,7 +19,9 @@ struct probe_options {
 	uint64_t max_flows;		/* -m, 0 = unlimited */
 	int foreground;			/* -d */
 	int debug;			/* -D */
-	int track_ipv6;			/* -6 */
+	int track_ipv6;			/* -6 (no effect: IPv6 is always metered) */
+	int level;			/* -T, enum track_level */
+	uint64_t sample;		/* -s, keep 1 in N; < 2: all */
 	char *filter;			/* trailing words joined by spaces */
 	int help;			/* -h */
 };

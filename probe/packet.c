@@ -104,7 +104,7 @@ static enum packet_kind decode_ipv4(struct rd *r, size_t l3_wire, struct packet 
 	k->af = 4;
 	k->tos = rd_u8(r);
 	uint16_t total = rd_u16(r);
-	rd_skip(r, 2);				/* identification */
+	uint16_t ident = rd_u16(r);
 	uint16_t frag = rd_u16(r);
 	rd_skip(r, 1);				/* TTL */
 	k->proto = rd_u8(r);
@@ -125,9 +125,12 @@ static enum packet_kind decode_ipv4(struct rd *r, size_t l3_wire, struct packet 
 		pkt->octets = (uint32_t)l3_wire;
 		body = l3_wire > hlen ? l3_wire - hlen : 0;
 	}
-	pkt->fragment = (frag & 0x3fff) != 0;	/* MF or an offset */
-	if ((frag & 0x1fff) != 0)
-		return PKT_IP;			/* later fragment: no transport header */
+	if ((frag & 0x3fff) != 0) {		/* MF or an offset */
+		pkt->frag_id = ident;
+		pkt->fragment = (frag & 0x1fff) ? FRAG_LATER : FRAG_FIRST;
+	}
+	if (pkt->fragment == FRAG_LATER)
+		return PKT_IP;			/* no transport header */
 	struct rd t = rd_sub(r, body < rd_left(r) ? body : rd_left(r));
 	decode_transport(&t, pkt);
 	return PKT_IP;
@@ -149,6 +152,7 @@ static enum packet_kind decode_ipv6(struct rd *r, struct packet *pkt)
 		return PKT_BAD_HEADER;
 	k->af = 6;
 	k->tos = (uint8_t)(vtf >> 20);		/* traffic class */
+	pkt->flowlabel = vtf & 0xfffff;
 	pkt->octets = 40u + plen;
 
 	struct rd body = rd_sub(r, plen < rd_left(r) ? plen : rd_left(r));
@@ -160,10 +164,14 @@ static enum packet_kind decode_ipv6(struct rd *r, struct packet *pkt)
 			nh = rd_u8(&body);
 			rd_skip(&body, 1);
 			uint16_t off = rd_u16(&body);
-			rd_skip(&body, 4);	/* identification */
-			pkt->fragment = 1;
-			if ((off & 0xfff8) != 0) {
-				k->proto = nh;	/* later fragment: no transport header */
+			pkt->frag_id = rd_u32(&body);
+			/* An atomic fragment (offset 0, no more) is whole. */
+			if ((off & 0xfff8) != 0)
+				pkt->fragment = FRAG_LATER;
+			else if (off & 1)
+				pkt->fragment = FRAG_FIRST;
+			if (pkt->fragment == FRAG_LATER) {
+				k->proto = nh;	/* no transport header */
 				return PKT_IP;
 			}
 		} else if (nh == IPPROTO_AH_) {
@@ -191,7 +199,9 @@ enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 	flowkey_clear(&pkt->key);
 	pkt->octets = 0;
 	pkt->tcp_flags = 0;
-	pkt->fragment = 0;
+	pkt->fragment = FRAG_NONE;
+	pkt->frag_id = 0;
+	pkt->flowlabel = 0;
 	pkt->payload = NULL;
 	pkt->payload_len = 0;
 

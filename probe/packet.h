@@ -21,13 +21,22 @@ enum packet_kind {
 	PKT_BAD_HEADER,		/* IP header that contradicts itself */
 };
 
+/* Where a packet sits in a fragmented datagram. */
+enum frag_kind {
+	FRAG_NONE = 0,		/* not fragmented */
+	FRAG_FIRST,		/* offset 0, more to come: carries the ports */
+	FRAG_LATER,		/* offset > 0: no transport header */
+};
+
 struct packet {
 	int64_t ts_us;		/* capture time, µs since the epoch */
 	struct flow_key key;
 	uint32_t octets;	/* IPv4 total length; IPv6 40 + payload length */
+	uint32_t flowlabel;	/* IPv6 flow label, 0 for IPv4 */
+	uint32_t frag_id;	/* fragment identification (IPv4: 16 bits) */
 	uint8_t tcp_flags;
-	uint8_t fragment;	/* 1 if part of a fragmented datagram */
-	uint16_t vlan;
+	uint8_t fragment;	/* enum frag_kind */
+	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if untagged */
 	const uint8_t *payload;	/* transport payload (captured part) */
 	size_t payload_len;
 };

@@ -754,9 +754,9 @@ static void big_batch(struct craft *c)
  * non_ip_mix (no options).  ARP and LLDP among IPv4 frames, all padded to
  * 60 bytes as received frames are.  A 2000-byte UDP datagram goes in two
  * fragments: the first (1500 bytes, MF) has the UDP header and so the
- * ports; the second (540 bytes, offset 1480) has none and forms its own
- * flow with ports 0.  A whole datagram at 1.0 (128 bytes) joins the first
- * fragment's flow.  End of file: the fragment flow (due 0.011 + 300) first.
+ * ports; the second (540 bytes, offset 1480) has none and joins the flow
+ * of its datagram, as does a whole datagram at 1.0 (128 bytes): one flow
+ * of 3 packets.
  */
 static void non_ip_mix(struct craft *c)
 {

@@ -78,7 +78,7 @@ struct recorder {
 	struct rec *r;
 };
 
-static void record(void *ctx, const struct flow *f)
+static void record(void *ctx, const struct ft *ft, const struct flow *f)
 {
 	struct recorder *rc = ctx;
 	if (rc->n == rc->cap) {
@@ -98,7 +98,7 @@ static void record(void *ctx, const struct flow *f)
 	r->tcp_flags = f->tcp_flags;
 	r->reason = f->end_reason;
 	r->dir = f->dir;
-	const struct flow *rev = ft_reverse(f);
+	const struct flow *rev = ft_reverse(ft, f);
 	if (rev) {
 		r->has_rev = 1;
 		r->rev = rev->key;

@@ -201,7 +201,7 @@ static void check_ip4_udp(const struct packet *p, uint32_t ifindex)
 	assert_int_equal(p->key.sport, 54321);
 	assert_int_equal(p->key.dport, 53);
 	assert_int_equal(p->key.ifindex, ifindex);
-	assert_int_equal(p->key.pad, 0);
+	assert_int_equal(p->key.pad[0] | p->key.pad[1] | p->key.pad[2] | p->key.vlan, 0);
 	assert_int_equal(p->octets, 32);
 	assert_int_equal(p->tcp_flags, 0);
 	assert_int_equal(p->fragment, 0);
@@ -510,7 +510,8 @@ static void test_ipv4_later_fragment(void **state)
 	frame(f, eth_ip4, 14, ip4_udp, sizeof(ip4_udp));
 	f[14 + 6] = 0x00; f[14 + 7] = 0xb9;	/* offset 185 * 8, last fragment */
 	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
-	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.fragment, FRAG_LATER);
+	assert_int_equal(pkt.frag_id, 0x1234);
 	assert_int_equal(pkt.key.proto, 17);
 	assert_int_equal(pkt.key.sport, 0);
 	assert_int_equal(pkt.key.dport, 0);
@@ -521,7 +522,7 @@ static void test_ipv4_later_fragment(void **state)
 	/* Middle fragment: MF and an offset. */
 	f[14 + 6] = 0x20; f[14 + 7] = 0x01;
 	assert_int_equal(decode(T_EN10MB, f, sizeof(f), &pkt), PKT_IP);
-	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.fragment, FRAG_LATER);
 	assert_int_equal(pkt.key.sport, 0);
 	assert_int_equal(pkt.key.dport, 0);
 
@@ -711,7 +712,8 @@ static void test_ipv6_fragments(void **state)
 
 	/* First fragment: ports. */
 	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
-	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.fragment, FRAG_FIRST);
+	assert_int_equal(pkt.frag_id, 9);
 	assert_int_equal(pkt.key.proto, 17);
 	assert_int_equal(pkt.key.sport, 1234);
 	assert_int_equal(pkt.key.dport, 5678);
@@ -719,7 +721,7 @@ static void test_ipv6_fragments(void **state)
 	/* Later fragment (offset 1): no ports. */
 	ip[42] = 0x00; ip[43] = 0x08;
 	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
-	assert_int_equal(pkt.fragment, 1);
+	assert_int_equal(pkt.fragment, FRAG_LATER);
 	assert_int_equal(pkt.key.proto, 17);
 	assert_int_equal(pkt.key.sport, 0);
 	assert_int_equal(pkt.key.dport, 0);
