@@ -67,7 +67,8 @@ struct flow {
 	uint8_t tcp_flags;	/* OR of this direction's flags */
 	uint8_t end_reason;	/* enum flow_end_reason the deadline stands for */
 	uint8_t rule;		/* enum ft_rule the deadline stands for */
-	uint8_t dir;		/* 0 or 1: which side of the session sent it */
+	uint8_t dir : 1;	/* which side of the session sent it */
+	uint8_t idle_rule : 7;	/* private: the idle timeout's enum ft_rule */
 
 	/* private to flowtable.c */
 	int64_t deadline;	/* when this flow is due, FT_NOW, in µs */
@@ -92,6 +93,20 @@ size_t ft_memory(const struct ft *ft);
 
 /* The current flow of the other direction of f's conversation, if any. */
 const struct flow *ft_reverse(const struct ft *ft, const struct flow *f);
+
+/*
+ * Prefetching, for a caller that sees packets coming: the hash of a key,
+ * then a hint to fetch its hash bucket, then (once that has arrived) a
+ * hint to fetch the flow the bucket points to.  With a few packets in
+ * flight, the two cache misses of a lookup overlap other work.
+ */
+uint64_t ft_hash(const struct flow_key *k);
+void ft_prefetch_bucket(const struct ft *ft, uint64_t h);
+void ft_prefetch_flow(const struct ft *ft, uint64_t h);
+
+/* ft_packet with the key's hash already computed by ft_hash. */
+int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
+		     ft_expired_fn fn, void *ctx);
 
 /*
  * Account one decoded IP packet.  Flows leaving early because of it (a

@@ -101,22 +101,53 @@ static void apply_level(const struct meter *m, struct packet *p)
 	}
 }
 
-/* Into the flow table: the last step for every IP packet. */
+/* Into the flow table. */
+static void account(struct meter *m, const struct queued *q)
+{
+	struct probe_stats *st = m->st;
+	const struct packet *pkt = &q->pkt;
+
+	meter_advance(m, pkt->ts_us);
+	st->proto_packets[pkt->key.proto]++;
+	st->proto_octets[pkt->key.proto] += pkt->octets;
+
+	struct expiry_ctx c = { m, m->clock_us };
+	if (ft_packet_hashed(m->ft, pkt, q->hash, on_expired, &c))
+		st->flows_created++;
+	run_scans(m, m->clock_us);	/* flows this packet ended at once */
+}
+
+/* The last step for every IP packet: cut its key, start fetching its
+ * flow, and account the oldest packet in the queue. */
 static void meter_ip(void *vm, const struct packet *in)
 {
 	struct meter *m = vm;
-	struct probe_stats *st = m->st;
-	struct packet pkt = *in;
 
-	apply_level(m, &pkt);
-	meter_advance(m, pkt.ts_us);
-	st->proto_packets[pkt.key.proto]++;
-	st->proto_octets[pkt.key.proto] += pkt.octets;
+	if (m->q_len == METER_QUEUE) {
+		account(m, &m->queue[m->q_head]);
+		m->q_head = (m->q_head + 1) % METER_QUEUE;
+		m->q_len--;
+	}
+	struct queued *q = &m->queue[(m->q_head + m->q_len) % METER_QUEUE];
+	q->pkt = *in;
+	apply_level(m, &q->pkt);
+	q->hash = ft_hash(&q->pkt.key);
+	ft_prefetch_bucket(m->ft, q->hash);
+	m->q_len++;
+	/* Half the queue ago, a bucket was asked for: it has arrived. */
+	if (m->q_len > METER_QUEUE / 2) {
+		const struct queued *mid = &m->queue[(m->q_head + m->q_len - 1 - METER_QUEUE / 2) % METER_QUEUE];
+		ft_prefetch_flow(m->ft, mid->hash);
+	}
+}
 
-	struct expiry_ctx c = { m, m->clock_us };
-	if (ft_packet(m->ft, &pkt, on_expired, &c))
-		st->flows_created++;
-	run_scans(m, m->clock_us);	/* flows this packet ended at once */
+void meter_drain(struct meter *m)
+{
+	while (m->q_len > 0) {
+		account(m, &m->queue[m->q_head]);
+		m->q_head = (m->q_head + 1) % METER_QUEUE;
+		m->q_len--;
+	}
 }
 
 /* softflowd's deterministic sampling: frame k is kept iff k % N == 0,
@@ -184,6 +215,7 @@ void meter_finish(struct meter *m, uint8_t reason)
 
 	frags_release_stale(m->frags, INT64_MAX, meter_ip, m);
 	sync_frag_stats(m);
+	meter_drain(m);
 	run_scans(m, m->clock_us);
 	m->st->table_bytes = ft_memory(m->ft);
 	ft_expire_all(m->ft, reason, on_expired, &c);

@@ -31,6 +31,16 @@ enum track_level {
 	TRACK_ETHER,		/* vlan, plus the MAC addresses */
 };
 
+/* Packets on their way into the flow table, so that their lookups'
+ * cache misses overlap (ft_prefetch_*).  They are taken in order: the
+ * queue delays a packet, never reorders it. */
+#define METER_QUEUE 16
+
+struct queued {
+	struct packet pkt;
+	uint64_t hash;
+};
+
 struct meter {
 	struct ft *ft;
 	struct exporter *ex;
@@ -42,6 +52,8 @@ struct meter {
 	enum track_level level;
 	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
 	uint64_t sample_count;	/* frames counted towards sampling */
+	struct queued queue[METER_QUEUE];
+	uint32_t q_head, q_len;
 };
 
 /* ft, ex and st are borrowed.  Returns -1 when out of memory. */
@@ -50,6 +62,10 @@ void meter_free(struct meter *m);
 
 /* One frame as decoded (kind from packet_decode). */
 void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt);
+
+/* Put every queued packet into the flow table.  Before anything that
+ * must see the table up to date (a timer, a control command). */
+void meter_drain(struct meter *m);
 
 /* Run the scans due by now_us (live mode calls this on a timer). */
 void meter_advance(struct meter *m, int64_t now_us);

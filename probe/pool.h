@@ -14,12 +14,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define POOL_CHUNK_BITS 14
-#define POOL_CHUNK (1u << POOL_CHUNK_BITS)
+/* Chunks of at least this many bytes, aligned to it, so the kernel can
+ * back them with huge pages: a table of a million flows is random access
+ * over hundreds of megabytes, and 4 KiB pages would add a TLB miss to
+ * every packet. */
+#define POOL_CHUNK_BYTES (2u << 20)
 
 struct pool {
 	char **chunk;
+	uint32_t chunk_bits;	/* log2 of elements per chunk */
 	uint32_t nchunks;
 	uint32_t chunk_cap;
 	uint32_t used;		/* indices handed out at least once, +1 for 0 */
@@ -34,11 +39,28 @@ static inline void pool_init(struct pool *p, size_t elem, size_t link_off)
 	p->elem = elem;
 	p->link_off = link_off;
 	p->used = 1;			/* index 0 means none */
+	while (((size_t)1 << p->chunk_bits) * elem < POOL_CHUNK_BYTES)
+		p->chunk_bits++;
+}
+
+/* Memory that is read at random: huge-page aligned and advised when it is
+ * big enough to be worth it.  Not zeroed. */
+static inline void *big_alloc(size_t bytes)
+{
+	void *c = NULL;
+	if (bytes < POOL_CHUNK_BYTES)
+		return malloc(bytes);
+	if (posix_memalign(&c, POOL_CHUNK_BYTES, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(c, bytes, MADV_HUGEPAGE);	/* a hint: fine if refused */
+#endif
+	return c;
 }
 
 static inline void *pool_at(const struct pool *p, uint32_t i)
 {
-	return p->chunk[i >> POOL_CHUNK_BITS] + (size_t)(i & (POOL_CHUNK - 1)) * p->elem;
+	return p->chunk[i >> p->chunk_bits] + (size_t)(i & ((1u << p->chunk_bits) - 1)) * p->elem;
 }
 
 /* A zeroed element, or 0 when memory or the index space runs out. */
@@ -54,7 +76,7 @@ static inline uint32_t pool_get(struct pool *p)
 	}
 	if (p->used == UINT32_MAX)
 		return 0;
-	if ((p->used >> POOL_CHUNK_BITS) >= p->nchunks) {
+	if ((p->used >> p->chunk_bits) >= p->nchunks) {
 		if (p->nchunks == p->chunk_cap) {
 			uint32_t cap = p->chunk_cap ? p->chunk_cap * 2 : 16;
 			char **c = realloc(p->chunk, cap * sizeof(*c));
@@ -63,8 +85,8 @@ static inline uint32_t pool_get(struct pool *p)
 			p->chunk = c;
 			p->chunk_cap = cap;
 		}
-		/* calloc: untouched pages cost no memory until first used */
-		p->chunk[p->nchunks] = calloc(POOL_CHUNK, p->elem);
+		/* elements are zeroed as they are handed out */
+		p->chunk[p->nchunks] = big_alloc(((size_t)1 << p->chunk_bits) * p->elem);
 		if (p->chunk[p->nchunks] == NULL)
 			return 0;
 		p->nchunks++;
@@ -81,9 +103,17 @@ static inline void pool_put(struct pool *p, uint32_t i)
 	p->free_head = i;
 }
 
+/* Forget every element at once; the chunks stay for reuse. */
+static inline void pool_reset(struct pool *p)
+{
+	p->used = 1;
+	p->free_head = 0;
+}
+
 static inline size_t pool_bytes(const struct pool *p)
 {
-	return (size_t)p->nchunks * POOL_CHUNK * p->elem + p->chunk_cap * sizeof(char *);
+	return (size_t)p->nchunks * ((size_t)1 << p->chunk_bits) * p->elem +
+	       p->chunk_cap * sizeof(char *);
 }
 
 static inline void pool_free(struct pool *p)

@@ -46,11 +46,15 @@ require_shared() {
 # start_collector ARGS...: start flowcollect -p 0 on loopback in the
 # background, output in $TMP/collector.out; sets COLLECTOR_PID and PORT.
 start_collector() {
+	# The shell truncates collector.err only once the child runs: remove
+	# the last run's first, or its port can be read here (a race that
+	# sent exports to a closed port on a loaded machine).
+	rm -f "$TMP/collector.err"
 	"$COLLECT" -p 0 -b 127.0.0.1 "$@" >"$TMP/collector.out" 2>"$TMP/collector.err" &
 	COLLECTOR_PID=$!
 	PORT=""
 	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's/^flowcollect: listening on UDP port \([0-9]*\)$/\1/p' "$TMP/collector.err")
+		PORT=$(sed -n 's/^flowcollect: listening on UDP port \([0-9]*\)$/\1/p' "$TMP/collector.err" 2>/dev/null)
 		[ -n "$PORT" ] && return 0
 		sleep 0.05
 	done
