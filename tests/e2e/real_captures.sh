@@ -24,9 +24,18 @@ NOT_SOFTFLOWD="linux_dlt_sll2 tcp-syslog pppoe"
 
 require_shared "real captures" tshark softflowd python3
 
+# start_collector (lib.sh) reads the port from $TMP/collector.err, which
+# the new collector truncates only once it is scheduled: under load the
+# previous run's port was read, the exports went to a closed port and
+# the table came out empty.  Empty the file first.
+fresh_collector() {
+	: >"$TMP/collector.err"
+	start_collector "$@"
+}
+
 for name in $CAPTURES; do
 	cap="$SHARED_PCAPS/$name.pcap"
-	start_collector -o table || { not_ok "collector start $name"; continue; }
+	fresh_collector -o table || { not_ok "collector start $name"; continue; }
 	"$PROBE" -r "$cap" -n "127.0.0.1:$PORT" -w "$TMP/$name.exp.pcap" 2>"$TMP/probe.err"
 	probe_rc=$?
 	stop_collector
@@ -73,7 +82,7 @@ for name in $CAPTURES; do
 	*" $name "*) continue ;;
 	esac
 	ours=$(tail -1 "$TMP/collector.out" | sed -n 's/.* flows, \([0-9]*\) packets.*/\1/p')
-	start_collector -o table || { not_ok "collector start softflowd $name"; continue; }
+	fresh_collector -o table || { not_ok "collector start softflowd $name"; continue; }
 	timeout 120 softflowd -r "$cap" -n "127.0.0.1:$PORT" -v 5 -d -c none >"$TMP/softflowd.out" 2>&1
 	stop_collector
 	theirs=$(tail -1 "$TMP/collector.out" | sed -n 's/.* flows, \([0-9]*\) packets.*/\1/p')
