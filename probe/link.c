@@ -59,7 +59,7 @@
 #define MAX_MPLS_LABELS 16
 
 /* Little-endian 16 bits (radiotap), read a byte at a time. */
-static uint16_t rd_u16le_(struct rd *r)
+static uint16_t read_u16le(struct rd *r)
 {
 	uint16_t lo = rd_u8(r);
 	uint16_t hi = rd_u8(r);
@@ -67,7 +67,7 @@ static uint16_t rd_u16le_(struct rd *r)
 }
 
 /* 16 bits in this host's byte order (NFLOG). */
-static uint16_t rd_u16host(struct rd *r)
+static uint16_t read_u16host(struct rd *r)
 {
 	uint8_t b[2];
 	uint16_t v;
@@ -291,7 +291,7 @@ static void decode_ppp(struct rd *r, struct link_info *info)
 	uint8_t first = rd_peek_u8(r);
 
 	if (first == CHDLC_UNICAST || first == CHDLC_BCAST) {
-		struct rd peek = *r;
+		struct rd peek = *r;	/* a frame cut here fails in decode_chdlc */
 		rd_skip(&peek, 1);
 		if (rd_u8(&peek) == 0x00) {
 			decode_chdlc(r, info);
@@ -331,8 +331,8 @@ static void decode_nflog(struct rd *r, struct link_info *info)
 	if (!rd_ok(r) || version != 0)
 		return;
 	while (rd_ok(r)) {
-		uint16_t len = rd_u16host(r);
-		uint16_t type = rd_u16host(r) & NFLOG_TLV_TYPE_MASK;
+		uint16_t len = read_u16host(r);
+		uint16_t type = read_u16host(r) & NFLOG_TLV_TYPE_MASK;
 		if (!rd_ok(r) || len < 4)
 			return;
 		if (type == NFULA_PAYLOAD) {
@@ -436,7 +436,7 @@ static void decode_radiotap(struct rd *r, struct link_info *info)
 {
 	uint8_t version = rd_u8(r);
 	rd_skip(r, 1);
-	uint16_t len = rd_u16le_(r);
+	uint16_t len = read_u16le(r);
 
 	if (!rd_ok(r) || version != 0 || len < 8)
 		return;
