@@ -2,9 +2,10 @@
  * link.h - link-layer decoding: from a captured frame to its IP header.
  *
  * One entry per link type we meter.  A decoder consumes the link header
- * (and VLAN tags, cooked headers, loopback family words) from the reader
- * and says which network protocol follows.  Link types not in the table
- * are refused when the capture is opened, not per packet.
+ * (and VLAN tags, label stacks, LLC/SNAP, radiotap, NFLOG TLVs and the
+ * like) from the reader and says which network protocol follows.  Link
+ * types not in the table are refused when the capture is opened, not per
+ * packet.
  */
 #ifndef FP_LINK_H
 #define FP_LINK_H

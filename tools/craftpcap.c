@@ -59,6 +59,55 @@
 #define SLL_HOST 0		/* addressed to the capturing host */
 #define SLL_OUTGOING 4		/* sent by it */
 
+/* Linux NFLOG: families, TLV types (linux/netfilter/nfnetlink_log.h). */
+#define NFPROTO_IPV4 2
+#define NFPROTO_IPV6 10
+#define NFULA_PACKET_HDR 1
+#define NFULA_PAYLOAD 9
+#define NFULA_PREFIX 10
+#define NFULA_UID 11
+#define NFLOG_GROUP 5
+#define NF_INET_LOCAL_IN 1
+
+/* PPP protocol numbers and Cisco HDLC framing. */
+#define PPP_LCP 0xc021
+#define PPP_IP 0x0021
+#define PPP_IPV6 0x0057
+#define CHDLC_UNICAST 0x0f
+#define CHDLC_BCAST 0x8f
+#define ETHERTYPE_SLARP 0x8035
+
+/* Every 802.11 frame here is in one BSS, whose access point is this. */
+static const uint8_t mac_bssid[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xa1 };
+
+/*
+ * How a frame's link header is laid out, where a link type has several
+ * forms (the default, 0, is each type's plain one).  Radiotap headers are
+ * chosen apart from the 802.11 header under them.
+ */
+enum framing {
+	FR_PLAIN = 0,
+	FR_8023_SNAP,		/* Ethernet: 802.3 length field, LLC/SNAP */
+	FR_PFLOG_61,		/* pflog length 61 (NetBSD, macOS), else 45 */
+	FR_PFLOG_100,		/* pflog length 100 (OpenBSD today) */
+	FR_PPP_ACFC,		/* PPP without address/control, else ff 03 */
+	FR_PPP_PFC,		/* ... and a one-byte protocol */
+	FR_PPP_CISCO,		/* Cisco HDLC framing under DLT_PPP */
+	FR_CHDLC_BCAST,		/* Cisco HDLC broadcast address, else 0x0f */
+	FR_CHDLC_MPLS,		/* ... one MPLS label before the IP header */
+	FR_NFLOG_BARE,		/* NFLOG: the payload TLV alone */
+	FR_WLAN_FROMDS,		/* 802.11 data from the AP, else to it */
+	FR_WLAN_QOS,		/* QoS data to the AP */
+	FR_WLAN_4ADDR_HTC,	/* QoS data between APs, with HT control */
+	FR_FDDI_PRIO7,		/* FDDI LLC frame of priority 7, else 0 */
+};
+
+enum radiotap {
+	RT_MIN = 0,		/* no fields */
+	RT_TSFT_FCS,		/* TSFT, Flags (FCS at the end), rate */
+	RT_EXT_DATAPAD,		/* two presence words; Flags: header padded */
+};
+
 struct craft {
 	const char *name;
 	libnet_t *l;		/* build-only context, cleared after each frame */
@@ -70,6 +119,8 @@ struct craft {
 	uint8_t pkttype;	/* SLL, SLL2: SLL_HOST or SLL_OUTGOING */
 	size_t pad_to;		/* Ethernet: pad shorter frames to this length */
 	uint8_t pad_byte;
+	enum framing framing;	/* link header form of the next frames */
+	enum radiotap radio;	/* radiotap header of the next frames */
 };
 
 /* Payload bytes for every packet: lowercase letters, so the data reads as
@@ -146,6 +197,26 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
+/* NFLOG TLV lengths and types are in the capturing host's order, and
+ * pcap_dump writes files in this host's order: they agree. */
+static void put16_host(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* The IEEE 802.3 CRC-32 (reflected 0x04c11db7), as an 802.11 FCS. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int b = 0; b < 8; b++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
 /* ---- frames ------------------------------------------------------------ */
 
 static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
@@ -161,17 +232,153 @@ static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t
 	pcap_dump((u_char *)c->dump, &h, frame);
 }
 
+/* LLC/SNAP (RFC 1042) for an ethertype: 8 bytes. */
+static size_t snap(uint8_t *h, uint16_t ethertype)
+{
+	h[0] = h[1] = 0xaa;			/* DSAP, SSAP: SNAP */
+	h[2] = 0x03;				/* UI */
+	h[3] = h[4] = h[5] = 0;			/* OUI 00-00-00: an ethertype follows */
+	put16(h + 6, ethertype);
+	return 8;
+}
+
 /*
- * The link header of the capture's type for a payload of this ethertype,
- * for the link types libnet has no builder for.  Layouts from the
- * tcpdump.org LINKTYPE_ pages.
+ * A radiotap header (radiotap.org): version 0, pad, length and presence
+ * words little-endian, fields aligned to their size from the start.
+ */
+static size_t radiotap_header(const struct craft *c, uint8_t *h)
+{
+	switch (c->radio) {
+	case RT_TSFT_FCS:
+		memcpy(h, "\x00\x00\x12\x00\x07\x00\x00\x00", 8);	/* length 18; TSFT, Flags, Rate */
+		for (int i = 0; i < 8; i++)			/* TSFT, little-endian: 1 s */
+			h[8 + i] = (uint8_t)(1000000ULL >> (8 * i));
+		h[16] = 0x10;					/* Flags: FCS at end */
+		h[17] = 0x16;					/* 11 Mb/s */
+		return 18;
+	case RT_EXT_DATAPAD:
+		memcpy(h, "\x00\x00\x14\x00\x0a\x00\x00\x80\x00\x00\x00\x00", 12);	/* Flags, Channel; ext */
+		h[12] = 0x20;					/* Flags: header padded to 4 */
+		h[13] = 0;					/* Channel is 2-aligned */
+		memcpy(h + 14, "\x6c\x09\xa0\x00", 4);		/* 2412 MHz, 2 GHz CCK */
+		h[18] = h[19] = 0;				/* unused, within the length */
+		return 20;
+	default:
+		memcpy(h, "\x00\x00\x08\x00\x00\x00\x00\x00", 8);
+		return 8;
+	}
+}
+
+/*
+ * An 802.11 data frame header (IEEE 802.11-2020 §9.3.2.1) from src to
+ * dst through the AP: ToDS frames are addressed (BSSID, SA, DA), FromDS
+ * ones (DA, BSSID, SA), four-address ones (RA, TA, DA, SA).  datapad:
+ * pad the header to a multiple of 4, as radiotap's Flags then say.
+ */
+static size_t wlan_header(const struct craft *c, const uint8_t src[6], const uint8_t dst[6],
+			  int datapad, uint8_t *h)
+{
+	size_t n = 24;
+
+	memset(h, 0, 40);
+	h[4 + 18] = 0x10;			/* sequence number 1 */
+	switch (c->framing) {
+	case FR_WLAN_FROMDS:
+		h[0] = 0x08, h[1] = 0x02;	/* data; FromDS */
+		memcpy(h + 4, dst, 6), memcpy(h + 10, mac_bssid, 6), memcpy(h + 16, src, 6);
+		break;
+	case FR_WLAN_QOS:
+		h[0] = 0x88, h[1] = 0x01;	/* QoS data; ToDS */
+		memcpy(h + 4, mac_bssid, 6), memcpy(h + 10, src, 6), memcpy(h + 16, dst, 6);
+		h[24] = 0x05;			/* QoS control: TID 5 (video) */
+		n = 26;
+		break;
+	case FR_WLAN_4ADDR_HTC:
+		h[0] = 0x88, h[1] = 0x83;	/* QoS data; ToDS, FromDS, +HTC */
+		memcpy(h + 4, mac_bssid, 6), memcpy(h + 10, mac_bssid, 6);
+		h[9] = 0xa2;			/* RA: a second AP */
+		memcpy(h + 16, dst, 6), memcpy(h + 24, src, 6);
+		h[30] = 0x05;			/* QoS control; HT control 0 */
+		n = 36;
+		break;
+	default:
+		h[0] = 0x08, h[1] = 0x01;	/* data; ToDS */
+		memcpy(h + 4, mac_bssid, 6), memcpy(h + 10, src, 6), memcpy(h + 16, dst, 6);
+		break;
+	}
+	if (datapad)
+		n = (n + 3) & ~(size_t)3;
+	return n;
+}
+
+/* The pflog header (OpenBSD's struct pfloghdr) of length hlen: the
+ * family, action pass, interface em0, direction in; padded to 4. */
+static size_t pflog_header(uint8_t hlen, uint8_t family, uint8_t *h)
+{
+	size_t n = ((size_t)hlen + 3) & ~(size_t)3;
+
+	memset(h, 0, n);
+	h[0] = hlen;
+	h[1] = family;
+	memcpy(h + 4, "em0", 3);		/* ifname[16], ruleset[16] follow */
+	h[hlen == 45 ? 44 : 60] = 1;		/* dir: PF_IN (after uid/pid from 61 on) */
+	return n;
+}
+
+/* Linux NFLOG header and TLVs up to the payload's value (l3len bytes). */
+static size_t nflog_header(const struct craft *c, uint8_t family, uint16_t ethertype,
+			   uint32_t l3len, uint8_t *h)
+{
+	size_t n = 4;
+
+	h[0] = family;
+	h[1] = 0;				/* version */
+	put16(h + 2, NFLOG_GROUP);		/* resource id, big-endian */
+	if (c->framing != FR_NFLOG_BARE) {
+		put16_host(h + n, 8);		/* hardware protocol, hook, pad */
+		put16_host(h + n + 2, NFULA_PACKET_HDR);
+		put16(h + n + 4, ethertype);
+		h[n + 6] = NF_INET_LOCAL_IN;
+		h[n + 7] = 0;
+		n += 8;
+		put16_host(h + n, 4 + 5);	/* "drop" and its NUL, padded to 12 */
+		put16_host(h + n + 2, NFULA_PREFIX);
+		memcpy(h + n + 4, "drop\0\0\0", 8);
+		n += 12;
+		put16_host(h + n, 8);
+		put16_host(h + n + 2, NFULA_UID);
+		put32(h + n + 4, 1000);		/* big-endian, as the kernel puts it */
+		n += 8;
+	}
+	put16_host(h + n, (uint16_t)(4 + l3len));
+	put16_host(h + n + 2, NFULA_PAYLOAD);
+	return n + 4;
+}
+
+/*
+ * The link header of the capture's type for a payload of this ethertype
+ * and length, for the link types and framings libnet has no builder for.
+ * Layouts from the tcpdump.org LINKTYPE_ pages.
  */
 static size_t link_header(const struct craft *c, uint16_t ethertype, const uint8_t src_mac[6],
-			  uint8_t *h)
+			  const uint8_t dst_mac[6], uint32_t l3len, uint8_t *h)
 {
-	uint8_t family = ethertype == ETHERTYPE_IPV6 ? BSD_AF_INET6 : BSD_AF_INET;
+	int v6 = ethertype == ETHERTYPE_IPV6;
+	uint8_t family = v6 ? BSD_AF_INET6 : BSD_AF_INET;
+	size_t n;
 
 	switch (c->dlt) {
+	case DLT_EN10MB:			/* FR_8023_SNAP; libnet does Ethernet II */
+		memcpy(h, dst_mac, 6);
+		memcpy(h + 6, src_mac, 6);
+		n = 12;
+		if (c->vlan) {
+			put16(h + n, ETHERTYPE_VLAN);
+			put16(h + n + 2, c->vlan);
+			n += 4;
+		}
+		put16(h + n, (uint16_t)(8 + l3len));	/* 802.3 length: LLC and data */
+		return n + 2 + snap(h + n + 2, ethertype);
 	case DLT_LINUX_SLL:
 		put16(h, c->pkttype);
 		put16(h + 2, ARPHRD_ETHER);
@@ -200,16 +407,82 @@ static size_t link_header(const struct craft *c, uint16_t ethertype, const uint8
 		h[0] = h[1] = h[2] = 0;		/* always network byte order */
 		h[3] = family;
 		return 4;
+	case DLT_PFLOG:
+		return pflog_header(c->framing == FR_PFLOG_61 ? 61 : c->framing == FR_PFLOG_100 ? 100 : 45,
+				    family, h);
+	case DLT_PPP:
+		switch (c->framing) {
+		case FR_PPP_ACFC:
+			put16(h, v6 ? PPP_IPV6 : PPP_IP);
+			return 2;
+		case FR_PPP_PFC:
+			h[0] = v6 ? PPP_IPV6 : PPP_IP;
+			return 1;
+		case FR_PPP_CISCO:
+			h[0] = CHDLC_UNICAST;
+			h[1] = 0;
+			put16(h + 2, ethertype);
+			return 4;
+		default:
+			h[0] = 0xff;		/* all-stations address */
+			h[1] = 0x03;		/* UI */
+			put16(h + 2, v6 ? PPP_IPV6 : PPP_IP);
+			return 4;
+		}
+	case DLT_C_HDLC:
+		h[0] = c->framing == FR_CHDLC_BCAST ? CHDLC_BCAST : CHDLC_UNICAST;
+		h[1] = 0;
+		if (c->framing == FR_CHDLC_MPLS) {
+			put16(h + 2, ETHERTYPE_MPLS);
+			put32(h + 4, 16u << 12 | 0x100 | 64);	/* label 16, bottom, TTL 64 */
+			return 8;
+		}
+		put16(h + 2, ethertype);
+		return 4;
+	case DLT_NFLOG:
+		return nflog_header(c, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, ethertype, l3len, h);
+	case DLT_IEEE802_11:
+		n = wlan_header(c, src_mac, dst_mac, 0, h);
+		return n + snap(h + n, ethertype);
+	case DLT_IEEE802_11_RADIO:
+		n = radiotap_header(c, h);
+		n += wlan_header(c, src_mac, dst_mac, c->radio == RT_EXT_DATAPAD, h + n);
+		return n + snap(h + n, ethertype);
+	case DLT_FDDI:
+		h[0] = c->framing == FR_FDDI_PRIO7 ? 0x57 : 0x50;	/* LLC, async, 48-bit */
+		memcpy(h + 1, dst_mac, 6);
+		memcpy(h + 7, src_mac, 6);
+		return 13 + snap(h + 13, ethertype);
 	default:				/* DLT_RAW, DLT_IPV4: no header */
 		return 0;
 	}
 }
 
+/* After the frame's len bytes: an NFLOG payload's padding to 4 bytes
+ * (the headers before it are multiples of 4); radiotap's FCS when its
+ * Flags say so, over the 802.11 frame (the radiotap header is not sent
+ * on the air). */
+static size_t link_trailer(const struct craft *c, uint8_t *frame, size_t len)
+{
+	if (c->dlt == DLT_NFLOG) {
+		size_t pad = (4 - len % 4) % 4;
+		memset(frame + len, 0, pad);
+		return pad;
+	}
+	if (c->dlt != DLT_IEEE802_11_RADIO || c->radio != RT_TSFT_FCS)
+		return 0;
+	uint32_t fcs = crc32_ieee(frame + 18, len - 18);
+	for (int i = 0; i < 4; i++)
+		frame[len + i] = (uint8_t)(fcs >> (8 * i));
+	return 4;
+}
+
 /*
  * Put the link layer under the packet built so far in c->l, write the
  * frame at time t, and clear the context for the next one.  Ethernet and
- * 802.1Q headers are libnet pblocks; the other link headers are prepended
- * to the bytes libnet assembled for the network layer.
+ * 802.1Q headers are libnet pblocks; the other link headers (802.3 too,
+ * whose length field needs the payload's) are prepended to the bytes
+ * libnet assembled for the network layer.
  */
 static void emit(struct craft *c, int64_t t, uint16_t ethertype, const uint8_t src_mac[6],
 		 const uint8_t dst_mac[6])
@@ -219,14 +492,14 @@ static void emit(struct craft *c, int64_t t, uint16_t ethertype, const uint8_t s
 	uint8_t *bytes;
 	uint32_t len;
 
-	if (c->dlt == DLT_EN10MB && c->vlan)
+	int by_libnet = c->dlt == DLT_EN10MB && c->framing == FR_PLAIN;
+
+	if (by_libnet && c->vlan)
 		check(c, libnet_build_802_1q(dst_mac, src_mac, ETHERTYPE_VLAN, 0, 0, c->vlan,
 					     ethertype, NULL, 0, c->l, 0), "802.1Q");
-	else if (c->dlt == DLT_EN10MB)
+	else if (by_libnet)
 		check(c, libnet_build_ethernet(dst_mac, src_mac, ethertype, NULL, 0, c->l, 0),
 		      "Ethernet");
-	else
-		hlen = link_header(c, ethertype, src_mac, frame);
 
 	/*
 	 * libnet 1.1.6 hands out assembled bytes through libnet_adv_cull_packet
@@ -237,18 +510,40 @@ static void emit(struct craft *c, int64_t t, uint16_t ethertype, const uint8_t s
 	 * tool runs unprivileged.
 	 */
 	check(c, libnet_pblock_coalesce(c->l, &bytes, &len), "assembling the packet");
-	if (hlen + len > sizeof(frame))
-		die("%s: frame of %zu bytes is too long", c->name, hlen + len);
+	if (len > sizeof(frame) - 256)
+		die("%s: frame of %u bytes is too long", c->name, len);
+	if (!by_libnet)
+		hlen = link_header(c, ethertype, src_mac, dst_mac, len, frame);
 	memcpy(frame + hlen, bytes, len);
 	libnet_adv_free_packet(c->l, bytes);
 	libnet_clear_packet(c->l);
 
 	size_t flen = hlen + len;
+	flen += link_trailer(c, frame, flen);
 	if (c->dlt == DLT_EN10MB && flen < c->pad_to) {
 		memset(frame + flen, c->pad_byte, c->pad_to - flen);
 		flen = c->pad_to;
 	}
 	write_frame(c, t, frame, flen);
+}
+
+/* A frame that is not IP, given from its link header on; under radiotap
+ * it gets the capture's radiotap header and, if that says so, an FCS. */
+static void raw_frame(struct craft *c, int64_t t, const uint8_t *bytes, size_t len)
+{
+	uint8_t frame[FRAME_MAX];
+	size_t n = c->dlt == DLT_IEEE802_11_RADIO ? radiotap_header(c, frame) : 0;
+
+	if (n + len + 4 > sizeof(frame))
+		die("%s: frame of %zu bytes is too long", c->name, n + len);
+	memcpy(frame + n, bytes, len);
+	n += len;
+	n += link_trailer(c, frame, n);
+	if (c->dlt == DLT_EN10MB && n < c->pad_to) {
+		memset(frame + n, c->pad_byte, c->pad_to - n);
+		n = c->pad_to;
+	}
+	write_frame(c, t, frame, n);
 }
 
 /* ---- IP packets -------------------------------------------------------- */
@@ -576,6 +871,216 @@ static void link_raw(struct craft *c)
 	udp6(c, MS(20), "2001:db8::30", 6030, "2001:db8::40", 6031, 68);
 }
 
+/* One packet of link_four: its link header's form. */
+struct link_form {
+	enum framing framing;
+	enum radiotap radio;
+	uint16_t vlan;
+};
+
+/*
+ * The packets of the link captures that came with their decoders (no
+ * options): link_sample's SYN (0.000), SYN-ACK (0.005) and UDP query
+ * (0.010, 48 bytes), then the query again at 0.015 with 50 bytes, each
+ * in the link header form given.  The UDP flow is 2 packets, 98 octets,
+ * 0.010 to 0.015, and leaves first at the end of the file (due 0.015 +
+ * 300, before the TCP flows' 3600).  What each capture adds after 0.020
+ * is not IPv4 (not IP, or IPv6, which v5 cannot carry) and changes no
+ * record: its .expected is link_four's table, whatever the link type.
+ */
+static void link_four(struct craft *c, const struct link_form f[4])
+{
+	struct tcp_conn k = { { "192.0.2.30", "198.51.100.40" }, { 40030, 80 }, { 1000, 5000 } };
+	const struct udp_flow q = { "192.0.2.30", 6030, "198.51.100.40", 6031, 0 };
+	static const int64_t t[4] = { 0, MS(5), MS(10), MS(15) };
+
+	for (int i = 0; i < 4; i++) {
+		c->framing = f[i].framing;
+		c->radio = f[i].radio;
+		c->vlan = f[i].vlan;
+		if (i == 0)
+			tcp(c, t[i], &k, CLIENT, TH_SYN, 0);
+		else if (i == 1)
+			tcp(c, t[i], &k, SERVER, TH_SYN | TH_ACK, 0);
+		else
+			udp(c, t[i], &q, i == 2 ? 48 : 50);
+	}
+}
+
+/* The IPv6 datagram some link captures add: not exported by v5. */
+static void link_ipv6(struct craft *c, int64_t t)
+{
+	udp6(c, t, "2001:db8::30", 6030, "2001:db8::40", 6031, 62);
+}
+
+/* link_pflog: pflog headers of length 45 (padded to 48, the one softflowd
+ * assumes), 61 (64) and 100; an IPv6 packet with OpenBSD's AF_INET6. */
+static void link_pflog(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_PFLOG_61, 0, 0 }, { FR_PFLOG_100, 0, 0 }, { FR_PLAIN, 0, 0 },
+	};
+
+	link_four(c, f);
+	c->framing = FR_PFLOG_100;
+	link_ipv6(c, MS(20));
+}
+
+/* link_ppp: PPP with address and control, without them (ACFC), with a
+ * one-byte protocol (PFC), and a Cisco HDLC frame under the same link
+ * type; an LCP echo request and an IPv6 packet (protocol 0x0057). */
+static void link_ppp(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_PPP_ACFC, 0, 0 }, { FR_PPP_PFC, 0, 0 }, { FR_PPP_CISCO, 0, 0 },
+	};
+	static const uint8_t lcp_echo[12] = {
+		0xff, 0x03, PPP_LCP >> 8, PPP_LCP & 0xff,
+		0x09, 0x01, 0x00, 0x08,		/* echo request, id 1, length 8 */
+		0x12, 0x34, 0x56, 0x78,		/* magic number */
+	};
+
+	link_four(c, f);
+	raw_frame(c, MS(20), lcp_echo, sizeof(lcp_echo));
+	c->framing = FR_PLAIN;
+	link_ipv6(c, MS(30));
+}
+
+/* link_chdlc: Cisco HDLC, unicast and broadcast addresses, and a packet
+ * under an MPLS label; a SLARP keepalive and an IPv6 packet. */
+static void link_chdlc(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_PLAIN, 0, 0 }, { FR_CHDLC_MPLS, 0, 0 }, { FR_CHDLC_BCAST, 0, 0 },
+	};
+	uint8_t slarp[24] = { CHDLC_BCAST, 0x00, ETHERTYPE_SLARP >> 8, ETHERTYPE_SLARP & 0xff };
+
+	put32(slarp + 4, 2);			/* keepalive */
+	put32(slarp + 8, 5);			/* my sequence */
+	put32(slarp + 12, 4);			/* your sequence */
+	put16(slarp + 16, 0xffff);		/* reliability */
+	link_four(c, f);
+	raw_frame(c, MS(20), slarp, sizeof(slarp));
+	c->framing = FR_PLAIN;
+	link_ipv6(c, MS(30));
+}
+
+/* link_nflog: NFLOG messages with packet header, prefix (padded), UID and
+ * payload TLVs, or the payload TLV alone; the second UDP datagram (50
+ * bytes) ends in 2 bytes of TLV padding; an IPv6 packet (family 10). */
+static void link_nflog(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_PLAIN, 0, 0 }, { FR_NFLOG_BARE, 0, 0 }, { FR_PLAIN, 0, 0 },
+	};
+
+	link_four(c, f);
+	link_ipv6(c, MS(20));
+}
+
+/* The 802.11 frames that are not IP: a beacon, a protected (CCMP) data
+ * frame, a null-function frame. */
+static void wlan_not_ip(struct craft *c, int64_t t)
+{
+	uint8_t beacon[24 + 12 + 6 + 3] = { 0x80, 0x00 };
+	uint8_t protected[24 + 8 + 48 + 8] = { 0x08, 0x41 };
+	uint8_t null[24] = { 0x48, 0x11 };	/* ToDS, power management */
+	uint8_t sta[6];
+
+	mac_of((const uint8_t[]){ 192, 0, 2, 30 }, sta);
+	memcpy(beacon + 4, mac_broadcast, 6);
+	memcpy(beacon + 10, mac_bssid, 6);
+	memcpy(beacon + 16, mac_bssid, 6);
+	beacon[32] = 0x64;			/* beacon interval 100 TU */
+	beacon[34] = 0x01;			/* capabilities: ESS */
+	memcpy(beacon + 36, "\x00\x04test\x01\x01\x82", 9);	/* SSID "test", 1 Mb/s */
+	memcpy(protected + 4, mac_bssid, 6);
+	memcpy(protected + 10, sta, 6);
+	memcpy(protected + 16, mac_bssid, 6);
+	memcpy(protected + 24, "\x01\x00\x00\x20\x00\x00\x00\x00", 8);	/* CCMP PN 1, key 0 */
+	memcpy(protected + 32, filler, 56);	/* ciphertext and MIC */
+	memcpy(null + 4, mac_bssid, 6);
+	memcpy(null + 10, sta, 6);
+	memcpy(null + 16, mac_bssid, 6);
+	raw_frame(c, t, beacon, sizeof(beacon));
+	raw_frame(c, t + MS(1), protected, sizeof(protected));
+	raw_frame(c, t + MS(2), null, sizeof(null));
+}
+
+/* link_wlan: 802.11 data frames to the AP (24-byte header), from it, QoS
+ * data (26), and QoS data with four addresses and HT control (36). */
+static void link_wlan(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_WLAN_FROMDS, 0, 0 }, { FR_WLAN_QOS, 0, 0 },
+		{ FR_WLAN_4ADDR_HTC, 0, 0 },
+	};
+
+	link_four(c, f);
+	wlan_not_ip(c, MS(20));
+}
+
+/* link_radiotap: the same 802.11 frames under radiotap headers with no
+ * field, with TSFT, Flags (FCS at the end: 4 bytes not counted) and rate,
+ * and with two presence words whose Flags pad the QoS header to 28. */
+static void link_radiotap(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, RT_MIN, 0 }, { FR_WLAN_FROMDS, RT_TSFT_FCS, 0 },
+		{ FR_WLAN_QOS, RT_EXT_DATAPAD, 0 }, { FR_WLAN_4ADDR_HTC, RT_TSFT_FCS, 0 },
+	};
+
+	link_four(c, f);
+	c->radio = RT_TSFT_FCS;
+	wlan_not_ip(c, MS(20));
+	c->framing = FR_WLAN_QOS;
+	c->radio = RT_EXT_DATAPAD;
+	link_ipv6(c, MS(30));
+}
+
+/* link_fddi: FDDI LLC frames of priority 0 and 7; an SMT frame (NIF
+ * announcement) and an IPv6 packet. */
+static void link_fddi(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_PLAIN, 0, 0 }, { FR_PLAIN, 0, 0 }, { FR_FDDI_PRIO7, 0, 0 }, { FR_PLAIN, 0, 0 },
+	};
+	uint8_t smt[13 + 32] = { 0x41 };	/* SMT, 48-bit addresses */
+
+	memcpy(smt + 1, mac_broadcast, 6);
+	mac_of((const uint8_t[]){ 192, 0, 2, 30 }, smt + 7);
+	smt[13] = 0x01;				/* frame class NIF */
+	smt[14] = 0x01;				/* type announcement */
+	put16(smt + 15, 2);			/* version */
+	put32(smt + 17, 1);			/* transaction id */
+	memcpy(smt + 23, smt + 7, 6);		/* station id: the MAC */
+	link_four(c, f);
+	raw_frame(c, MS(20), smt, sizeof(smt));
+	c->framing = FR_PLAIN;
+	link_ipv6(c, MS(30));
+}
+
+/* link_8023_snap: IP in 802.3 frames (a length, not an ethertype) with
+ * LLC/SNAP, one of them under an 802.1Q tag, next to Ethernet II; a
+ * spanning-tree BPDU (802.3, LLC 42 42 03) that is not IP. */
+static void link_8023_snap(struct craft *c)
+{
+	static const struct link_form f[4] = {
+		{ FR_8023_SNAP, 0, 0 }, { FR_PLAIN, 0, 0 }, { FR_8023_SNAP, 0, 10 },
+		{ FR_8023_SNAP, 0, 0 },
+	};
+	uint8_t bpdu[14 + 3 + 35] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+
+	mac_of((const uint8_t[]){ 192, 0, 2, 1 }, bpdu + 6);
+	put16(bpdu + 12, 3 + 35);		/* 802.3 length */
+	memcpy(bpdu + 14, "\x42\x42\x03", 3);	/* LLC: spanning tree */
+	put16(bpdu + 22, 0x8000);		/* root priority, then the root MAC */
+	memcpy(bpdu + 24, bpdu + 6, 6);
+	c->pad_to = ETH_MIN_FRAME;
+	link_four(c, f);
+	raw_frame(c, MS(20), bpdu, sizeof(bpdu));
+}
+
 /*
  * sll2_ifindex (no options).  A host capturing on "any" sees a forwarded
  * datagram twice: in on interface 2, out on interface 3.  The input
@@ -884,6 +1389,14 @@ static const struct capture {
 	{ "link_ipv4", DLT_IPV4, link_sample },
 	{ "link_null", DLT_NULL, link_sample },
 	{ "link_loop", DLT_LOOP, link_sample },
+	{ "link_pflog", DLT_PFLOG, link_pflog },
+	{ "link_ppp", DLT_PPP, link_ppp },
+	{ "link_chdlc", DLT_C_HDLC, link_chdlc },
+	{ "link_nflog", DLT_NFLOG, link_nflog },
+	{ "link_wlan", DLT_IEEE802_11, link_wlan },
+	{ "link_radiotap", DLT_IEEE802_11_RADIO, link_radiotap },
+	{ "link_fddi", DLT_FDDI, link_fddi },
+	{ "link_8023_snap", DLT_EN10MB, link_8023_snap },
 	{ "sll2_ifindex", DLT_LINUX_SLL2, sll2_ifindex },
 	{ "eth_padding", DLT_EN10MB, eth_padding },
 	{ "maxlife", DLT_EN10MB, maxlife },

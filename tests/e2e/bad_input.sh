@@ -27,7 +27,7 @@ pcap_header() {
 	printf "$(printf '\\x%02x\\x%02x\\x00\\x00' $(($1 & 255)) $(($1 >> 8)))"
 }
 
-pcap_header 105 >"$TMP/wifi.pcap"
+pcap_header 242 >"$TMP/ipoib.pcap"
 printf 'this is not a capture file, just some text\n' >"$TMP/text.pcap"
 pcap_header 1 >"$TMP/ok.pcap"
 
@@ -40,8 +40,16 @@ expect_error "not a capture" \
 	"flowprobe: cannot read capture file \"$TMP/text.pcap\": unknown file format" \
 	"$PROBE" -r "$TMP/text.pcap"
 expect_error "unsupported link type" \
-	"flowprobe: capture file \"$TMP/wifi.pcap\": unsupported link type 105 (IEEE802_11)" \
-	"$PROBE" -r "$TMP/wifi.pcap"
+	"flowprobe: capture file \"$TMP/ipoib.pcap\": unsupported link type 242 (IPOIB)" \
+	"$PROBE" -r "$TMP/ipoib.pcap"
+# A real IP-over-InfiniBand capture: refused at start, before any packet.
+if have_shared; then
+	expect_error "unsupported link type, real capture" \
+		"flowprobe: capture file \"$SHARED_PCAPS/ipoib.pcap\": unsupported link type 242 (IPOIB)" \
+		"$PROBE" -r "$SHARED_PCAPS/ipoib.pcap"
+else
+	skip "unsupported link type, real capture" "../shared/pcaps is absent"
+fi
 expect_error "bad -t time" \
 	'flowprobe: invalid -t "udp=5x": bad time "5x" (digits with s, m, h, d or w, e.g. 1h30m)' \
 	"$PROBE" -r "$TMP/ok.pcap" -t udp=5x

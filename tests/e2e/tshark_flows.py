@@ -6,6 +6,9 @@ An independent count: tshark dissects CAPTURE and we sum, per one-way
 the earliest and latest packet times.  The collector's table (flowcollect
 -o table output) is summed the same way (flows split by timeouts or ToS
 add up).  Prints "# " lines for every difference and exits 1 if any.
+
+tshark_flows.py --ipv6-packets CAPTURE prints how many packets have IPv6
+as their outer network header (what v5 cannot export).
 """
 import os
 import re
@@ -17,8 +20,10 @@ FIELDS = ["frame.time_epoch", "frame.protocols", "ip.src", "ip.dst", "ip.proto",
           "ip.len", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
           "sctp.srcport", "sctp.dstport", "dccp.srcport", "dccp.dstport",
           "icmp.type", "icmp.code", "ip.frag_offset"]
+# Protocol names tshark prints for the link layers we decode, up to IP.
 LINK_LAYERS = {"eth", "ethertype", "vlan", "mpls", "sll", "null", "loop", "raw",
-               "pppoes", "ppp", "ieee8021ad"}
+               "pppoes", "ppp", "ieee8021ad", "llc", "chdlc", "pflog", "nflog",
+               "fddi", "wlan", "wlan_radio", "radiotap"}
 PORTS = {"6": ("tcp.srcport", "tcp.dstport"), "17": ("udp.srcport", "udp.dstport"),
          "132": ("sctp.srcport", "sctp.dstport"), "33": ("dccp.srcport", "dccp.dstport")}
 
@@ -27,6 +32,20 @@ def epoch_ms(text):
     """'1278472582.246309000' -> 1278472582246, without float rounding."""
     sec, _, frac = text.partition(".")
     return int(sec) * 1000 + int((frac + "000")[:3])
+
+
+def outer_network(chain):
+    """The first protocol after the link layers, or None."""
+    i = 0
+    while i < len(chain) and chain[i] in LINK_LAYERS:
+        i += 1
+    return chain[i] if i < len(chain) else None
+
+
+def ipv6_packets(capture):
+    cmd = ["tshark", "-r", capture, "-n", "-T", "fields", "-e", "frame.protocols"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    return sum(1 for line in out.splitlines() if outer_network(line.split(":")) == "ipv6")
 
 
 def from_tshark(capture):
@@ -41,13 +60,9 @@ def from_tshark(capture):
     flows = {}
     for line in out.splitlines():
         v = dict(zip(FIELDS, line.split("\t")))
-        chain = v["frame.protocols"].split(":")
         # Meter the outermost network header only, only when it is IPv4 and
         # reached through link-layer headers (not inside a pseudowire).
-        i = 0
-        while i < len(chain) and chain[i] in LINK_LAYERS:
-            i += 1
-        if i == len(chain) or chain[i] != "ip":
+        if outer_network(v["frame.protocols"].split(":")) != "ip":
             continue
         proto = v["ip.proto"]
         sp = dp = 0
@@ -99,6 +114,9 @@ def from_collector(table, names):
 
 
 def main():
+    if sys.argv[1] == "--ipv6-packets":
+        print(ipv6_packets(sys.argv[2]))
+        return
     capture, table = sys.argv[1], sys.argv[2]
     # The collector prints nfdump's protocol names: read them from its table.
     header = os.path.join(os.path.dirname(__file__), "../../collector/proto_names.h")

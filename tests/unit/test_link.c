@@ -21,13 +21,21 @@
 /* pcap_datalink() numbers, as Linux libpcap reports them. */
 #define T_NULL 0
 #define T_EN10MB 1
+#define T_PPP 9
+#define T_FDDI 10
 #define T_RAW 12
 #define T_RAW_OPENBSD 14
+#define T_PPP_SERIAL 50
+#define T_C_HDLC 104
 #define T_IEEE802_11 105
 #define T_LOOP 108
 #define T_LINUX_SLL 113
+#define T_PFLOG 117
+#define T_RADIOTAP 127
 #define T_IPV4 228
 #define T_IPV6 229
+#define T_NFLOG 239
+#define T_IPOIB 242
 #define T_LINUX_SLL2 276
 
 #define DEFAULT_IFINDEX 5
@@ -157,6 +165,127 @@ static const uint8_t null_be_30[4] = { 0x00, 0x00, 0x00, 0x1e };
 static const uint8_t loop_2[4] = { 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t loop_24[4] = { 0x00, 0x00, 0x00, 0x18 };
 
+/* 802.3 length field (42 bytes of LLC data) and LLC/SNAP: IPv4. */
+#define SNAP_IP4 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00
+#define SNAP_IP6 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x86, 0xdd
+static const uint8_t eth_8023_snap_ip4[22] = { MACS, 0x00, 0x2a, SNAP_IP4 };
+/* The same behind an 802.1Q tag, VID 7. */
+static const uint8_t eth_vlan_8023_snap_ip4[26] = {
+	MACS, 0x81, 0x00, 0x00, 0x07, 0x00, 0x2a, SNAP_IP4,
+};
+/* Linux cooked v1, protocol 4: an 802.2 LLC header follows. */
+static const uint8_t sll_llc_ip6[24] = {
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x06,
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x00,
+	0x00, 0x04, SNAP_IP6,
+};
+
+/* pflog: header length byte, address family, then action, reason and
+ * the interface name; the rest of the header is zeros here.  45 is the
+ * oldest length (padded to 48), 61 NetBSD/macOS (64), 100 OpenBSD's. */
+static const uint8_t pflog_45_v4[48] = { 45, 2, 0, 0, 'p', 'f', 'l', 'o', 'g', '0' };
+static const uint8_t pflog_61_v6_28[64] = { 61, 28, 0, 0, 'p', 'f', 'l', 'o', 'g', '0' };
+static const uint8_t pflog_100_v6_24[100] = { 100, 24, 1, 0, 'p', 'f', 'l', 'o', 'g', '0' };
+static const uint8_t pflog_46_v4[48] = { 46, 2 };	/* padded to 48 as well */
+
+/* PPP framings. */
+static const uint8_t ppp_ip4[4] = { 0xff, 0x03, 0x00, 0x21 };
+static const uint8_t ppp_ip6[4] = { 0xff, 0x03, 0x00, 0x57 };
+static const uint8_t ppp_acfc_ip4[2] = { 0x00, 0x21 };		/* no address/control */
+static const uint8_t ppp_pfc_ip4[1] = { 0x21 };			/* one-byte protocol */
+static const uint8_t ppp_pfc_ip6[1] = { 0x57 };
+static const uint8_t ppp_ac_pfc_ip4[3] = { 0xff, 0x03, 0x21 };	/* address/control, PFC */
+static const uint8_t ppp_chdlc_ip4[4] = { 0x0f, 0x00, 0x08, 0x00 };	/* Cisco HDLC in DLT 9 */
+static const uint8_t ppp_chdlc_bcast_ip6[4] = { 0x8f, 0x00, 0x86, 0xdd };
+/* PPP MPLS unicast, one label (16, bottom of stack, TTL 64). */
+static const uint8_t ppp_mpls_ip4[8] = { 0xff, 0x03, 0x02, 0x81, 0x00, 0x01, 0x01, 0x40 };
+
+/* Cisco HDLC. */
+static const uint8_t chdlc_ip4[4] = { 0x0f, 0x00, 0x08, 0x00 };
+static const uint8_t chdlc_bcast_ip6[4] = { 0x8f, 0x00, 0x86, 0xdd };
+static const uint8_t chdlc_mpls_ip4[8] = { 0x0f, 0x00, 0x88, 0x47, 0x00, 0x01, 0x01, 0x40 };
+
+/* NFLOG TLV lengths and types are in this host's byte order. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define H16(v) (uint8_t)((v) & 0xff), (uint8_t)((v) >> 8)
+#else
+#define H16(v) (uint8_t)((v) >> 8), (uint8_t)((v) & 0xff)
+#endif
+/* Family, version 0, group 1; packet header TLV (hardware protocol,
+ * hook, pad); a prefix "ab" (length 7, padded to 8); the payload TLV
+ * header (4 + the IP packet). */
+#define NFLOG_HEAD(family) \
+	family, 0x00, 0x00, 0x01, \
+	H16(8), H16(1), 0x08, 0x00, 0x01, 0x00, \
+	H16(7), H16(10), 'a', 'b', 0x00, 0x00
+static const uint8_t nflog_ip4[24] = { NFLOG_HEAD(2), H16(4 + 32), H16(9) };
+static const uint8_t nflog_ip6[24] = { NFLOG_HEAD(10), H16(4 + 50), H16(9) };
+/* The payload first, right after the NFLOG header. */
+static const uint8_t nflog_payload_first_ip4[8] = { 2, 0, 0, 0, H16(4 + 32), H16(9) };
+
+/* 802.11 data frames.  Frame control is two bytes: subtype/type/version,
+ * then flags (0x01 ToDS, 0x02 FromDS, 0x40 protected, 0x80 order). */
+#define WLAN_ADDR3 \
+	0x00, 0x00, /* duration */ \
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, \
+	0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, \
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x01
+#define WLAN_SEQ 0x10, 0x00
+/* Data, FromDS: 24-byte header. */
+static const uint8_t wlan_data_ip4[32] = { 0x08, 0x02, WLAN_ADDR3, WLAN_SEQ, SNAP_IP4 };
+/* QoS data, ToDS: 26. */
+static const uint8_t wlan_qos_ip4[34] = { 0x88, 0x01, WLAN_ADDR3, WLAN_SEQ, 0x00, 0x00, SNAP_IP4 };
+/* QoS data, ToDS and FromDS (fourth address), order bit (HT control): 36. */
+static const uint8_t wlan_4addr_qos_htc_ip6[44] = {
+	0x88, 0x83, WLAN_ADDR3, WLAN_SEQ,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x02,	/* address 4 */
+	0x05, 0x00,				/* QoS control: TID 5 */
+	0x00, 0x00, 0x00, 0x00,			/* HT control */
+	SNAP_IP6,
+};
+/* Non-QoS data with the order bit: no HT control. */
+static const uint8_t wlan_data_order_ip4[32] = { 0x08, 0x82, WLAN_ADDR3, WLAN_SEQ, SNAP_IP4 };
+/* 802.1H bridge-tunnel OUI. */
+static const uint8_t wlan_data_8021h_ip4[32] = {
+	0x08, 0x02, WLAN_ADDR3, WLAN_SEQ, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0xf8, 0x08, 0x00,
+};
+
+/* Radiotap: the smallest header (no fields), then data. */
+static const uint8_t radiotap_min_ip4[8 + 32] = {
+	0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x08, 0x02, WLAN_ADDR3, WLAN_SEQ, SNAP_IP4,
+};
+/* Radiotap TSFT (aligned at 8), Flags (FCS at end: 0x10), rate: 18 bytes. */
+#define RADIOTAP_TSFT_FLAGS_RATE(flags) \
+	0x00, 0x00, 18, 0x00, 0x07, 0x00, 0x00, 0x00, \
+	1, 2, 3, 4, 5, 6, 7, 8, flags, 0x0c
+static const uint8_t radiotap_tsft_ip4[18 + 34] = {
+	RADIOTAP_TSFT_FLAGS_RATE(0x00), 0x88, 0x01, WLAN_ADDR3, WLAN_SEQ, 0x00, 0x00, SNAP_IP4,
+};
+/* Two presence words (bit 31 in the first), Flags at offset 12 saying
+ * the 26-byte QoS header is padded to 28, channel (aligned at 2). */
+static const uint8_t radiotap_ext_datapad_ip6[20 + 36] = {
+	0x00, 0x00, 20, 0x00,
+	0x0a, 0x00, 0x00, 0x80,			/* Flags, Channel; another word */
+	0x00, 0x00, 0x00, 0x00,
+	0x20, 0x00,				/* Flags: datapad; alignment */
+	0x6c, 0x09, 0xa0, 0x00,			/* 2412 MHz, 2 GHz | CCK */
+	0x00, 0x00,				/* unused, counted in the length */
+	0x88, 0x01, WLAN_ADDR3, WLAN_SEQ, 0x00, 0x00,
+	0x00, 0x00,				/* datapad */
+	SNAP_IP6,
+};
+
+/* FDDI: frame control 0x50 (LLC, asynchronous, 48-bit addresses). */
+static const uint8_t fddi_ip4[21] = {
+	0x50, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	SNAP_IP4,
+};
+static const uint8_t fddi_sync_ip6[21] = {
+	0xd4, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	SNAP_IP6,
+};
+
 /* ---- helpers --------------------------------------------------------- */
 
 static size_t frame(uint8_t *out, const uint8_t *link, size_t ll, const uint8_t *ip, size_t il)
@@ -262,6 +391,40 @@ static const struct link_case cases[] = {
 	{ "NULL be 30", T_NULL, null_be_30, 4, 6, 0, DEFAULT_IFINDEX },
 	{ "LOOP 2", T_LOOP, loop_2, 4, 4, 0, DEFAULT_IFINDEX },
 	{ "LOOP 24", T_LOOP, loop_24, 4, 6, 0, DEFAULT_IFINDEX },
+	{ "802.3 LLC/SNAP", T_EN10MB, eth_8023_snap_ip4, sizeof(eth_8023_snap_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "802.1Q 802.3 LLC/SNAP", T_EN10MB, eth_vlan_8023_snap_ip4, sizeof(eth_vlan_8023_snap_ip4), 4, 7, DEFAULT_IFINDEX },
+	{ "LINUX_SLL LLC/SNAP v6", T_LINUX_SLL, sll_llc_ip6, sizeof(sll_llc_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "PFLOG 45", T_PFLOG, pflog_45_v4, sizeof(pflog_45_v4), 4, 0, DEFAULT_IFINDEX },
+	{ "PFLOG 46", T_PFLOG, pflog_46_v4, sizeof(pflog_46_v4), 4, 0, DEFAULT_IFINDEX },
+	{ "PFLOG 61 v6 (28)", T_PFLOG, pflog_61_v6_28, sizeof(pflog_61_v6_28), 6, 0, DEFAULT_IFINDEX },
+	{ "PFLOG 100 v6 (24)", T_PFLOG, pflog_100_v6_24, sizeof(pflog_100_v6_24), 6, 0, DEFAULT_IFINDEX },
+	{ "PPP ff03", T_PPP, ppp_ip4, sizeof(ppp_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP ff03 v6", T_PPP, ppp_ip6, sizeof(ppp_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "PPP ACFC", T_PPP, ppp_acfc_ip4, sizeof(ppp_acfc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP PFC", T_PPP, ppp_pfc_ip4, sizeof(ppp_pfc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP PFC v6", T_PPP, ppp_pfc_ip6, sizeof(ppp_pfc_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "PPP ff03 PFC", T_PPP, ppp_ac_pfc_ip4, sizeof(ppp_ac_pfc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP Cisco HDLC", T_PPP, ppp_chdlc_ip4, sizeof(ppp_chdlc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP Cisco HDLC bcast v6", T_PPP, ppp_chdlc_bcast_ip6, sizeof(ppp_chdlc_bcast_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "PPP MPLS", T_PPP, ppp_mpls_ip4, sizeof(ppp_mpls_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP_SERIAL", T_PPP_SERIAL, ppp_ip4, sizeof(ppp_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "PPP_SERIAL Cisco HDLC", T_PPP_SERIAL, ppp_chdlc_ip4, sizeof(ppp_chdlc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "C_HDLC", T_C_HDLC, chdlc_ip4, sizeof(chdlc_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "C_HDLC bcast v6", T_C_HDLC, chdlc_bcast_ip6, sizeof(chdlc_bcast_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "C_HDLC MPLS", T_C_HDLC, chdlc_mpls_ip4, sizeof(chdlc_mpls_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "NFLOG", T_NFLOG, nflog_ip4, sizeof(nflog_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "NFLOG v6", T_NFLOG, nflog_ip6, sizeof(nflog_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "NFLOG payload first", T_NFLOG, nflog_payload_first_ip4, sizeof(nflog_payload_first_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "802.11 data", T_IEEE802_11, wlan_data_ip4, sizeof(wlan_data_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "802.11 QoS data", T_IEEE802_11, wlan_qos_ip4, sizeof(wlan_qos_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "802.11 4-address QoS +HTC v6", T_IEEE802_11, wlan_4addr_qos_htc_ip6, sizeof(wlan_4addr_qos_htc_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "802.11 data, order bit", T_IEEE802_11, wlan_data_order_ip4, sizeof(wlan_data_order_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "802.11 802.1H SNAP", T_IEEE802_11, wlan_data_8021h_ip4, sizeof(wlan_data_8021h_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "radiotap minimal", T_RADIOTAP, radiotap_min_ip4, sizeof(radiotap_min_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "radiotap TSFT flags", T_RADIOTAP, radiotap_tsft_ip4, sizeof(radiotap_tsft_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "radiotap ext datapad v6", T_RADIOTAP, radiotap_ext_datapad_ip6, sizeof(radiotap_ext_datapad_ip6), 6, 0, DEFAULT_IFINDEX },
+	{ "FDDI", T_FDDI, fddi_ip4, sizeof(fddi_ip4), 4, 0, DEFAULT_IFINDEX },
+	{ "FDDI sync v6", T_FDDI, fddi_sync_ip6, sizeof(fddi_sync_ip6), 6, 0, DEFAULT_IFINDEX },
 };
 
 static void test_each_link_type_full_frame(void **state)
@@ -439,6 +602,282 @@ static void test_sll2_zero_ifindex(void **state)
 	f[7] = 0;
 	assert_int_equal(decode(T_LINUX_SLL2, f, sizeof(f), &pkt), PKT_IP);
 	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+}
+
+/* ---- link types added for the issue: details and hostile fields ------ */
+
+/* Frame link header lh + ip4_udp into f, return the length. */
+static size_t frame4(uint8_t *f, const uint8_t *lh, size_t ll)
+{
+	return frame(f, lh, ll, ip4_udp, sizeof(ip4_udp));
+}
+
+/* 802.3 frames whose LLC is not SNAP are not IP, told from the first byte
+ * that differs; an 802.3 header with nothing after it is cut short. */
+static void test_8023_llc_not_snap(void **state)
+{
+	(void)state;
+	uint8_t f[64];
+	struct packet pkt;
+
+	static const uint8_t stp[17] = { MACS, 0x00, 0x26, 0x42, 0x42, 0x03 };
+	assert_int_equal(decode(T_EN10MB, stp, sizeof(stp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_EN10MB, stp, 15, &pkt), PKT_NON_IP);
+	static const uint8_t novell[16] = { MACS, 0x00, 0x40, 0xff, 0xff };
+	assert_int_equal(decode(T_EN10MB, novell, sizeof(novell), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_EN10MB, stp, 14, &pkt), PKT_TOO_SHORT);
+	/* SNAP with an OUI other than 00-00-00 / 00-00-f8 (Cisco's). */
+	static const uint8_t cisco_snap[22] = {
+		MACS, 0x00, 0x2a, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00,
+	};
+	assert_int_equal(decode(T_EN10MB, cisco_snap, sizeof(cisco_snap), &pkt), PKT_NON_IP);
+	/* SNAP with a length where the ethertype should be. */
+	size_t n = frame4(f, eth_8023_snap_ip4, sizeof(eth_8023_snap_ip4));
+	f[20] = 0x00; f[21] = 0x2a;
+	assert_int_equal(decode(T_EN10MB, f, n, &pkt), PKT_NON_IP);
+	/* SNAP then MPLS. */
+	static const uint8_t snap_mpls[26] = {
+		MACS, 0x00, 0x2a, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x88, 0x47,
+		0x00, 0x01, 0x01, 0x40,
+	};
+	n = frame4(f, snap_mpls, sizeof(snap_mpls));
+	assert_int_equal(decode(T_EN10MB, f, n, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+}
+
+static void test_pflog_header_length(void **state)
+{
+	(void)state;
+	uint8_t f[300];
+	struct packet pkt;
+	size_t n = frame4(f, pflog_45_v4, sizeof(pflog_45_v4));
+
+	/* Every length from 45 to 48 puts IP at 48. */
+	for (uint8_t len = 45; len <= 48; len++) {
+		f[0] = len;
+		assert_int_equal(decode(T_PFLOG, f, n, &pkt), PKT_IP);
+		check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	}
+	/* Shorter than any pflog header ever was: not a pflog frame. */
+	for (uint8_t len = 0; len < 45; len++) {
+		f[0] = len;
+		assert_int_equal(decode(T_PFLOG, f, n, &pkt), PKT_NON_IP);
+	}
+	/* A length past the captured bytes: too short, never read past. */
+	for (unsigned len = 81; len <= 255; len++) {
+		f[0] = (uint8_t)len;
+		assert_int_equal(decode(T_PFLOG, f, n, &pkt), PKT_TOO_SHORT);
+	}
+	/* A family that is neither IPv4 nor IPv6. */
+	f[0] = 45;
+	f[1] = 17;
+	assert_int_equal(decode(T_PFLOG, f, n, &pkt), PKT_NON_IP);
+	/* Only the length byte. */
+	assert_int_equal(decode(T_PFLOG, f, 1, &pkt), PKT_TOO_SHORT);
+}
+
+static void test_ppp_not_ip(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	static const uint8_t lcp[8] = { 0xff, 0x03, 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08 };
+	static const uint8_t bad_control[4] = { 0xff, 0x05, 0x00, 0x21 };
+	static const uint8_t vj_compressed[4] = { 0xff, 0x03, 0x00, 0x2d };
+	static const uint8_t slarp[24] = { 0x8f, 0x00, 0x80, 0x35, 0x00, 0x00, 0x00, 0x02 };
+	static const uint8_t cdp[8] = { 0x0f, 0x00, 0x20, 0x00, 0x02, 0xb4 };
+	static const uint8_t pfc_vj[4] = { 0x2d, 0x00, 0x00, 0x00 };	/* 1-byte 0x2d: VJ TCP */
+	/* Address 0x0f with a control byte other than 0: read as PPP, where
+	 * 0x0f is a one-byte protocol that does not exist. */
+	static const uint8_t chdlc_bad_control[4] = { 0x0f, 0x03, 0x08, 0x00 };
+
+	assert_int_equal(decode(T_PPP, lcp, sizeof(lcp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, bad_control, sizeof(bad_control), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, vj_compressed, sizeof(vj_compressed), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, slarp, sizeof(slarp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, cdp, sizeof(cdp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, pfc_vj, sizeof(pfc_vj), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_PPP, chdlc_bad_control, sizeof(chdlc_bad_control), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_C_HDLC, slarp, sizeof(slarp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_C_HDLC, cdp, sizeof(cdp), &pkt), PKT_NON_IP);
+	/* Empty frames. */
+	assert_int_equal(decode(T_PPP, lcp, 0, &pkt), PKT_TOO_SHORT);
+	assert_int_equal(decode(T_C_HDLC, lcp, 0, &pkt), PKT_TOO_SHORT);
+	/* MPLS over PPP whose label stack runs off the end. */
+	static const uint8_t mpls_no_bottom[8] = { 0xff, 0x03, 0x02, 0x81, 0x00, 0x01, 0x00, 0x40 };
+	assert_int_equal(decode(T_PPP, mpls_no_bottom, sizeof(mpls_no_bottom), &pkt), PKT_TOO_SHORT);
+}
+
+/* NFLOG: TLV lengths that would loop forever or read past the frame. */
+static void test_nflog_hostile_tlvs(void **state)
+{
+	(void)state;
+	uint8_t f[4096];
+	struct packet pkt;
+	size_t n = frame4(f, nflog_ip4, sizeof(nflog_ip4));
+
+	/* Length 0..3 in the first TLV: would never advance; not IP. */
+	for (uint16_t len = 0; len < 4; len++) {
+		uint8_t g[sizeof(f)];
+		memcpy(g, f, n);
+		uint8_t h[2] = { H16(len) };
+		memcpy(g + 4, h, 2);
+		assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_NON_IP);
+		/* The same in the payload TLV itself. */
+		memcpy(g, f, n);
+		memcpy(g + 20, h, 2);
+		assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_NON_IP);
+	}
+	/* Lengths past the frame, up to 0xffff: too short. */
+	static const uint16_t huge[] = { 57, 100, 0x7fff, 0xfffc, 0xfffd, 0xffff };
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		uint8_t g[sizeof(f)];
+		memcpy(g, f, n);
+		uint8_t h[2] = { H16(huge[i]) };
+		memcpy(g + 12, h, 2);			/* the prefix TLV */
+		assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_TOO_SHORT);
+	}
+	/* A prefix whose padding alone runs past the end. */
+	static const uint8_t prefix_cut[11] = { 2, 0, 0, 1, H16(7), H16(10), 'a', 'b', 0 };
+	assert_int_equal(decode(T_NFLOG, prefix_cut, sizeof(prefix_cut), &pkt), PKT_TOO_SHORT);
+	/* A thousand 4-byte TLVs and no payload: ends at the frame's end. */
+	uint8_t many[4 + 4000];
+	memcpy(many, nflog_ip4, 4);
+	for (size_t i = 0; i < 1000; i++) {
+		uint8_t t[4] = { H16(4), H16(11) };
+		memcpy(many + 4 + 4 * i, t, 4);
+	}
+	assert_int_equal(decode(T_NFLOG, many, sizeof(many), &pkt), PKT_TOO_SHORT);
+	/* The payload type with the nested flag bits set is still the payload. */
+	uint8_t g[sizeof(f)];
+	memcpy(g, f, n);
+	uint8_t t[2] = { H16(0x8009) };
+	memcpy(g + 22, t, 2);
+	assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	/* Version other than 0, and a family that is not IP (bridge, 7). */
+	memcpy(g, f, n);
+	g[1] = 1;
+	assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_NON_IP);
+	memcpy(g, f, n);
+	g[0] = 7;
+	assert_int_equal(decode(T_NFLOG, g, n, &pkt), PKT_NON_IP);
+}
+
+/* 802.11 frames that carry no IP we can read. */
+static void test_80211_not_ip(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	struct packet pkt;
+	size_t n;
+
+	static const uint8_t beacon[36] = { 0x80, 0x00, WLAN_ADDR3, WLAN_SEQ };
+	assert_int_equal(decode(T_IEEE802_11, beacon, sizeof(beacon), &pkt), PKT_NON_IP);
+	static const uint8_t ack[10] = { 0xd4, 0x00, 0x00, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	assert_int_equal(decode(T_IEEE802_11, ack, sizeof(ack), &pkt), PKT_NON_IP);
+
+	/* Protected (WEP/TKIP/CCMP). */
+	n = frame4(f, wlan_data_ip4, sizeof(wlan_data_ip4));
+	f[1] |= 0x40;
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	/* Null function and QoS null: no data. */
+	n = frame4(f, wlan_data_ip4, sizeof(wlan_data_ip4));
+	f[0] = 0x48;
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	f[0] = 0xc8;
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	/* Protocol version 1. */
+	n = frame4(f, wlan_data_ip4, sizeof(wlan_data_ip4));
+	f[0] = 0x09;
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	/* A-MSDU. */
+	n = frame4(f, wlan_qos_ip4, sizeof(wlan_qos_ip4));
+	f[24] = 0x80;
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	/* LLC that is not SNAP (a later fragment's data, say). */
+	n = frame4(f, wlan_data_ip4, sizeof(wlan_data_ip4));
+	f[24] = 'x';
+	assert_int_equal(decode(T_IEEE802_11, f, n, &pkt), PKT_NON_IP);
+	/* Header cut: a data frame of 10 bytes. */
+	assert_int_equal(decode(T_IEEE802_11, wlan_data_ip4, 10, &pkt), PKT_TOO_SHORT);
+}
+
+/* Radiotap: lengths that lie, the FCS at the end of the frame. */
+static void test_radiotap_hostile_and_fcs(void **state)
+{
+	(void)state;
+	uint8_t f[256];
+	struct packet pkt;
+	size_t n = frame4(f, radiotap_min_ip4, sizeof(radiotap_min_ip4));
+
+	/* Length 0xffff, or just past the captured bytes: too short. */
+	f[2] = 0xff; f[3] = 0xff;
+	assert_int_equal(decode(T_RADIOTAP, f, n, &pkt), PKT_TOO_SHORT);
+	f[2] = (uint8_t)(n + 1); f[3] = 0;
+	assert_int_equal(decode(T_RADIOTAP, f, n, &pkt), PKT_TOO_SHORT);
+	/* Shorter than its own fixed part, or another version: not IP. */
+	for (uint8_t len = 0; len < 8; len++) {
+		f[2] = len;
+		assert_int_equal(decode(T_RADIOTAP, f, n, &pkt), PKT_NON_IP);
+	}
+	f[2] = 8;
+	f[0] = 1;
+	assert_int_equal(decode(T_RADIOTAP, f, n, &pkt), PKT_NON_IP);
+	f[0] = 0;
+	/* Length 8 with the presence word claiming Flags and more words
+	 * without end: the fields are cut by the header's own length, the
+	 * frame after it is still found. */
+	f[4] = 0xff; f[5] = 0xff; f[6] = 0xff; f[7] = 0xff;
+	assert_int_equal(decode(T_RADIOTAP, f, n, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+
+	/* Flags FCS (0x10): four bytes of FCS after the datagram are neither
+	 * octets nor payload. */
+	uint8_t g[sizeof(radiotap_tsft_ip4) + 32 + 4];
+	n = frame4(g, radiotap_tsft_ip4, sizeof(radiotap_tsft_ip4));
+	g[16] = 0x10;
+	memcpy(g + n, "\x12\x34\x56\x78", 4);
+	assert_int_equal(decode(T_RADIOTAP, g, n + 4, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	uint8_t h[sizeof(radiotap_tsft_ip4) + 40 + 4];
+	n = frame(h, radiotap_tsft_ip4, sizeof(radiotap_tsft_ip4), ip4_tcp, sizeof(ip4_tcp));
+	h[16] = 0x10;
+	memcpy(h + n, "\x12\x34\x56\x78", 4);
+	assert_int_equal(decode(T_RADIOTAP, h, n + 4, &pkt), PKT_IP);
+	assert_int_equal(pkt.octets, 40);
+	assert_int_equal(pkt.payload_len, 0);
+
+	/* Datapad on a 24-byte header: already a multiple of 4, no padding. */
+	uint8_t d[18 + 32 + 32];
+	n = frame(d, radiotap_tsft_ip4, 18, wlan_data_ip4, sizeof(wlan_data_ip4));
+	n += frame4(d + n, NULL, 0);
+	d[16] = 0x20;
+	assert_int_equal(decode(T_RADIOTAP, d, n, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	/* Without its datapad flag, the QoS frame's two pad bytes are taken
+	 * for the LLC header: the flag is what finds it. */
+	uint8_t e[sizeof(radiotap_ext_datapad_ip6) + 50];
+	n = frame(e, radiotap_ext_datapad_ip6, sizeof(radiotap_ext_datapad_ip6), ip6_udp, sizeof(ip6_udp));
+	e[12] = 0x00;
+	assert_int_equal(decode(T_RADIOTAP, e, n, &pkt), PKT_NON_IP);
+}
+
+static void test_fddi_not_ip(void **state)
+{
+	(void)state;
+	uint8_t f[64];
+	struct packet pkt;
+	size_t n = frame4(f, fddi_ip4, sizeof(fddi_ip4));
+
+	f[0] = 0x41;				/* SMT */
+	assert_int_equal(decode(T_FDDI, f, n, &pkt), PKT_NON_IP);
+	f[0] = 0x10;				/* LLC with 16-bit addresses */
+	assert_int_equal(decode(T_FDDI, f, n, &pkt), PKT_NON_IP);
+	f[0] = 0x57;				/* LLC, priority 7 */
+	assert_int_equal(decode(T_FDDI, f, n, &pkt), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	f[13] = 0x42; f[14] = 0x42;		/* STP */
+	assert_int_equal(decode(T_FDDI, f, n, &pkt), PKT_NON_IP);
 }
 
 /* ---- IPv4 header checks --------------------------------------------- */
@@ -734,19 +1173,23 @@ static void test_link_supported(void **state)
 {
 	(void)state;
 	static const int yes[] = {
-		T_NULL, T_EN10MB, T_RAW, T_LOOP, T_LINUX_SLL, T_IPV4, T_IPV6, T_LINUX_SLL2,
+		T_NULL, T_EN10MB, T_PPP, T_FDDI, T_RAW, T_RAW_OPENBSD, T_PPP_SERIAL, T_C_HDLC,
+		T_IEEE802_11, T_LOOP, T_LINUX_SLL, T_PFLOG, T_RADIOTAP, T_IPV4, T_IPV6, T_NFLOG,
+		T_LINUX_SLL2,
 	};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (!link_supported(yes[i]))
 			fail_msg("DLT %d should be supported", yes[i]);
-	assert_false(link_supported(T_IEEE802_11));
-	assert_false(link_supported(127));	/* radiotap */
+	assert_false(link_supported(T_IPOIB));
+	assert_false(link_supported(51));	/* PPP_ETHER */
+	assert_false(link_supported(119));	/* PRISM_HEADER */
+	assert_false(link_supported(163));	/* IEEE802_11_RADIO_AVS */
 	assert_false(link_supported(-1));
 	assert_false(link_supported(9999));
 
 	/* An unsupported link type is never IP. */
 	struct packet pkt;
-	assert_int_equal(decode(T_IEEE802_11, ip4_udp, sizeof(ip4_udp), &pkt), PKT_NON_IP);
+	assert_int_equal(decode(T_IPOIB, ip4_udp, sizeof(ip4_udp), &pkt), PKT_NON_IP);
 }
 
 static void test_link_name(void **state)
@@ -755,6 +1198,9 @@ static void test_link_name(void **state)
 	char buf[32];
 	assert_string_equal(link_name(T_EN10MB, buf, sizeof(buf)), "EN10MB");
 	assert_string_equal(link_name(T_LINUX_SLL, buf, sizeof(buf)), "LINUX_SLL");
+	assert_string_equal(link_name(T_IEEE802_11, buf, sizeof(buf)), "IEEE802_11");
+	assert_string_equal(link_name(T_RADIOTAP, buf, sizeof(buf)), "IEEE802_11_RADIO");
+	assert_string_equal(link_name(T_IPOIB, buf, sizeof(buf)), "IPOIB");
 	assert_string_equal(link_name(54321, buf, sizeof(buf)), "DLT 54321");
 }
 
@@ -768,6 +1214,13 @@ int main(void)
 		cmocka_unit_test(test_arp_is_not_ip),
 		cmocka_unit_test(test_null_linux_family_10),
 		cmocka_unit_test(test_sll2_zero_ifindex),
+		cmocka_unit_test(test_8023_llc_not_snap),
+		cmocka_unit_test(test_pflog_header_length),
+		cmocka_unit_test(test_ppp_not_ip),
+		cmocka_unit_test(test_nflog_hostile_tlvs),
+		cmocka_unit_test(test_80211_not_ip),
+		cmocka_unit_test(test_radiotap_hostile_and_fcs),
+		cmocka_unit_test(test_fddi_not_ip),
 		cmocka_unit_test(test_ipv4_bad_version_and_ihl),
 		cmocka_unit_test(test_ipv4_options),
 		cmocka_unit_test(test_ipv4_later_fragment),
