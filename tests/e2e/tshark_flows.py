@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 FIELDS = ["frame.time_epoch", "frame.protocols", "ip.src", "ip.dst", "ip.proto",
           "ip.len", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
           "sctp.srcport", "sctp.dstport", "dccp.srcport", "dccp.dstport",
-          "icmp.type", "icmp.code", "ip.frag_offset"]
+          "icmp.type", "icmp.code", "ip.frag_offset", "ip.id", "ip.flags.mf"]
 # Protocol names tshark prints for the link layers we decode, up to IP.
 LINK_LAYERS = {"eth", "ethertype", "vlan", "mpls", "sll", "null", "loop", "raw",
                "pppoes", "ppp", "ieee8021ad", "llc", "chdlc", "pflog", "nflog",
@@ -57,7 +57,8 @@ def from_tshark(capture):
     # tshark exits non-zero on a capture cut short, after printing every
     # packet it could read: that part is what we compare.
     out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-    flows = {}
+    rows = []
+    firsts = {}      # (src, dst, proto, id) -> ports of its first fragment
     for line in out.splitlines():
         v = dict(zip(FIELDS, line.split("\t")))
         # Meter the outermost network header only, only when it is IPv4 and
@@ -73,6 +74,16 @@ def from_tshark(capture):
                 sp, dp = int(v[s]), int(v[d])
         elif not later_fragment and proto == "1" and v["icmp.type"]:
             dp = int(v["icmp.type"]) * 256 + int(v["icmp.code"] or 0)
+        datagram = (v["ip.src"], v["ip.dst"], proto, v["ip.id"])
+        if not later_fragment and v["ip.flags.mf"] in ("1", "True"):
+            firsts.setdefault(datagram, (sp, dp))
+        rows.append((v, proto, sp, dp, later_fragment, datagram))
+    # Later fragments belong to their datagram's flow: the ports of its
+    # first fragment, wherever that is in the capture; ports 0 if none.
+    flows = {}
+    for v, proto, sp, dp, later_fragment, datagram in rows:
+        if later_fragment:
+            sp, dp = firsts.get(datagram, (0, 0))
         key = (v["ip.src"], v["ip.dst"], sp, dp, int(proto))
         t = epoch_ms(v["frame.time_epoch"])
         acc = flows.setdefault(key, [0, 0, t, t])
