@@ -165,13 +165,30 @@ static void htab_grow(struct ft *ft, struct htab *t, const struct htab_ops *ops)
 
 	if (htab_init(&bigger, (t->mask + 1) * 2) != 0)
 		return;			/* keep the old table: slower, still correct */
-	for (uint32_t i = 1; i < p->used; i++) {
-		if (!ops->live(ft, i))
+	/* Hashes run GROW_AHEAD entries ahead of the inserts, their buckets
+	 * prefetched, so the random writes overlap. */
+	enum { GROW_AHEAD = 16 };
+	uint32_t idx[GROW_AHEAD];
+	size_t nb[GROW_AHEAD];
+	uint32_t n = 0;
+	for (uint32_t i = 1; i < p->used || n > 0; ) {
+		if (i < p->used && n < GROW_AHEAD) {
+			if (ops->live(ft, i)) {
+				idx[n] = i;
+				nb[n] = ops->hash(ft, i) & bigger.mask;
+				__builtin_prefetch(&bigger.bucket[nb[n]], 1);
+				n++;
+			}
+			i++;
 			continue;
-		uint32_t *l = ops->link(ft, i);
-		size_t nb = ops->hash(ft, i) & bigger.mask;
-		*l = bigger.bucket[nb];
-		bigger.bucket[nb] = i;
+		}
+		/* the window is full (or the pool done): insert its oldest */
+		uint32_t *l = ops->link(ft, idx[0]);
+		*l = bigger.bucket[nb[0]];
+		bigger.bucket[nb[0]] = idx[0];
+		memmove(idx, idx + 1, (n - 1) * sizeof(idx[0]));
+		memmove(nb, nb + 1, (n - 1) * sizeof(nb[0]));
+		n--;
 	}
 	bigger.count = t->count;
 	free(t->bucket);
@@ -226,10 +243,35 @@ static uint32_t flow_find(struct ft *ft, const struct flow_key *k, uint64_t h)
 
 /* ---- sessions --------------------------------------------------------- */
 
+/* memcmp order of two 16-byte addresses, as two big-endian words. */
+static int addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	for (int i = 0; i < 2; i++) {
+		uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return 0;
+}
+
+static int session_key_equal(const struct session_key *a, const struct session_key *b)
+{
+	uint64_t x[5], y[5], d = 0;
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	for (int i = 0; i < 5; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+_Static_assert(sizeof(struct session_key) == 40, "session_key_equal compares 40 bytes");
+
 /* The session key of a flow key, and which side the flow's source is. */
 static uint8_t session_key_of(const struct flow_key *k, struct session_key *sk)
 {
-	int c = memcmp(k->src, k->dst, 16);
+	int c = addr_cmp(k->src, k->dst);
 	uint8_t dir = c > 0 || (c == 0 && k->sport > k->dport);
 
 	memset(sk, 0, sizeof(*sk));
@@ -259,7 +301,7 @@ static uint32_t session_get(struct ft *ft, const struct session_key *sk)
 	for (uint32_t i = ft->shash.bucket[h & ft->shash.mask]; i; ) {
 		struct session *s = SESS(ft, i);
 		session_key_of(&FLOW(ft, s->members)->key, &other);
-		if (memcmp(&other, sk, sizeof(*sk)) == 0)
+		if (session_key_equal(&other, sk))
 			return i;
 		i = s->h_next;
 	}
@@ -621,11 +663,17 @@ void ft_prefetch_bucket(const struct ft *ft, uint64_t h)
 	__builtin_prefetch(&ft->fhash.bucket[h & ft->fhash.mask]);
 }
 
-void ft_prefetch_flow(const struct ft *ft, uint64_t h)
+void ft_prefetch_flow(const struct ft *ft, const struct flow_key *k, uint64_t h)
 {
 	uint32_t i = ft->fhash.bucket[h & ft->fhash.mask];
-	if (i)
+	if (i) {
 		__builtin_prefetch(pool_at(&ft->flows, i));
+	} else {
+		/* An empty bucket: a new flow, which will look for its session. */
+		struct session_key sk;
+		session_key_of(k, &sk);
+		__builtin_prefetch(&ft->shash.bucket[session_hash(&sk) & ft->shash.mask]);
+	}
 }
 
 int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *ctx)
@@ -716,31 +764,15 @@ size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
 	return n;
 }
 
-/*
- * Everything goes, so nothing is unlinked: each flow is reported in order
- * and marked gone (its stale links are never followed: the wheel skips
- * flows not filed where it looks), and the emptied table is reset in one
- * go.  At a million flows this saves several cache misses a flow.
- */
-size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
+static int entry_cmp(const void *va, const void *vb)
 {
-	size_t n = 0;
-	uint32_t top;
+	const struct front_entry *a = va, *b = vb;
+	return entry_less(a, b) ? -1 : entry_less(b, a);
+}
 
-	while ((top = front_top(ft)) != 0) {
-		struct flow *f = FLOW(ft, top);
-		struct session *s = SESS(ft, f->sess);
-		front_pop(ft, top);
-		f->end_reason = reason;
-		f->rule = RULE_FLUSHED;
-		fn(ctx, ft, f);
-		if (s->cur[f->dir] == top)
-			s->cur[f->dir] = 0;	/* ft_reverse stays true meanwhile */
-		f->seq = 0;
-		f->filed_sec = NOT_FILED;
-		ft->fhash.count--;
-		n++;
-	}
+/* Forget every flow and session at once; the memory stays for reuse. */
+static void ft_reset(struct ft *ft)
+{
 	memset(ft->fhash.bucket, 0, (ft->fhash.mask + 1) * sizeof(uint32_t));
 	memset(ft->shash.bucket, 0, (ft->shash.mask + 1) * sizeof(uint32_t));
 	memset(ft->wheel, 0, sizeof(ft->wheel));
@@ -750,6 +782,52 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 	ft->cur_sec = INT64_MAX;
 	pool_reset(&ft->flows);
 	pool_reset(&ft->sessions);
+}
+
+/*
+ * Everything goes, so nothing is unlinked.  The flows are gathered by
+ * walking their pool in memory order, sorted by (deadline, creation), and
+ * reported in that order with the next ones prefetched; then the table is
+ * reset in one go.  At a million flows this is a sequential read and a
+ * sort instead of several cache misses a flow.
+ */
+size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
+{
+	size_t n = 0, live = ft->fhash.count;
+	struct front_entry *e = live ? malloc(live * sizeof(*e)) : NULL;
+	uint32_t top;
+
+	if (e != NULL) {
+		for (uint32_t i = 1; i < ft->flows.used && n < live; i++) {
+			const struct flow *f = FLOW(ft, i);
+			if (f->seq != 0)
+				e[n++] = (struct front_entry){ f->deadline, f->seq, i };
+		}
+		qsort(e, n, sizeof(*e), entry_cmp);
+		for (size_t k = 0; k < n; k++) {
+			if (k + 8 < n)
+				__builtin_prefetch(FLOW(ft, e[k + 8].idx));
+			struct flow *f = FLOW(ft, e[k].idx);
+			struct session *s = SESS(ft, f->sess);
+			f->end_reason = reason;
+			f->rule = RULE_FLUSHED;
+			fn(ctx, ft, f);
+			if (s->cur[f->dir] == e[k].idx)
+				s->cur[f->dir] = 0;	/* ft_reverse stays true meanwhile */
+		}
+		free(e);
+		ft_reset(ft);
+		return n;
+	}
+
+	/* No memory for the sort: take them from the wheel, one by one. */
+	while ((top = front_top(ft)) != 0) {
+		front_pop(ft, top);
+		FLOW(ft, top)->end_reason = reason;
+		FLOW(ft, top)->rule = RULE_FLUSHED;
+		flow_release(ft, top, fn, ctx);
+		n++;
+	}
 	return n;
 }
 

@@ -102,7 +102,7 @@ const struct flow *ft_reverse(const struct ft *ft, const struct flow *f);
  */
 uint64_t ft_hash(const struct flow_key *k);
 void ft_prefetch_bucket(const struct ft *ft, uint64_t h);
-void ft_prefetch_flow(const struct ft *ft, uint64_t h);
+void ft_prefetch_flow(const struct ft *ft, const struct flow_key *k, uint64_t h);
 
 /* ft_packet with the key's hash already computed by ft_hash. */
 int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,

@@ -137,7 +137,7 @@ static void meter_ip(void *vm, const struct packet *in)
 	/* Half the queue ago, a bucket was asked for: it has arrived. */
 	if (m->q_len > METER_QUEUE / 2) {
 		const struct queued *mid = &m->queue[(m->q_head + m->q_len - 1 - METER_QUEUE / 2) % METER_QUEUE];
-		ft_prefetch_flow(m->ft, mid->hash);
+		ft_prefetch_flow(m->ft, &mid->pkt.key, mid->hash);
 	}
 }
 
