@@ -5,6 +5,7 @@
 #   make test     unit and end-to-end tests, plain and under ASan+UBSan
 #   make pcaps    regenerate the crafted captures in pcaps/
 #   make bench    speed and memory against softflowd (not part of make test)
+#   make differential  every shared capture against softflowd and tshark, as a table
 
 CC      ?= cc
 BUILD   ?= build
@@ -25,7 +26,7 @@ TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3
 
 EXPORT_SRC    := export/status.c export/nfclassic.c export/exporter.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
-                 probe/fragments.c probe/meter.c probe/stats.c probe/capture.c probe/options.c
+                 probe/fragments.c probe/flowdump.c probe/meter.c probe/stats.c probe/capture.c probe/options.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
                  collector/sink_table.c collector/sink_csv.c collector/source_udp.c \
                  collector/source_pcap.c
@@ -38,7 +39,7 @@ PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
 TOOLS     := $(BUILD)/craftpcap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps programs tools units run test pcaps bench clean
+.PHONY: all deps test-deps programs tools units run test pcaps bench differential clean
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -94,6 +95,10 @@ test: test-deps
 	@$(MAKE) --no-print-directory programs tools units
 	@$(MAKE) --no-print-directory SAN=1 programs tools units
 	@bash tests/run.sh build build-san
+
+differential: test-deps
+	@$(MAKE) --no-print-directory programs
+	@bash tests/e2e/differential.sh --table
 
 bench: test-deps
 	@bash bench/run.sh

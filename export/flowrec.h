@@ -42,6 +42,8 @@ struct flow_record {
 	uint8_t dst_mask;
 	uint16_t src_as;
 	uint16_t dst_as;
+	uint16_t vlan;		/* VLAN id in the key (-T vlan), else 0 */
+	uint32_t flowlabel;	/* IPv6 flow label of the first packet */
 };
 
 #endif

@@ -88,6 +88,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.meter.level = opt.level;
+	if (opt.debug)
+		run.meter.dump = stderr;
 	if (opt.sample >= 2) {
 		run.meter.sample = (uint32_t)opt.sample;
 		/* v5 header: mode 1 (deterministic) and the interval, 14 bits */

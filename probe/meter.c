@@ -1,5 +1,6 @@
 /* meter.c - clock, expiry scans and the hand-off from flows to records. */
 #include <string.h>
+#include "flowdump.h"
 #include "meter.h"
 #include "../export/flowrec.h"
 
@@ -41,6 +42,8 @@ static void flow_to_record(const struct flow *f, struct flow_record *r)
 	r->first_us = f->first_us;
 	r->last_us = f->last_us;
 	r->end_reason = f->end_reason;
+	r->vlan = f->key.vlan;
+	r->flowlabel = f->flowlabel;
 }
 
 static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
@@ -51,6 +54,11 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 	(void)ft;
 	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, &rec);
+	if (c->m->dump) {
+		char line[512];
+		flowdump_format(&rec, line, sizeof(line));
+		fprintf(c->m->dump, "EXPIRED: %s\n", line);
+	}
 	exporter_add(c->m->ex, &rec, c->now_us);
 }
 

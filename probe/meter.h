@@ -16,6 +16,7 @@
 #define FP_METER_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "flowtable.h"
 #include "fragments.h"
 #include "packet.h"
@@ -52,6 +53,7 @@ struct meter {
 	enum track_level level;
 	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
 	uint64_t sample_count;	/* frames counted towards sampling */
+	FILE *dump;		/* -D: every expired flow as a line of text, or NULL */
 	struct queued queue[METER_QUEUE];
 	uint32_t q_head, q_len;
 };

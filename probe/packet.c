@@ -27,9 +27,6 @@
 #define IPPROTO_SCTP_ 132
 #define IPPROTO_UDPLITE_ 136
 
-/* Extension headers walked before giving up on finding the transport. */
-#define MAX_IPV6_EXT_HEADERS 16
-
 /* Ports, TCP flags and payload from the transport header in t.  A header
  * cut short by the snaplen gives no ports, but the packet still counts
  * toward its (addresses, protocol) flow. */
@@ -156,7 +153,11 @@ static enum packet_kind decode_ipv6(struct rd *r, struct packet *pkt)
 	pkt->octets = 40u + plen;
 
 	struct rd body = rd_sub(r, plen < rd_left(r) ? plen : rd_left(r));
-	for (int i = 0; i < MAX_IPV6_EXT_HEADERS; i++) {
+	/* No count limit: every extension header takes at least 8 bytes of
+	 * the captured body, so the reader ends any chain within 8192 steps,
+	 * and a real chain longer than a fixed limit (RFC 8200 sets none)
+	 * still reaches its transport header, as softflowd's does. */
+	for (;;) {
 		if (nh == IPPROTO_HOPOPTS_ || nh == IPPROTO_ROUTING_ || nh == IPPROTO_DSTOPTS_) {
 			nh = rd_u8(&body);
 			rd_skip(&body, (size_t)rd_u8(&body) * 8 + 6);

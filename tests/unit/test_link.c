@@ -1167,6 +1167,67 @@ static void test_ipv6_fragments(void **state)
 	assert_int_equal(pkt.octets, 58);
 }
 
+/* A chain longer than any fixed limit still reaches UDP (RFC 8200 sets
+ * none; ipv6_ext_headers.pcap has 100 headers): 200 destination-options
+ * headers; and the same chain cut by the snaplen stops cleanly. */
+static void test_ipv6_long_extension_chain(void **state)
+{
+	(void)state;
+	enum { N = 200, LEN = 40 + N * 8 + 10 };
+	static uint8_t ip[LEN];
+	struct packet pkt;
+
+	memcpy(ip, ip6_udp, 40);
+	ip[4] = (uint8_t)((LEN - 40) >> 8);
+	ip[5] = (uint8_t)(LEN - 40);
+	ip[6] = 60;				/* destination options */
+	for (int i = 0; i < N; i++) {
+		uint8_t *h = ip + 40 + i * 8;
+		memset(h, 0, 8);
+		h[0] = i == N - 1 ? 17 : 60;
+		h[2] = 1;			/* PadN, 4 bytes */
+		h[3] = 4;
+	}
+	memcpy(ip + 40 + N * 8, ip6_udp + 40, 10);
+	assert_int_equal(decode(T_RAW, ip, LEN, &pkt), PKT_IP);
+	assert_int_equal(pkt.key.proto, 17);
+	assert_int_equal(pkt.key.sport, 1234);
+	assert_int_equal(pkt.key.dport, 5678);
+	assert_int_equal(pkt.octets, LEN);
+
+	/* Cut in the middle of header 100: the protocol is the next header
+	 * last read, no ports, and nothing read past the cut (guard page). */
+	assert_int_equal(decode(T_RAW, ip, 40 + 100 * 8 + 3, &pkt), PKT_IP);
+	assert_int_equal(pkt.key.sport, 0);
+	assert_int_equal(pkt.key.dport, 0);
+	assert_int_equal(pkt.octets, LEN);
+}
+
+/* AH (RFC 4302) is walked: its length is in 4-byte units, plus 2. */
+static void test_ipv6_ah_then_tcp(void **state)
+{
+	(void)state;
+	uint8_t ip[40 + 24 + 20];
+	struct packet pkt;
+
+	memset(ip, 0, sizeof(ip));
+	memcpy(ip, ip6_udp, 40);
+	ip[5] = 44;				/* 24 of AH + 20 of TCP */
+	ip[6] = 51;				/* AH */
+	ip[40] = 6;				/* AH next: TCP */
+	ip[41] = 4;				/* (4 + 2) * 4 = 24 bytes */
+	uint8_t *tcp = ip + 64;
+	tcp[0] = 0x01; tcp[1] = 0xbb;		/* 443 */
+	tcp[2] = 0xc0; tcp[3] = 0x01;		/* 49153 */
+	tcp[12] = 0x50;				/* header 20 bytes */
+	tcp[13] = 0x12;				/* SYN ACK */
+	assert_int_equal(decode(T_RAW, ip, sizeof(ip), &pkt), PKT_IP);
+	assert_int_equal(pkt.key.proto, 6);
+	assert_int_equal(pkt.key.sport, 443);
+	assert_int_equal(pkt.key.dport, 49153);
+	assert_int_equal(pkt.tcp_flags, 0x12);
+}
+
 /* ---- link_supported / link_name ------------------------------------- */
 
 static void test_link_supported(void **state)
@@ -1230,6 +1291,8 @@ int main(void)
 		cmocka_unit_test(test_icmp_type_code),
 		cmocka_unit_test(test_ipv6_hop_by_hop_then_udp),
 		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_ipv6_long_extension_chain),
+		cmocka_unit_test(test_ipv6_ah_then_tcp),
 		cmocka_unit_test(test_link_supported),
 		cmocka_unit_test(test_link_name),
 	};

@@ -1,0 +1,55 @@
+/* flowdump.c - a flow record as one line of text (see flowdump.h). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <time.h>
+#include "flowdump.h"
+
+const char *flowdump_reason(unsigned reason)
+{
+	static const char *const names[] = {
+		[END_IDLE] = "idle", [END_ACTIVE] = "active", [END_OF_FLOW] = "end-of-flow",
+		[END_FORCED] = "forced", [END_LACK_OF_RESOURCES] = "lack-of-resources",
+	};
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	return "unknown";
+}
+
+static void format_time(int64_t us, char *buf, size_t len)
+{
+	/* Floor division: a time before 1970 still prints its own second. */
+	int64_t sec = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char day[32];
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		snprintf(buf, len, "%lld.%06lld", (long long)sec, (long long)(us - sec * 1000000));
+		return;
+	}
+	snprintf(buf, len, "%s.%06lld", day, (long long)(us - sec * 1000000));
+}
+
+size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], first[48], last[48];
+	int family = r->af == 6 ? AF_INET6 : AF_INET;
+
+	if (len == 0)
+		return 0;
+	if (inet_ntop(family, r->src, src, sizeof(src)) == NULL)
+		snprintf(src, sizeof(src), "?");
+	if (inet_ntop(family, r->dst, dst, sizeof(dst)) == NULL)
+		snprintf(dst, sizeof(dst), "?");
+	format_time(r->first_us, first, sizeof(first));
+	format_time(r->last_us, last, sizeof(last));
+	int n = snprintf(buf, len,
+			 "[%s]:%u > [%s]:%u proto:%u tos:0x%02x if:%u octets:%llu packets:%llu "
+			 "start:%s finish:%s tcp:%02x flowlabel:%05x vlan:%u end:%s",
+			 src, r->sport, dst, r->dport, r->proto, r->tos, r->in_if,
+			 (unsigned long long)r->octets, (unsigned long long)r->packets, first, last,
+			 r->tcp_flags, r->flowlabel, r->vlan, flowdump_reason(r->end_reason));
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}

@@ -1,0 +1,29 @@
+/*
+ * flowdump.h - one flow as a line of text, for people: -D prints every
+ * expired flow this way ("EXPIRED: ..."), as softflowd -D does.
+ *
+ * softflowd prints a conversation per line (its flows are two-way); ours
+ * are one-way, so a line is one direction, with everything the record
+ * carries.  The layout, one space between fields:
+ *
+ *   [SRC]:SPORT > [DST]:DPORT proto:P tos:0xTT if:IN octets:N packets:N
+ *   start:YYYY-MM-DDTHH:MM:SS.uuuuuu finish:... tcp:FF flowlabel:XXXXX
+ *   vlan:V end:REASON
+ *
+ * Times are UTC, to the microsecond.  tests/e2e/differential.py reads it.
+ */
+#ifndef FP_FLOWDUMP_H
+#define FP_FLOWDUMP_H
+
+#include <stddef.h>
+#include "../export/flowrec.h"
+
+/* Write the line (no newline) into buf; returns its length, truncated to
+ * fit len - 1 if need be. */
+size_t flowdump_format(const struct flow_record *r, char *buf, size_t len);
+
+/* The name of an IPFIX flowEndReason: idle, active, end-of-flow, forced,
+ * lack-of-resources, or "unknown". */
+const char *flowdump_reason(unsigned reason);
+
+#endif
