@@ -44,6 +44,8 @@ struct flow_record {
 	uint16_t dst_as;
 	uint16_t vlan;		/* VLAN id in the key (-T vlan), else 0 */
 	uint32_t flowlabel;	/* IPv6 flow label of the first packet */
+	uint8_t src_mac[6];	/* -T ether: the flow's MAC addresses, else 0 */
+	uint8_t dst_mac[6];
 };
 
 #endif

@@ -1,6 +1,7 @@
 /* flowdump.c - a flow record as one line of text (see flowdump.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "flowdump.h"
 
@@ -51,5 +52,14 @@ size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
 			 r->tcp_flags, r->flowlabel, r->vlan, flowdump_reason(r->end_reason));
 	if (n < 0)
 		return 0;
+	static const uint8_t none[6];
+	if ((size_t)n < len && (memcmp(r->src_mac, none, 6) || memcmp(r->dst_mac, none, 6))) {
+		const uint8_t *a = r->src_mac, *b = r->dst_mac;
+		int m = snprintf(buf + n, len - (size_t)n,
+				 " mac:%02x:%02x:%02x:%02x:%02x:%02x>%02x:%02x:%02x:%02x:%02x:%02x",
+				 a[0], a[1], a[2], a[3], a[4], a[5], b[0], b[1], b[2], b[3], b[4], b[5]);
+		if (m > 0)
+			n += m;
+	}
 	return (size_t)n < len ? (size_t)n : len - 1;
 }

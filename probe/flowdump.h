@@ -8,8 +8,9 @@
  *
  *   [SRC]:SPORT > [DST]:DPORT proto:P tos:0xTT if:IN octets:N packets:N
  *   start:YYYY-MM-DDTHH:MM:SS.uuuuuu finish:... tcp:FF flowlabel:XXXXX
- *   vlan:V end:REASON
+ *   vlan:V end:REASON [mac:SRC>DST]
  *
+ * mac is there when the record has MAC addresses (-T ether).
  * Times are UTC, to the microsecond.  tests/e2e/differential.py reads it.
  */
 #ifndef FP_FLOWDUMP_H

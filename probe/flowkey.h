@@ -23,7 +23,7 @@ struct flow_key {
 	uint8_t af;		/* 4 or 6 */
 	uint8_t proto;
 	uint8_t tos;
-	uint8_t pad[3];		/* always 0 */
+	uint8_t l2id[3];	/* -T ether: the MAC pair's number (macpairs.h), else 0 */
 };
 
 _Static_assert(sizeof(struct flow_key) == 48, "flow_key must have no hidden padding");
@@ -31,6 +31,18 @@ _Static_assert(sizeof(struct flow_key) == 48, "flow_key must have no hidden padd
 static inline void flowkey_clear(struct flow_key *k)
 {
 	memset(k, 0, sizeof(*k));
+}
+
+static inline uint32_t flowkey_l2id(const struct flow_key *k)
+{
+	return (uint32_t)k->l2id[0] << 16 | (uint32_t)k->l2id[1] << 8 | k->l2id[2];
+}
+
+static inline void flowkey_set_l2id(struct flow_key *k, uint32_t id)
+{
+	k->l2id[0] = (uint8_t)(id >> 16);
+	k->l2id[1] = (uint8_t)(id >> 8);
+	k->l2id[2] = (uint8_t)id;
 }
 
 #endif

@@ -184,13 +184,19 @@ static enum l3_kind after_ethertype(struct rd *r, uint16_t type, struct link_inf
 
 static void decode_ethernet(struct rd *r, struct link_info *info)
 {
-	rd_skip(r, 12);			/* destination, source MAC */
+	rd_bytes(r, info->dst_mac, 6);
+	rd_bytes(r, info->src_mac, 6);
 	info->l3 = after_ethertype(r, rd_u16(r), info);
 }
 
 static void decode_sll(struct rd *r, struct link_info *info)
 {
-	rd_skip(r, 2 + 2 + 2 + 8);	/* packet type, ARPHRD, addr len, addr */
+	rd_skip(r, 2 + 2);		/* packet type, ARPHRD */
+	uint16_t alen = rd_u16(r);
+	uint8_t addr[8];
+	rd_bytes(r, addr, 8);		/* the sender's link address */
+	if (alen == 6)
+		memcpy(info->src_mac, addr, 6);
 	info->l3 = after_ethertype(r, rd_u16(r), info);
 }
 
@@ -373,9 +379,21 @@ static void after_80211(struct rd *r, struct link_info *info, int datapad)
 	if (!rd_ok(r) || (fc0 & 0x03) != 0 || ((fc0 >> 2) & 0x03) != WLAN_TYPE_DATA ||
 	    (subtype & WLAN_SUBTYPE_NODATA) || (fc1 & WLAN_PROTECTED))
 		return;
-	if ((fc1 & WLAN_TO_FROM_DS) == WLAN_TO_FROM_DS)
+	uint8_t a[4][6] = { { 0 } };
+	rd_skip(r, 2);			/* duration */
+	rd_bytes(r, a[0], 6);
+	rd_bytes(r, a[1], 6);
+	rd_bytes(r, a[2], 6);
+	rd_skip(r, 2);			/* sequence control */
+	if ((fc1 & WLAN_TO_FROM_DS) == WLAN_TO_FROM_DS) {
+		rd_bytes(r, a[3], 6);
 		hlen += 6;
-	rd_skip(r, hlen - 2);		/* duration, addresses, sequence control */
+	}
+	/* Which address is the source and which the destination depends on
+	 * To DS (bit 0) and From DS (bit 1): IEEE 802.11, Table 9-26. */
+	static const uint8_t da_of[4] = { 0, 2, 0, 2 }, sa_of[4] = { 1, 1, 2, 3 };
+	memcpy(info->dst_mac, a[da_of[fc1 & WLAN_TO_FROM_DS]], 6);
+	memcpy(info->src_mac, a[sa_of[fc1 & WLAN_TO_FROM_DS]], 6);
 	if (subtype & WLAN_SUBTYPE_QOS) {
 		qos = rd_u8(r);
 		rd_skip(r, 1);
@@ -459,7 +477,8 @@ static void decode_radiotap(struct rd *r, struct link_info *info)
 static void decode_fddi(struct rd *r, struct link_info *info)
 {
 	uint8_t fc = rd_u8(r);
-	rd_skip(r, 12);
+	rd_bytes(r, info->dst_mac, 6);
+	rd_bytes(r, info->src_mac, 6);
 	if (rd_ok(r) && (fc & FDDI_FC_LLC_MASK) == FDDI_FC_LLC)
 		info->l3 = after_llc(r, info);
 }
@@ -519,6 +538,8 @@ void link_decode(int dlt, struct rd *r, struct link_info *info)
 	info->l3 = L3_NONE;
 	info->vlan = 0;
 	info->ifindex = 0;
+	memset(info->src_mac, 0, 6);
+	memset(info->dst_mac, 0, 6);
 	if (lt)
 		lt->decode(r, info);
 }

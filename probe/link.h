@@ -23,6 +23,8 @@ struct link_info {
 	enum l3_kind l3;
 	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if untagged */
 	uint32_t ifindex;	/* from the frame (SLL2), else 0 */
+	uint8_t src_mac[6];	/* the frame's source and destination MAC, */
+	uint8_t dst_mac[6];	/* zeros where the link has none */
 };
 
 /* Returns 1 if we can meter this DLT (as pcap_datalink() reports it). */

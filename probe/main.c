@@ -87,7 +87,10 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
-	run.meter.level = opt.level;
+	if (meter_set_level(&run.meter, opt.level) != 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
 	if (opt.debug)
 		run.meter.dump = stderr;
 	if (opt.sample >= 2) {

@@ -14,10 +14,20 @@ int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe
 	return m->frags ? 0 : -1;
 }
 
+int meter_set_level(struct meter *m, enum track_level level)
+{
+	m->level = level;
+	if (level == TRACK_ETHER && m->macs == NULL)
+		m->macs = macpairs_create();
+	return level == TRACK_ETHER && m->macs == NULL ? -1 : 0;
+}
+
 void meter_free(struct meter *m)
 {
 	frags_destroy(m->frags);
 	m->frags = NULL;
+	macpairs_destroy(m->macs);
+	m->macs = NULL;
 }
 
 struct expiry_ctx {
@@ -54,6 +64,11 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 	(void)ft;
 	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, &rec);
+	if (c->m->macs) {
+		uint32_t id = flowkey_l2id(&f->key);
+		macpairs_lookup(c->m->macs, id, rec.src_mac, rec.dst_mac);
+		macpairs_release(c->m->macs, id);
+	}
 	if (c->m->dump) {
 		char line[512];
 		flowdump_format(&rec, line, sizeof(line));
@@ -88,8 +103,9 @@ void meter_advance(struct meter *m, int64_t now_us)
 }
 
 /* Cut the key down to what the tracking level keeps (reference §3.2;
- * ToS and the input interface stay at every level: they are our key). */
-static void apply_level(const struct meter *m, struct packet *p)
+ * ToS and the input interface stay at every level: they are our key).
+ * At -T ether the packet holds its MAC pair's number until account(). */
+static void apply_level(struct meter *m, struct packet *p)
 {
 	switch (m->level) {
 	case TRACK_FULL:
@@ -103,8 +119,11 @@ static void apply_level(const struct meter *m, struct packet *p)
 		p->tcp_flags = 0;
 		break;
 	case TRACK_VLAN:
+		p->key.vlan = p->vlan;
+		break;
 	case TRACK_ETHER:
 		p->key.vlan = p->vlan;
+		flowkey_set_l2id(&p->key, macpairs_get(m->macs, p->src_mac, p->dst_mac));
 		break;
 	}
 }
@@ -120,8 +139,15 @@ static void account(struct meter *m, const struct queued *q)
 	st->proto_octets[pkt->key.proto] += pkt->octets;
 
 	struct expiry_ctx c = { m, m->clock_us };
-	if (ft_packet_hashed(m->ft, pkt, q->hash, on_expired, &c))
+	int created = ft_packet_hashed(m->ft, pkt, q->hash, on_expired, &c);
+	if (created)
 		st->flows_created++;
+	if (m->macs) {
+		uint32_t id = flowkey_l2id(&pkt->key);
+		if (created)
+			macpairs_hold(m->macs, id);	/* the new flow's */
+		macpairs_release(m->macs, id);		/* the packet's */
+	}
 	run_scans(m, m->clock_us);	/* flows this packet ended at once */
 }
 

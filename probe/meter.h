@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include "flowtable.h"
 #include "fragments.h"
+#include "macpairs.h"
 #include "packet.h"
 #include "stats.h"
 #include "../export/exporter.h"
@@ -54,12 +55,17 @@ struct meter {
 	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
 	uint64_t sample_count;	/* frames counted towards sampling */
 	FILE *dump;		/* -D: every expired flow as a line of text, or NULL */
+	struct macpairs *macs;	/* -T ether: the MAC pairs keyed (owned), else NULL */
 	struct queued queue[METER_QUEUE];
 	uint32_t q_head, q_len;
 };
 
 /* ft, ex and st are borrowed.  Returns -1 when out of memory. */
 int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe_stats *st);
+
+/* Set the tracking level, before the first packet.  Returns -1 when out
+ * of memory. */
+int meter_set_level(struct meter *m, enum track_level level);
 void meter_free(struct meter *m);
 
 /* One frame as decoded (kind from packet_decode). */

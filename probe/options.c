@@ -59,6 +59,7 @@ void options_usage(FILE *out)
 "                   proto  addresses, protocol, ToS, interface (no ports)\n"
 "                   ip     addresses, ToS, interface\n"
 "                   vlan   full, plus the outer VLAN id\n"
+"                   ether  vlan, plus the source and destination MAC\n"
 "    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
 "                 counters are not scaled).  N is announced in the v5 header.\n"
 "    -6           No effect: IPv6 is always metered; a format that cannot\n"
@@ -189,10 +190,6 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case 'T':
 			if (parse_level(optarg, &o->level) != 0) {
 				snprintf(err, errlen, "invalid -T \"%s\": expected full, port, proto, ip, vlan or ether", optarg);
-				return -1;
-			}
-			if (o->level == TRACK_ETHER) {
-				snprintf(err, errlen, "flow tracking level -T ether is not available in this version (full, port, proto, ip or vlan)");
 				return -1;
 			}
 			break;

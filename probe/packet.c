@@ -210,6 +210,8 @@ enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 	if (!rd_ok(&r))
 		return PKT_TOO_SHORT;
 	pkt->vlan = li.vlan;
+	memcpy(pkt->src_mac, li.src_mac, 6);
+	memcpy(pkt->dst_mac, li.dst_mac, 6);
 	pkt->key.ifindex = li.ifindex ? li.ifindex : ifindex;
 
 	size_t link_len = caplen - rd_left(&r);

@@ -37,6 +37,8 @@ struct packet {
 	uint8_t tcp_flags;
 	uint8_t fragment;	/* enum frag_kind */
 	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if untagged */
+	uint8_t src_mac[6];	/* link source and destination, zeros if none */
+	uint8_t dst_mac[6];
 	const uint8_t *payload;	/* transport payload (captured part) */
 	size_t payload_len;
 };

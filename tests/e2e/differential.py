@@ -27,6 +27,10 @@ Checks, each exact:
 Prints "# " lines for differences, then one line
 "RESULT packets=N flows=N tuples=N tshark=ok|differs softflowd=ok|differs|-"
 and exits 1 if anything differs.
+
+differential.py --ether CAPTURE OURS: OURS ran at -T ether; per one-way
+5-tuple and Ethernet source and destination, packets and octets must
+equal tshark's.
 """
 import re
 import sys
@@ -35,7 +39,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from tshark_count import Count  # noqa: E402
 
 OURS = re.compile(r"^EXPIRED: \[([^\]]*)\]:(\d+) > \[([^\]]*)\]:(\d+) proto:(\d+) "
-                  r".* octets:(\d+) packets:(\d+) ")
+                  r".* octets:(\d+) packets:(\d+) .*?(?: mac:([0-9a-f:]+)>([0-9a-f:]+))?$")
 THEIRS = re.compile(r"^EXPIRED: seq:\d+ \[([^\]]*)\]:(\d+) <> \[([^\]]*)\]:(\d+) proto:(\d+) "
                     r"octets>:(\d+) packets>:(\d+) octets<:(\d+) packets<:(\d+) ")
 
@@ -46,12 +50,14 @@ def add(flows, key, packets, octets):
     acc[1] += octets
 
 
-def ours(path):
+def ours(path, macs=False):
     flows, lines = {}, 0
     for line in open(path, errors="replace"):
-        m = OURS.match(line)
+        m = OURS.match(line.rstrip("\n"))
         if m:
-            s, sp, d, dp, p, o, n = m.groups()
+            s, sp, d, dp, p, o, n, smac, dmac = m.groups()
+            if macs:
+                s, d = (s, smac or ""), (d, dmac or "")
             add(flows, (s, d, int(sp), int(dp), int(p)), int(n), int(o))
             lines += 1
     return flows, lines
@@ -107,6 +113,15 @@ def compare(name, want, got, what, extra_allowed=0):
 
 
 def main():
+    if sys.argv[1] == "--ether":
+        # -T ether: ours against tshark, keyed by Ethernet addresses too.
+        count = Count(sys.argv[2], macs=True)
+        mine, nflows = ours(sys.argv[3], macs=True)
+        bad = compare("tshark", {k: v[:2] for k, v in count.flows.items()}, mine,
+                      "packets,octets")
+        print("RESULT packets=%d flows=%d tuples=%d tshark=%s softflowd=-"
+              % (sum(v[0] for v in mine.values()), nflows, len(mine), "differs" if bad else "ok"))
+        sys.exit(1 if bad else 0)
     capture, ours_path = sys.argv[1], sys.argv[2]
     theirs_path = sys.argv[3] if len(sys.argv) > 3 else None
     count = Count(capture)

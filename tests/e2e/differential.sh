@@ -74,6 +74,20 @@ while IFS=$'\t' read -r name peer packets ignored note; do
 	rows+=("$name|$peer|$got_packets|$got_flows|$match ($verdict)")
 done <"$LIST"
 
+# -T ether against tshark: flows keyed by Ethernet addresses too (in
+# 1kxun.pcap, DHCP clients that share 0.0.0.0 are told apart by MAC).
+for name in 1kxun.pcap test.pcap gnutella.pcap; do
+	cap="$SHARED_PCAPS/$name"
+	# shellcheck disable=SC2086
+	"$PROBE" -T ether -D -r "$cap" -m "$MAXFLOWS" $TIMEOUTS >/dev/null 2>"$TMP/ours"
+	if python3 "$ROOT/tests/e2e/differential.py" --ether "$cap" "$TMP/ours" >"$TMP/cmp"; then
+		ok "differential -T ether $name ($(grep '^RESULT' "$TMP/cmp" | cut -d' ' -f2-3))"
+	else
+		grep '^# ' "$TMP/cmp"
+		not_ok "differential -T ether $name"
+	fi
+done
+
 if [ "$table" -eq 1 ]; then
 	echo
 	printf '%-34s %-10s %8s %6s  %s\n' capture compared packets flows match

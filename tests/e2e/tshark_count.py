@@ -45,7 +45,8 @@ FIELDS = ["frame.time_epoch", "frame.protocols",
           "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
           "sctp.srcport", "sctp.dstport", "dccp.srcport", "dccp.dstport",
-          "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code"] + list(IPV6_EXT.values())
+          "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code",
+          "eth.src", "eth.dst"] + list(IPV6_EXT.values())
 
 
 def epoch_ms(text):
@@ -106,7 +107,8 @@ class Count:
     REMEMBER_MS = 30000     # how long a first fragment's ports serve
     HOLD_MS = 1000          # how long a later fragment waits for its first
 
-    def __init__(self, capture):
+    def __init__(self, capture, macs=False):
+        """macs: key flows by Ethernet source and destination too (-T ether)."""
         self.flows = {}
         self.packets = 0
         self.ipv6_packets = 0
@@ -161,6 +163,8 @@ class Count:
             t = epoch_ms(_first(v, "frame.time_epoch"))
             if not later and more:
                 firsts.setdefault(datagram, []).append((t, len(rows), (sp, dp)))
+            if macs:
+                src, dst = (src, _first(v, "eth.src")), (dst, _first(v, "eth.dst"))
             rows.append((src, dst, proto, sp, dp, later, datagram, octets, t))
         for i, (src, dst, proto, sp, dp, later, datagram, octets, t) in enumerate(rows):
             if later:

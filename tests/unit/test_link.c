@@ -330,7 +330,7 @@ static void check_ip4_udp(const struct packet *p, uint32_t ifindex)
 	assert_int_equal(p->key.sport, 54321);
 	assert_int_equal(p->key.dport, 53);
 	assert_int_equal(p->key.ifindex, ifindex);
-	assert_int_equal(p->key.pad[0] | p->key.pad[1] | p->key.pad[2] | p->key.vlan, 0);
+	assert_int_equal(p->key.l2id[0] | p->key.l2id[1] | p->key.l2id[2] | p->key.vlan, 0);
 	assert_int_equal(p->octets, 32);
 	assert_int_equal(p->tcp_flags, 0);
 	assert_int_equal(p->fragment, 0);
@@ -1228,6 +1228,51 @@ static void test_ipv6_ah_then_tcp(void **state)
 	assert_int_equal(pkt.tcp_flags, 0x12);
 }
 
+/* ---- MAC addresses (-T ether) ---------------------------------------- */
+
+static const uint8_t mac_00[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const uint8_t mac_66[6] = { 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb };
+static const uint8_t mac_02_1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t mac_02_2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t mac_zero[6];
+
+static void expect_macs(int dlt, const uint8_t *lh, size_t ll, const uint8_t *ip, size_t il,
+			const uint8_t *src, const uint8_t *dst)
+{
+	uint8_t f[128];
+	struct packet pkt;
+	size_t n = frame(f, lh, ll, ip, il);
+	assert_int_equal(decode(dlt, f, n, &pkt), PKT_IP);
+	assert_memory_equal(pkt.src_mac, src, 6);
+	assert_memory_equal(pkt.dst_mac, dst, 6);
+}
+
+/* Ethernet and FDDI: destination, then source.  802.11: by To DS and From
+ * DS (address 1 2 3 [4]): 00 DA SA BSSID; 01 (To DS) BSSID SA DA; 10
+ * (From DS) DA BSSID SA; 11 RA TA DA SA.  SLL: the sender only.  Links
+ * without MACs: zeros. */
+static void test_macs_per_link(void **state)
+{
+	(void)state;
+	expect_macs(T_EN10MB, eth_ip4, 14, ip4_udp, sizeof(ip4_udp), mac_66, mac_00);
+	expect_macs(T_EN10MB, eth_vlan_ip4, sizeof(eth_vlan_ip4), ip4_udp, sizeof(ip4_udp), mac_66, mac_00);
+	expect_macs(T_FDDI, fddi_ip4, sizeof(fddi_ip4), ip4_udp, sizeof(ip4_udp), mac_66, mac_00);
+
+	uint8_t w[64];
+	memcpy(w, wlan_data_ip4, sizeof(wlan_data_ip4));	/* From DS */
+	expect_macs(T_IEEE802_11, w, sizeof(wlan_data_ip4), ip4_udp, sizeof(ip4_udp), mac_02_1, mac_00);
+	w[1] = 0x01;						/* To DS */
+	expect_macs(T_IEEE802_11, w, sizeof(wlan_data_ip4), ip4_udp, sizeof(ip4_udp), mac_66, mac_02_1);
+	w[1] = 0x00;						/* neither */
+	expect_macs(T_IEEE802_11, w, sizeof(wlan_data_ip4), ip4_udp, sizeof(ip4_udp), mac_66, mac_00);
+	expect_macs(T_IEEE802_11, wlan_4addr_qos_htc_ip6, sizeof(wlan_4addr_qos_htc_ip6),
+		    ip6_udp, sizeof(ip6_udp), mac_02_2, mac_02_1);
+
+	expect_macs(T_LINUX_SLL, sll_ip4, sizeof(sll_ip4), ip4_udp, sizeof(ip4_udp),
+		    sll_ip4 + 6, mac_zero);
+	expect_macs(T_RAW, NULL, 0, ip4_udp, sizeof(ip4_udp), mac_zero, mac_zero);
+}
+
 /* ---- link_supported / link_name ------------------------------------- */
 
 static void test_link_supported(void **state)
@@ -1293,6 +1338,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_fragments),
 		cmocka_unit_test(test_ipv6_long_extension_chain),
 		cmocka_unit_test(test_ipv6_ah_then_tcp),
+		cmocka_unit_test(test_macs_per_link),
 		cmocka_unit_test(test_link_supported),
 		cmocka_unit_test(test_link_name),
 	};
