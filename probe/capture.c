@@ -3,8 +3,36 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "capture.h"
 #include "link.h"
+
+#define TWO32 4294967296LL
+
+/* The classic pcap magic numbers libpcap 1.10 reads (either byte order). */
+#define MAGIC_MICRO	0xa1b2c3d4u
+#define MAGIC_NANO	0xa1b23c4du
+#define MAGIC_KUZNETZOV	0xa1b2cd34u	/* "patched" pcap: 24-byte record headers */
+
+/*
+ * What the file's first four bytes say, for a classic pcap read from a
+ * file (not a pipe): the timestamp unit.  Left unknown otherwise.
+ */
+static void classify(struct capture *c, const char *path)
+{
+	FILE *fp = pcap_file(c->pcap);
+	unsigned char m[4];
+
+	c->ts = pcap_major_version(c->pcap) == 1 ? CAPTURE_TS_NANO : -1;	/* pcapng */
+	if (c->ts >= 0 || fp == NULL || strcmp(path, "-") == 0 || pread(fileno(fp), m, 4, 0) != 4)
+		return;
+	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
+	if (le == MAGIC_MICRO || be == MAGIC_MICRO || le == MAGIC_KUZNETZOV || be == MAGIC_KUZNETZOV)
+		c->ts = CAPTURE_TS_MICRO_AS_NANO;
+	else if (le == MAGIC_NANO || be == MAGIC_NANO)
+		c->ts = CAPTURE_TS_NANO;
+}
 
 int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen)
 {
@@ -38,19 +66,36 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		c->pcap = NULL;
 		return -1;
 	}
+	classify(c, path);
 	return 0;
 }
 
-int64_t capture_time_us(const struct timeval *tv, int nano)
+int64_t capture_time_us(const struct timeval *tv, int ts)
 {
 	/* The pcap format's seconds are unsigned 32 bits, but libpcap 1.10
 	 * sign-extends them into time_t: a time after January 2038 comes back
 	 * as one before 1970.  Undo that; no capture predates 1970. */
-	int64_t sec = tv->tv_sec < 0 ? (int64_t)tv->tv_sec + 4294967296LL : (int64_t)tv->tv_sec;
-	/* tv_usec holds nanoseconds at nanosecond precision; a bogus value of
-	 * a second or more simply carries into the seconds. */
-	int64_t frac = nano ? (int64_t)tv->tv_usec / 1000 : (int64_t)tv->tv_usec;
-	return sec * 1000000 + frac;
+	int64_t sec = tv->tv_sec < 0 ? (int64_t)tv->tv_sec + TWO32 : (int64_t)tv->tv_sec;
+	/* The fraction is unsigned 32 bits too, and libpcap sign-extends it
+	 * the same way: a bogus value of 2^31 or more comes back negative
+	 * (times 1000 when a µs file is read at ns precision).  Undo that as
+	 * well; then a bogus value of a second or more simply carries into
+	 * the seconds. */
+	int64_t f = (int64_t)tv->tv_usec, us;
+
+	switch (ts) {
+	case CAPTURE_TS_MICRO:
+		us = f < 0 ? f + TWO32 : f;
+		break;
+	case CAPTURE_TS_MICRO_AS_NANO:
+		f /= 1000;
+		us = f < 0 ? f + TWO32 : f;
+		break;
+	default:
+		us = (f < 0 ? f + TWO32 : f) / 1000;
+		break;
+	}
+	return sec * 1000000 + us;
 }
 
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen)
@@ -78,7 +123,13 @@ int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t e
 	int rc;
 
 	while ((rc = pcap_next_ex(c->pcap, &h, &data)) == 1) {
-		fn(ctx, capture_time_us(&h->ts, 1), data, h->caplen, h->len);
+		int ts = c->ts;
+		/* From a pipe the unit is not known; it matters only for a
+		 * negative fraction, and a µs field scaled up to ns is a
+		 * multiple of 1000. */
+		if (ts < 0)
+			ts = h->ts.tv_usec % 1000 == 0 ? CAPTURE_TS_MICRO_AS_NANO : CAPTURE_TS_NANO;
+		fn(ctx, capture_time_us(&h->ts, ts), data, h->caplen, h->len);
 		n++;
 	}
 	if (rc == PCAP_ERROR_BREAK)

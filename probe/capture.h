@@ -16,13 +16,21 @@ struct capture {
 	pcap_t *pcap;
 	int dlt;
 	const char *path;
+	int ts;			/* enum capture_ts; -1: not known (a pipe) */
 };
 
 /* Open a capture file and check that its link type can be metered. */
 int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen);
 
-/* A libpcap timestamp as µs since the epoch (nano: tv_usec holds ns). */
-int64_t capture_time_us(const struct timeval *tv, int nano);
+/* How libpcap's tv_usec is to be read. */
+enum capture_ts {
+	CAPTURE_TS_MICRO = 0,		/* microseconds (a µs file read at µs precision) */
+	CAPTURE_TS_NANO = 1,		/* nanoseconds (a ns file, or pcapng) */
+	CAPTURE_TS_MICRO_AS_NANO = 2,	/* a µs file's field times 1000 (read at ns precision) */
+};
+
+/* A libpcap timestamp as µs since the epoch. */
+int64_t capture_time_us(const struct timeval *tv, int ts);
 
 /* Compile and install a BPF filter (the trailing command-line words). */
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
