@@ -37,7 +37,7 @@ expect_error "missing file" \
 expect_error "directory" \
 	"flowprobe: cannot open capture file \"$TMP\": Is a directory" "$PROBE" -r "$TMP"
 expect_error "not a capture" \
-	"flowprobe: cannot read capture file \"$TMP/text.pcap\": unknown file format" \
+	"flowprobe: cannot read capture file \"$TMP/text.pcap\": unknown file format (neither pcap nor pcapng)" \
 	"$PROBE" -r "$TMP/text.pcap"
 expect_error "unsupported link type" \
 	"flowprobe: capture file \"$TMP/ipoib.pcap\": unsupported link type 242 (IPOIB)" \
@@ -101,7 +101,7 @@ if have_shared && command -v tshark >/dev/null && command -v python3 >/dev/null;
 	"$PROBE" -r "$TMP/cut.pcap" -w "$TMP/cut.exp" 2>"$TMP/err"
 	rc=$?
 	first=$(head -1 "$TMP/err")
-	want="flowprobe: capture file \"$TMP/cut.pcap\" is damaged after 67 packets: truncated dump file; tried to read 1514 captured bytes, only got 1507; exporting the flows read before it"
+	want="flowprobe: capture file \"$TMP/cut.pcap\" is damaged after 67 packets: truncated dump file; tried to read 1514 captured bytes, only got 1507 (the file ends inside packet 68); exporting the flows read before it"
 	check "cut capture: exit 1 and one line saying so" test "$rc" -eq 1 -a "$first" = "$want"
 	"$COLLECT" -r "$TMP/cut.exp" >"$TMP/cut.table" 2>/dev/null
 	if python3 "$ROOT/tests/e2e/tshark_flows.py" "$TMP/cut.pcap" "$TMP/cut.table" >"$TMP/cmp"; then
