@@ -90,7 +90,7 @@ expect_error "collector: missing file" \
 	"flowcollect: cannot open capture file \"$TMP/none.pcap\": No such file or directory" \
 	"$COLLECT" -r "$TMP/none.pcap"
 expect_error "collector: not a capture" \
-	"flowcollect: cannot read capture file \"$TMP/text.pcap\": unknown file format" \
+	"flowcollect: cannot read capture file \"$TMP/text.pcap\": unknown file format (neither pcap nor pcapng)" \
 	"$COLLECT" -r "$TMP/text.pcap"
 
 # A capture cut in the middle of a record: every flow before the cut is
