@@ -1,57 +1,55 @@
 /*
  * source_pcap.c - export datagrams read back from a capture file.  Every
  * UDP payload is offered to the decoder, whatever its port, through the
- * probe's own frame decoder.
+ * probe's own frame decoder; the file is read by the probe's capture
+ * module, so a damaged file gets the probe's checks and messages.
  */
-#include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 #include "source.h"
-#include "../probe/link.h"
+#include "../probe/capture.h"
 #include "../probe/packet.h"
+
+struct pcap_source {
+	struct collector *c;
+	int dlt;
+	uint64_t udp;		/* UDP payloads offered to the decoder */
+};
+
+static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+	struct pcap_source *s = ctx;
+	struct packet pkt;
+
+	(void)ts_us;
+	if (packet_decode(s->dlt, data, caplen, wirelen, 0, &pkt) != PKT_IP ||
+	    pkt.key.proto != 17 || pkt.fragment || pkt.payload == NULL)
+		return;
+	s->udp++;
+	collector_datagram(s->c, pkt.key.af, pkt.key.src, pkt.payload, pkt.payload_len);
+}
 
 int source_pcap_run(const char *path, struct collector *c, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	struct stat sb;
-	uint64_t frames = 0;
+	struct capture cap;
+	struct pcap_source s = { c, 0, 0 };
+	char why[400];
 	int rc;
 
-	if (strcmp(path, "-") != 0 && stat(path, &sb) != 0) {
-		snprintf(err, errlen, "cannot open capture file \"%s\": %s", path, strerror(errno));
+	if (capture_open_file(&cap, path, err, errlen) != 0)
 		return -1;
-	}
-	pcap_t *p = pcap_open_offline(path, ebuf);
-	if (p == NULL) {
-		snprintf(err, errlen, "cannot read capture file \"%s\": %s", path, ebuf);
-		return -1;
-	}
-	int dlt = pcap_datalink(p);
-	if (!link_supported(dlt)) {
-		char name[64];
-		snprintf(err, errlen, "capture file \"%s\": unsupported link type %d (%s)", path, dlt,
-			 link_name(dlt, name, sizeof(name)));
-		pcap_close(p);
-		return -1;
-	}
-	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-		struct packet pkt;
-		frames++;
-		if (packet_decode(dlt, data, h->caplen, h->len, 0, &pkt) != PKT_IP ||
-		    pkt.key.proto != 17 || pkt.fragment || pkt.payload == NULL)
-			continue;
-		collector_datagram(c, pkt.key.af, pkt.key.src, pkt.payload, pkt.payload_len);
-	}
-	if (rc != PCAP_ERROR_BREAK) {
-		snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packets: %s", path,
-			 (unsigned long long)frames, pcap_geterr(p));
-		pcap_close(p);
-		return -1;
-	}
-	pcap_close(p);
-	return 0;
+	s.dlt = cap.dlt;
+	rc = capture_run(&cap, on_frame, &s, why, sizeof(why));
+	if (rc != 0)
+		snprintf(err, errlen, "%s; decoding the datagrams read before it", why);
+	else if (cap.records == 0)
+		fprintf(stderr, "flowcollect: capture file \"%s\" holds no packets\n", path);
+	else if (s.udp == 0 && cap.records == 1)
+		fprintf(stderr, "flowcollect: the one packet in \"%s\" is not a UDP datagram: "
+			"no export to decode\n", path);
+	else if (s.udp == 0)
+		/* Not an error: say what was found rather than nothing. */
+		fprintf(stderr, "flowcollect: none of the %llu packets in \"%s\" is a UDP datagram: "
+			"no export to decode\n", (unsigned long long)cap.records, path);
+	capture_close(&cap);
+	return rc;
 }

@@ -3,12 +3,186 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "capture.h"
 #include "link.h"
+
+#define TWO32 4294967296LL
+
+/* The classic pcap magic numbers libpcap 1.10 reads (either byte order). */
+#define MAGIC_MICRO	0xa1b2c3d4u
+#define MAGIC_NANO	0xa1b23c4du
+#define MAGIC_KUZNETZOV	0xa1b2cd34u	/* "patched" pcap: 24-byte record headers */
+
+/* sscanf() that must consume the whole of s. */
+#define WHOLE(s, fmt, ...) \
+	(end = -1, sscanf((s), fmt "%n", __VA_ARGS__, &end) >= 1 && end >= 0 && (s)[end] == '\0')
+
+/*
+ * libpcap's open-time messages, with what they mean for this file.  The
+ * wording matched is libpcap 1.10's; any other text is passed on as is.
+ */
+static void explain_open(const char *msg, char *out, size_t outlen)
+{
+	unsigned long long want, got;
+	int end;
+	const char *why = NULL;
+
+	if (strcmp(msg, "unknown file format") == 0)
+		why = "neither pcap nor pcapng";
+	else if (WHOLE(msg, "truncated dump file; tried to read %llu file header bytes, only got %llu",
+		       &want, &got))
+		why = want == 4 && got == 0 ? "the file is empty" : "the file ends inside its pcap file header";
+	else if (WHOLE(msg, "truncated pcapng dump file; tried to read %llu bytes, only got %llu",
+		       &want, &got))
+		why = "the file ends inside a pcapng block before the first packet";
+	else if (strcmp(msg, "block total length in header and trailer don't match") == 0)
+		why = "a pcapng block before the first packet is corrupt";
+	if (why)
+		snprintf(out, outlen, "%s (%s)", msg, why);
+	else
+		snprintf(out, outlen, "%s", msg);
+}
+
+/* pcapng: where the block being read lies, the next packet being n. */
+static const char *block_after(unsigned long long n, char *buf, size_t len)
+{
+	if (n <= 1)
+		return "a block before the first packet";
+	snprintf(buf, len, "the block after packet %llu", n - 1);
+	return buf;
+}
+
+void capture_explain(const char *msg, int pcapng, uint64_t packet, char *out, size_t outlen)
+{
+	char where[64];
+	unsigned long long a, b;
+	unsigned long long n = (unsigned long long)packet;
+	int end;
+
+	if (!pcapng && WHOLE(msg, "truncated dump file; tried to read %llu header bytes, only got %llu", &a, &b))
+		snprintf(out, outlen, "%s (the file ends inside the record header of packet %llu)", msg, n);
+	else if (!pcapng && WHOLE(msg, "truncated dump file; tried to read %llu captured bytes, only got %llu",
+				  &a, &b))
+		snprintf(out, outlen, "%s (the file ends inside packet %llu)", msg, n);
+	else if (!pcapng && (WHOLE(msg, "invalid packet capture length %llu, bigger than snaplen of %llu", &a, &b) ||
+			     WHOLE(msg, "invalid packet capture length %llu, bigger than maximum of %llu", &a, &b)))
+		snprintf(out, outlen, "%s (the record header of packet %llu is corrupt)", msg, n);
+	else if (WHOLE(msg, "an interface has a type %llu different from the type of the first interface", &a) ||
+		 WHOLE(msg, "an interface has a snapshot length %llu different from the snapshot length of the first interface", &a))
+		snprintf(out, outlen, "%s (libpcap reads a pcapng file only if all its interfaces "
+			 "share one link type and snapshot length)", msg);
+	else if (pcapng && WHOLE(msg, "truncated pcapng dump file; tried to read %llu bytes, only got %llu", &a, &b))
+		snprintf(out, outlen, "%s (the file ends inside %s)", msg, block_after(n, where, sizeof(where)));
+	else if (pcapng)
+		snprintf(out, outlen, "%s (in %s)", msg, block_after(n, where, sizeof(where)));
+	else
+		snprintf(out, outlen, "%s (reading packet %llu)", msg, n);
+}
+
+/*
+ * What the file's first four bytes say, for a classic pcap read from a
+ * file (not a pipe): the record header size, which lets read_record() see
+ * what libpcap skipped, and the timestamp unit.  Left unknown otherwise.
+ */
+static void classify(struct capture *c, const char *path)
+{
+	FILE *fp = pcap_file(c->pcap);
+	unsigned char m[4];
+
+	c->pcapng = pcap_major_version(c->pcap) == 1;
+	c->ts = c->pcapng ? CAPTURE_TS_NANO : -1;
+	c->hdrsize = 0;
+	if (c->pcapng || fp == NULL || strcmp(path, "-") == 0 || pread(fileno(fp), m, 4, 0) != 4)
+		return;
+	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
+	if (le == MAGIC_MICRO || be == MAGIC_MICRO) {
+		c->ts = CAPTURE_TS_MICRO_AS_NANO;
+		c->hdrsize = 16;
+	} else if (le == MAGIC_NANO || be == MAGIC_NANO) {
+		c->ts = CAPTURE_TS_NANO;
+		c->hdrsize = 16;
+	} else if (le == MAGIC_KUZNETZOV || be == MAGIC_KUZNETZOV) {
+		c->ts = CAPTURE_TS_MICRO_AS_NANO;
+		c->hdrsize = 24;
+	}
+	c->pos = ftell(fp);
+	if (c->pos < 0)
+		c->hdrsize = 0;
+}
+
+/*
+ * The next record: 1, 0 at a clean end of file, -1 with why set.
+ *
+ * A record whose captured length exceeds the file's snapshot length breaks
+ * the format (draft-ietf-opsawg-pcap: CapLen MUST NOT be greater than
+ * SnapLen).  libpcap does not refuse it: it reads the first snaplen bytes,
+ * skips the rest, and hands the packet over cut to the snapshot length as
+ * if nothing were wrong (tshark hands over all caplen bytes).  Either the
+ * header's snaplen or the record's caplen is wrong and nothing tells
+ * which; if it is caplen, every record after it is read from the wrong
+ * offset, and metering on would make flows out of whatever bytes land
+ * there.  So we stop at that record, as at one cut short: the flows before
+ * it are exported, the message names the packet and both lengths, and the
+ * exit status says the file was damaged.  libpcap's API hides the skip,
+ * but the file offset shows it: after a record it should have moved by the
+ * record header plus caplen.  That is checked on classic pcap files we can
+ * ftell() (not a pipe); pcapng frames each packet in its own block, and
+ * libpcap cuts an oversized one there leaving no trace we could see.
+ *
+ * A record that captured more than the packet's length is as impossible,
+ * and its caplen (which places the next record) is as suspect: stopped
+ * the same way, in either format.
+ */
+static int read_record(struct capture *c, struct pcap_pkthdr **h, const u_char **data,
+		       char *why, size_t whylen)
+{
+	unsigned long long n = (unsigned long long)c->records + 1;
+	int rc = pcap_next_ex(c->pcap, h, data);
+
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (rc != 1) {
+		capture_explain(pcap_geterr(c->pcap), c->pcapng, n, why, whylen);
+		return -1;
+	}
+	if (c->hdrsize) {
+		long start = c->pos;
+		int snap = pcap_snapshot(c->pcap);
+
+		c->pos = start + c->hdrsize + (long)(*h)->caplen;
+		/* libpcap hands an oversized record over cut to exactly the
+		 * snapshot length: only then is ftell() needed (once more on
+		 * the first record, to prove the layout). */
+		if (((*h)->caplen == (bpf_u_int32)snap || c->records == 0) && snap > 0) {
+			long now = ftell(pcap_file(c->pcap));
+
+			if (now > c->pos && (*h)->caplen == (bpf_u_int32)snap) {
+				snprintf(why, whylen, "the record header of packet %llu is corrupt: captured "
+					 "length %ld is more than the file's snapshot length of %d",
+					 n, now - start - c->hdrsize, snap);
+				return -1;
+			}
+			if (now != c->pos)
+				c->hdrsize = 0;	/* a layout we do not know: stop checking */
+		}
+	}
+	if ((*h)->caplen > (*h)->len) {
+		snprintf(why, whylen, "the record header of packet %llu is corrupt: captured length %u "
+			 "is more than the packet's length of %u", n, (*h)->caplen, (*h)->len);
+		return -1;
+	}
+	c->records = n;
+	return 1;
+}
 
 int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	char why[PCAP_ERRBUF_SIZE + 160];
+	struct pcap_pkthdr *h;
+	const u_char *data;
 	struct stat sb;
 
 	memset(c, 0, sizeof(*c));
@@ -26,7 +200,8 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 	 * microsecond files up. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (c->pcap == NULL) {
-		snprintf(err, errlen, "cannot read capture file \"%s\": %s", path, ebuf);
+		explain_open(ebuf, why, sizeof(why));
+		snprintf(err, errlen, "cannot read capture file \"%s\": %s", path, why);
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->pcap);
@@ -34,62 +209,104 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		char name[64];
 		snprintf(err, errlen, "capture file \"%s\": unsupported link type %d (%s)", path,
 			 c->dlt, link_name(c->dlt, name, sizeof(name)));
-		pcap_close(c->pcap);
-		c->pcap = NULL;
+		capture_close(c);
+		return -1;
+	}
+	classify(c, path);
+	switch (read_record(c, &h, &data, why, sizeof(why))) {
+	case 1:
+		c->have_first = 1;
+		c->first_hdr = *h;
+		c->first_data = data;
+		break;
+	case -1:
+		snprintf(err, errlen, "cannot read capture file \"%s\": %s", path, why);
+		capture_close(c);
 		return -1;
 	}
 	return 0;
 }
 
-int64_t capture_time_us(const struct timeval *tv, int nano)
+int64_t capture_time_us(const struct timeval *tv, int ts)
 {
 	/* The pcap format's seconds are unsigned 32 bits, but libpcap 1.10
 	 * sign-extends them into time_t: a time after January 2038 comes back
 	 * as one before 1970.  Undo that; no capture predates 1970. */
-	int64_t sec = tv->tv_sec < 0 ? (int64_t)tv->tv_sec + 4294967296LL : (int64_t)tv->tv_sec;
-	/* tv_usec holds nanoseconds at nanosecond precision; a bogus value of
-	 * a second or more simply carries into the seconds. */
-	int64_t frac = nano ? (int64_t)tv->tv_usec / 1000 : (int64_t)tv->tv_usec;
-	return sec * 1000000 + frac;
+	int64_t sec = tv->tv_sec < 0 ? (int64_t)tv->tv_sec + TWO32 : (int64_t)tv->tv_sec;
+	/* The fraction is unsigned 32 bits too, and libpcap sign-extends it
+	 * the same way: a bogus value of 2^31 or more comes back negative
+	 * (times 1000 when a µs file is read at ns precision).  Undo that as
+	 * well; then a bogus value of a second or more simply carries into
+	 * the seconds. */
+	int64_t f = (int64_t)tv->tv_usec, us;
+
+	switch (ts) {
+	case CAPTURE_TS_MICRO:
+		us = f < 0 ? f + TWO32 : f;
+		break;
+	case CAPTURE_TS_MICRO_AS_NANO:
+		f /= 1000;
+		us = f < 0 ? f + TWO32 : f;
+		break;
+	default:
+		us = (f < 0 ? f + TWO32 : f) / 1000;
+		break;
+	}
+	return sec * 1000000 + us;
 }
 
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen)
 {
-	struct bpf_program prog;
-
-	if (pcap_compile(c->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+	if (pcap_compile(c->pcap, &c->prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		snprintf(err, errlen, "bad filter expression \"%s\": %s", expr, pcap_geterr(c->pcap));
 		return -1;
 	}
-	if (pcap_setfilter(c->pcap, &prog) != 0) {
-		snprintf(err, errlen, "cannot set filter \"%s\": %s", expr, pcap_geterr(c->pcap));
-		pcap_freecode(&prog);
-		return -1;
-	}
-	pcap_freecode(&prog);
+	c->have_prog = 1;
 	return 0;
+}
+
+static void deliver(struct capture *c, const struct pcap_pkthdr *h, const u_char *data,
+		    capture_fn fn, void *ctx)
+{
+	int ts = c->ts;
+
+	/* libpcap filters savefile records the same way, but inside
+	 * pcap_next_ex(), where one call could then read many records and
+	 * the file offset would no longer tell one record from the next. */
+	if (c->have_prog && !pcap_offline_filter(&c->prog, h, data))
+		return;
+	/* From a pipe the unit is not known; it matters only for a negative
+	 * fraction, and a µs field scaled up to ns is a multiple of 1000. */
+	if (ts < 0)
+		ts = h->ts.tv_usec % 1000 == 0 ? CAPTURE_TS_MICRO_AS_NANO : CAPTURE_TS_NANO;
+	fn(ctx, capture_time_us(&h->ts, ts), data, h->caplen, h->len);
 }
 
 int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t errlen)
 {
+	char why[PCAP_ERRBUF_SIZE + 160];
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	uint64_t n = 0;
 	int rc;
 
-	while ((rc = pcap_next_ex(c->pcap, &h, &data)) == 1) {
-		fn(ctx, capture_time_us(&h->ts, 1), data, h->caplen, h->len);
-		n++;
+	if (c->have_first) {
+		c->have_first = 0;
+		deliver(c, &c->first_hdr, c->first_data, fn, ctx);
 	}
-	if (rc == PCAP_ERROR_BREAK)
+	while ((rc = read_record(c, &h, &data, why, sizeof(why))) == 1)
+		deliver(c, h, data, fn, ctx);
+	if (rc == 0)
 		return 0;
-	snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packets: %s", c->path,
-		 (unsigned long long)n, pcap_geterr(c->pcap));
+	snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packet%s: %s", c->path,
+		 (unsigned long long)c->records, c->records == 1 ? "" : "s", why);
 	return -1;
 }
 
 void capture_close(struct capture *c)
 {
+	if (c->have_prog)
+		pcap_freecode(&c->prog);
+	c->have_prog = 0;
 	if (c->pcap)
 		pcap_close(c->pcap);
 	c->pcap = NULL;

@@ -3,7 +3,10 @@
  * timestamp resolution or byte order libpcap reads) in this version.
  *
  * libpcap parses the file container; every byte of every frame then goes
- * through packet_decode() and the bounds-checked reader.
+ * through packet_decode() and the bounds-checked reader.  What libpcap
+ * lets through that the format forbids (a record claiming more bytes than
+ * the snapshot length or than the packet had) is caught here, and every
+ * fault is reported with the number of the packet it hit.
  */
 #ifndef FP_CAPTURE_H
 #define FP_CAPTURE_H
@@ -16,23 +19,57 @@ struct capture {
 	pcap_t *pcap;
 	int dlt;
 	const char *path;
+	uint64_t records;		/* records read from the file so far */
+	int pcapng;
+	int ts;				/* enum capture_ts; -1: not known (a pipe) */
+	/* Classic pcap on a seekable file: where the last record ended, and
+	 * the record header size, to see what libpcap skipped (hdrsize 0:
+	 * not checked). */
+	long pos;
+	int hdrsize;
+	/* The first record, read at open (valid until the next read). */
+	int have_first;
+	struct pcap_pkthdr first_hdr;
+	const u_char *first_data;
+	/* The filter, applied here so that every record is counted. */
+	struct bpf_program prog;
+	int have_prog;
 };
 
-/* Open a capture file and check that its link type can be metered. */
+/*
+ * Open a capture file and check that its link type can be metered.  The
+ * first record is read at once: a file that yields no packet before a
+ * fault cannot be read at all, and says so here.
+ */
 int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen);
 
-/* A libpcap timestamp as µs since the epoch (nano: tv_usec holds ns). */
-int64_t capture_time_us(const struct timeval *tv, int nano);
+/* How libpcap's tv_usec is to be read. */
+enum capture_ts {
+	CAPTURE_TS_MICRO = 0,		/* microseconds (a µs file read at µs precision) */
+	CAPTURE_TS_NANO = 1,		/* nanoseconds (a ns file, or pcapng) */
+	CAPTURE_TS_MICRO_AS_NANO = 2,	/* a µs file's field times 1000 (read at ns precision) */
+};
 
-/* Compile and install a BPF filter (the trailing command-line words). */
+/* A libpcap timestamp as µs since the epoch. */
+int64_t capture_time_us(const struct timeval *tv, int ts);
+
+/*
+ * The reason for a read error, for a message: libpcap's text, with the
+ * packet it hit (packet is the number of the record being read, counting
+ * from 1) in words a reader of the capture can act on.
+ */
+void capture_explain(const char *pcap_msg, int pcapng, uint64_t packet, char *out, size_t outlen);
+
+/* Compile the BPF filter (the trailing command-line words). */
 int capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 
 typedef void (*capture_fn)(void *ctx, int64_t ts_us, const uint8_t *data,
 			   size_t caplen, size_t wirelen);
 
 /*
- * Read every frame, calling fn for each.  Returns 0 at a clean end of
- * file, -1 if the file is damaged part-way (err says where); frames read
+ * Read every frame, calling fn for each that passes the filter.  Returns
+ * 0 at a clean end of file, -1 if the file is damaged part-way (err says
+ * after how many packets, and what is wrong with the next); frames read
  * before the damage have all been passed to fn.
  */
 int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t errlen);

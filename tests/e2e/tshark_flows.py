@@ -29,9 +29,14 @@ PORTS = {"6": ("tcp.srcport", "tcp.dstport"), "17": ("udp.srcport", "udp.dstport
 
 
 def epoch_ms(text):
-    """'1278472582.246309000' -> 1278472582246, without float rounding."""
+    """'1278472582.246309000' -> 1278472582246, without float rounding.
+
+    tshark prints the nanoseconds in nine digits at least: a bogus
+    fraction of a second or more (timestamp_invalid_micro.pcap, 1000000
+    microseconds) comes out as '1418145370.1000000000', 1 s more, not .1.
+    """
     sec, _, frac = text.partition(".")
-    return int(sec) * 1000 + int((frac + "000")[:3])
+    return int(sec) * 1000 + int(frac.ljust(9, "0")) // 1000000
 
 
 def outer_network(chain):
@@ -66,6 +71,12 @@ def from_tshark(capture):
         if outer_network(v["frame.protocols"].split(":")) != "ip":
             continue
         proto = v["ip.proto"]
+        # An IPv4 header tshark could not read (version not 4, header
+        # length under 20 bytes, cut before the protocol field) has no
+        # fields: no datagram (RFC 791; RFC 1812 5.2.2 has a router discard
+        # it), so no flow, as the probe counts it a bad or short packet.
+        if proto == "" or v["ip.len"] == "":
+            continue
         sp = dp = 0
         later_fragment = v["ip.frag_offset"] not in ("", "0")
         if not later_fragment and proto in PORTS:
