@@ -77,6 +77,24 @@
 #define CHDLC_BCAST 0x8f
 #define ETHERTYPE_SLARP 0x8035
 
+/* Ethernet encapsulations (IEEE 802.1Q, RFC 3032, RFC 2516). */
+#define ETHERTYPE_QINQ 0x88a8		/* 802.1ad service tag */
+#define ETHERTYPE_QINQ_OLD 0x9100	/* the pre-standard one */
+#define ETHERTYPE_PPPOE 0x8864		/* PPPoE session stage */
+#define MPLS_BOS 0x100			/* bottom of stack, in a label entry */
+
+/* IPv6 next-header values. */
+#define NH_HOPOPTS 0
+#define NH_TCP 6
+#define NH_UDP 17
+#define NH_ROUTING 43
+#define NH_FRAGMENT 44
+#define NH_ESP 50
+#define NH_AH 51
+#define NH_ICMPV6 58
+#define NH_NONE 59
+#define NH_DSTOPTS 60
+
 /* Every 802.11 frame here is in one BSS, whose access point is this. */
 static const uint8_t mac_bssid[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xa1 };
 
@@ -100,6 +118,22 @@ enum framing {
 	FR_WLAN_QOS,		/* QoS data to the AP */
 	FR_WLAN_4ADDR_HTC,	/* QoS data between APs, with HT control */
 	FR_FDDI_PRIO7,		/* FDDI LLC frame of priority 7, else 0 */
+	FR_ETH_STACK,		/* Ethernet: c->stack's tags, labels, PPPoE */
+};
+
+/*
+ * What sits between an Ethernet header and the IP packet under
+ * FR_ETH_STACK, outermost first: VLAN tags (each a TPID and a TCI), then
+ * an MPLS label stack (bottom of stack set on the last) or a PPPoE
+ * session header, else the IP ethertype.
+ */
+struct eth_stack {
+	int tags;
+	uint16_t tpid[3];
+	uint16_t vid[3];
+	int labels;
+	uint32_t label[3];
+	uint16_t pppoe_session;	/* PPPoE session frame when not 0 */
 };
 
 enum radiotap {
@@ -121,6 +155,7 @@ struct craft {
 	uint8_t pad_byte;
 	enum framing framing;	/* link header form of the next frames */
 	enum radiotap radio;	/* radiotap header of the next frames */
+	const struct eth_stack *stack;	/* FR_ETH_STACK's layers */
 };
 
 /* Payload bytes for every packet: lowercase letters, so the data reads as
@@ -219,7 +254,9 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t len)
 
 /* ---- frames ------------------------------------------------------------ */
 
-static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
+/* A record of caplen bytes of a frame that was wirelen bytes long. */
+static void write_record(struct craft *c, int64_t t, const uint8_t *frame, size_t caplen,
+			 size_t wirelen)
 {
 	struct pcap_pkthdr h;
 	int64_t us = SEC(T0) + t;
@@ -227,9 +264,14 @@ static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t
 	memset(&h, 0, sizeof(h));
 	h.ts.tv_sec = (time_t)(us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(us % 1000000);
-	h.caplen = (bpf_u_int32)len;
-	h.len = (bpf_u_int32)len;
+	h.caplen = (bpf_u_int32)caplen;
+	h.len = (bpf_u_int32)wirelen;
 	pcap_dump((u_char *)c->dump, &h, frame);
+}
+
+static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
+{
+	write_record(c, t, frame, len, len);
 }
 
 /* LLC/SNAP (RFC 1042) for an ethertype: 8 bytes. */
@@ -355,6 +397,37 @@ static size_t nflog_header(const struct craft *c, uint8_t family, uint16_t ether
 	return n + 4;
 }
 
+/* FR_ETH_STACK's layers after the MAC addresses, for an IP packet of
+ * l3len bytes and this ethertype. */
+static size_t eth_stack_header(const struct eth_stack *st, uint16_t ethertype, uint32_t l3len,
+			       uint8_t *h)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < st->tags; i++, n += 4) {
+		put16(h + n, st->tpid[i]);
+		put16(h + n + 2, st->vid[i]);	/* priority 0, DEI 0 */
+	}
+	if (st->labels) {
+		put16(h + n, ETHERTYPE_MPLS);
+		n += 2;
+		for (int i = 0; i < st->labels; i++, n += 4)	/* TTL 64 */
+			put32(h + n, st->label[i] << 12 | (i == st->labels - 1 ? MPLS_BOS : 0) | 64);
+	} else if (st->pppoe_session) {
+		put16(h + n, ETHERTYPE_PPPOE);
+		h[n + 2] = 0x11;		/* version 1, type 1 */
+		h[n + 3] = 0x00;		/* code: session data */
+		put16(h + n + 4, st->pppoe_session);
+		put16(h + n + 6, (uint16_t)(2 + l3len));	/* PPP protocol and packet */
+		put16(h + n + 8, ethertype == ETHERTYPE_IPV6 ? PPP_IPV6 : PPP_IP);
+		n += 10;
+	} else {
+		put16(h + n, ethertype);
+		n += 2;
+	}
+	return n;
+}
+
 /*
  * The link header of the capture's type for a payload of this ethertype
  * and length, for the link types and framings libnet has no builder for.
@@ -372,6 +445,8 @@ static size_t link_header(const struct craft *c, uint16_t ethertype, const uint8
 		memcpy(h, dst_mac, 6);
 		memcpy(h + 6, src_mac, 6);
 		n = 12;
+		if (c->framing == FR_ETH_STACK)
+			return n + eth_stack_header(c->stack, ethertype, l3len, h + n);
 		if (c->vlan) {
 			put16(h + n, ETHERTYPE_VLAN);
 			put16(h + n + 2, c->vlan);
@@ -658,6 +733,174 @@ static void esp(struct craft *c, int64_t t, const char *src, const char *dst, ui
 	memcpy(body + 8, filler, len - 8);
 	check(c, libnet_build_data(body, len, c->l, 0), "ESP");
 	ipv4(c, t, src, dst, IPPROTO_ESP, 0, next_id(c), 0, len);
+}
+
+/* ---- hand-built headers ------------------------------------------------ */
+
+/*
+ * libnet 1.1.6 computes a transport checksum as if the transport header
+ * came right after the IP header, and only over the bytes it built, so
+ * IPv6 extension header chains, fragments and packets longer than what
+ * is captured are put together here, byte by byte.
+ */
+
+/* The Internet checksum (RFC 1071): 16-bit big-endian words summed into
+ * s, then folded and complemented by sum_fold. */
+static uint32_t sum_add(uint32_t s, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n % 2)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An IPv4 header, no options, not fragmented, checksum filled in: the
+ * total length may be more than the bytes that follow in a capture. */
+static size_t ipv4_header(uint8_t *h, const char *src, const char *dst, uint8_t proto,
+			  uint16_t id, uint16_t total)
+{
+	uint32_t s = addr4(src), d = addr4(dst);
+
+	h[0] = 0x45;
+	h[1] = 0;
+	put16(h + 2, total);
+	put16(h + 4, id);
+	put16(h + 6, 0);
+	h[8] = HOP_LIMIT;
+	h[9] = proto;
+	put16(h + 10, 0);
+	memcpy(h + 12, &s, 4);
+	memcpy(h + 16, &d, 4);
+	put16(h + 10, sum_fold(sum_add(0, h, 20)));
+	return 20;
+}
+
+/* A UDP header without a checksum (0, which IPv4 allows). */
+static size_t udp_header(uint8_t *h, uint16_t sport, uint16_t dport, uint16_t len)
+{
+	put16(h, sport);
+	put16(h + 2, dport);
+	put16(h + 4, len);
+	put16(h + 6, 0);
+	return 8;
+}
+
+/* A GRE packet (RFC 2784, no optional fields) carrying an IPv4/UDP
+ * packet, ip_len bytes in all: a tunnel is metered by its outer header. */
+static void gre(struct craft *c, int64_t t, const char *src, const char *dst, uint16_t ip_len)
+{
+	uint8_t body[FRAME_MAX];
+	uint32_t len = (uint32_t)(ip_len - LIBNET_IPV4_H);
+	uint16_t inner = (uint16_t)(len - 4);
+
+	if (len < 4 + 28 || len > sizeof(body))
+		die("%s: bad GRE length %u", c->name, ip_len);
+	put16(body, 0);				/* no checksum, key, sequence; version 0 */
+	put16(body + 2, ETHERTYPE_IP);
+	ipv4_header(body + 4, "10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, inner);
+	udp_header(body + 24, 5000, 5000, (uint16_t)(inner - 20));
+	memcpy(body + 32, filler, inner - 28u);
+	check(c, libnet_build_data(body, len, c->l, 0), "GRE");
+	ipv4(c, t, src, dst, IPPROTO_GRE, 0, next_id(c), 0, len);
+}
+
+/*
+ * An IPv6 packet, built header by header: ip6_begin, extension headers,
+ * one upper-layer header (or none), ip6_finish; then ip6_send, or
+ * ip6_piece for each fragment of it.
+ */
+struct ip6 {
+	uint8_t b[FRAME_MAX];
+	size_t len;		/* bytes so far, the IPv6 header's 40 included */
+	size_t nh_at;		/* the Next Header field the next header sets */
+	size_t upper_at;	/* where the upper-layer header starts, or 0 */
+	uint8_t upper;		/* and its protocol */
+	size_t frag_at;		/* ip6_fragmentable: where that part starts */
+	size_t frag_nh_at;	/* and the Next Header field naming it */
+};
+
+static void ip6_begin(struct ip6 *p, uint8_t tclass, uint32_t flowlabel, const char *src,
+		      const char *dst)
+{
+	struct libnet_in6_addr s = addr6(src), d = addr6(dst);
+
+	memset(p, 0, sizeof(*p));
+	put32(p->b, 6u << 28 | (uint32_t)tclass << 20 | (flowlabel & 0xfffff));
+	p->b[7] = HOP_LIMIT;
+	memcpy(p->b + 8, s.libnet_s6_addr, 16);
+	memcpy(p->b + 24, d.libnet_s6_addr, 16);
+	p->nh_at = 6;
+	p->len = 40;
+}
+
+/* Room for the next header, of type nh and n bytes, zeroed. */
+static uint8_t *ip6_push(struct ip6 *p, uint8_t nh, size_t n)
+{
+	if (p->len + n > sizeof(p->b))
+		die("IPv6 packet of more than %zu bytes", sizeof(p->b));
+	uint8_t *h = p->b + p->len;
+	p->b[p->nh_at] = nh;
+	memset(h, 0, n);
+	p->len += n;
+	return h;
+}
+
+/* An ICMPv6 echo request (128) or reply (129) with data bytes. */
+static void ip6_echo(struct ip6 *p, uint8_t type, uint16_t id, uint16_t seq, uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_ICMPV6;
+	uint8_t *h = ip6_push(p, NH_ICMPV6, 8 + data);
+	h[0] = type;
+	put16(h + 4, id);
+	put16(h + 6, seq);
+	memcpy(h + 8, filler, data);
+}
+
+/* The payload length, and the upper layer's checksum over the pseudo
+ * header (the destination is final: routing headers here leave none). */
+static void ip6_finish(struct ip6 *p)
+{
+	put16(p->b + 4, (uint16_t)(p->len - 40));
+	if (p->upper_at == 0)
+		return;
+	size_t ck_at = p->upper == NH_UDP ? 6 : p->upper == NH_TCP ? 16 : 2;
+	uint32_t ulen = (uint32_t)(p->len - p->upper_at);
+	uint32_t sum = sum_add(0, p->b + 8, 32);
+	sum += (ulen >> 16) + (ulen & 0xffff) + p->upper;
+	put16(p->b + p->upper_at + ck_at, 0);
+	uint16_t ck = sum_fold(sum_add(sum, p->b + p->upper_at, ulen));
+	put16(p->b + p->upper_at + ck_at, p->upper == NH_UDP && ck == 0 ? 0xffff : ck);
+}
+
+static void ip6_send(struct craft *c, int64_t t, const struct ip6 *p)
+{
+	uint8_t smac[6], dmac[6];
+
+	mac_of(p->b + 8 + 12, smac);
+	mac_of(p->b + 24 + 12, dmac);
+	check(c, libnet_build_data(p->b, (uint32_t)p->len, c->l, 0), "IPv6");
+	emit(c, t, ETHERTYPE_IPV6, smac, dmac);
+}
+
+/* An ICMPv6 echo request or reply, ip_len bytes in all. */
+static void echo6(struct craft *c, int64_t t, const char *src, const char *dst, uint8_t type,
+		  uint16_t id, uint16_t seq, uint16_t ip_len)
+{
+	static struct ip6 p;
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_echo(&p, type, id, seq, (uint32_t)(ip_len - 40 - 8));
+	ip6_finish(&p);
+	ip6_send(c, t, &p);
 }
 
 /* ---- other frames ------------------------------------------------------ */
@@ -1372,6 +1615,192 @@ static void demo(struct craft *c)
 	tcp(c, MS(5030), &smtp, SERVER, TH_RST | TH_ACK, 0);
 }
 
+/*
+ * tcp_idle (-t tcp=20 -t expint=1).  A TCP connection that never sends a
+ * FIN or RST, so both directions keep the plain tcp timeout, each from
+ * its own last packet.
+ *
+ *   client  SYN 0, ACK 0.020, data 10.000 (due 30.000), ACK 30.500: the
+ *           scan for 30.000 is at 31, so it joins (due 50.500)
+ *   server  SYN-ACK 0.010, ACK 10.010, data 29.000 (joins: due 49.000)
+ *   server  data 50.200: the scan at 50 took its flow: a new one
+ *   client  ACK 51.500: the scan at 51 took its flow: a new one
+ *
+ * Export order: server (scan 50), client (scan 51), then at the end of
+ * the file the new server flow (due 70.200) and client flow (71.500).
+ */
+static void tcp_idle(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.40", "198.51.100.50" }, { 40040, 8080 }, { 1000, 5000 } };
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &k, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(10), &k, CLIENT, TH_PUSH | TH_ACK, 100);
+	tcp(c, SEC(10) + MS(10), &k, SERVER, TH_ACK, 0);
+	tcp(c, SEC(29), &k, SERVER, TH_PUSH | TH_ACK, 200);
+	tcp(c, MS(30500), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(50200), &k, SERVER, TH_PUSH | TH_ACK, 300);
+	tcp(c, MS(51500), &k, CLIENT, TH_ACK, 0);
+}
+
+/*
+ * icmp_idle (-t icmp=10 -t expint=1; .dump for the IPv6 flows).  The icmp
+ * timeout covers ICMP on IPv4 and ICMPv6 on IPv6, not ICMPv6 carried by
+ * IPv4, which has no rule of its own and takes general (3600).
+ *
+ *   A  ICMP echo requests 0, 9.5 (joins, due 19.5), 20.0: the scan at 20
+ *      runs before the packet of the same time: a new flow
+ *   B  ICMPv6 echo requests 1, 10.9 (joins, due 20.9), 21.0: the scan at
+ *      21 took it: a new flow
+ *   C  an ICMPv6 echo request in IPv4 (protocol 58, port 128 * 256) at 2
+ *      and 13: 11 s apart, one flow
+ *
+ * Export order: A (scan 20), B (scan 21), then at the end of the file A's
+ * and B's new flows (due 30, 31) and C (13 + 3600).
+ */
+static void icmp_idle(struct craft *c)
+{
+	const char *v4src = "192.0.2.41", *v4dst = "198.51.100.51";
+	const char *v6src = "2001:db8::41", *v6dst = "2001:db8::51";
+	uint8_t echo6_in4[8 + 32];
+
+	/* ICMPv6's checksum is defined over an IPv6 pseudo header only:
+	 * left 0 here. */
+	memset(echo6_in4, 0, 8);
+	echo6_in4[0] = 128;			/* echo request */
+	put16(echo6_in4 + 4, 0x41);
+	put16(echo6_in4 + 6, 1);
+	memcpy(echo6_in4 + 8, filler, 32);
+
+	icmp_echo(c, 0, v4src, v4dst, 8, 0x41, 1, 84);
+	echo6(c, SEC(1), v6src, v6dst, 128, 0x41, 1, 104);
+	check(c, libnet_build_data(echo6_in4, sizeof(echo6_in4), c->l, 0), "ICMPv6 in IPv4");
+	ipv4(c, SEC(2), v4src, v4dst, 58, 0, next_id(c), 0, sizeof(echo6_in4));
+	icmp_echo(c, MS(9500), v4src, v4dst, 8, 0x41, 2, 84);
+	echo6(c, MS(10900), v6src, v6dst, 128, 0x41, 2, 104);
+	echo6_in4[7] = 2;			/* sequence 2 */
+	check(c, libnet_build_data(echo6_in4, sizeof(echo6_in4), c->l, 0), "ICMPv6 in IPv4");
+	ipv4(c, SEC(13), v4src, v4dst, 58, 0, next_id(c), 0, sizeof(echo6_in4));
+	icmp_echo(c, SEC(20), v4src, v4dst, 8, 0x41, 3, 84);
+	echo6(c, SEC(21), v6src, v6dst, 128, 0x41, 3, 104);
+}
+
+/*
+ * general_idle (-t general=15 -t expint=1).  GRE and ESP have no rule of
+ * their own: the general timeout splits them.
+ *
+ *   G  GRE 0, 14 (joins, due 29), 30: the scan at 30 took it: a new flow
+ *   E  ESP 1 (due 16), 17.2: the scan at 17 took it: a new flow
+ *
+ * Export order: E (scan 17), G (scan 30), then at the end of the file
+ * E's new flow (due 32.2) and G's (45).
+ */
+static void general_idle(struct craft *c)
+{
+	const char *src = "192.0.2.42", *dst = "198.51.100.52";
+
+	gre(c, 0, src, dst, 100);
+	esp(c, SEC(1), src, dst, 0x42, 1, 80);
+	gre(c, SEC(14), src, dst, 100);
+	esp(c, MS(17200), src, dst, 0x42, 2, 80);
+	gre(c, SEC(30), src, dst, 100);
+}
+
+/*
+ * maxlife_at_once (-t maxlife=10 -t udp=300 -t expint=60; .dump for the
+ * end reasons).  Scans run only on minutes, so a flow that must leave
+ * before the next one shows it.  UDP at 1, 5, 11, 11.5, 12.
+ *
+ * From 1 the flow is due at the cap, 1 + 10 = 11 (the scan for it would be
+ * at 60).  At 11 its age is exactly 10, not more than maxlife: the packet
+ * joins.  At 11.5 its age is 10.5: the flow leaves at once, with that
+ * packet (4 packets, 1 to 11.5, end reason active).  The packet at 12
+ * opens a new flow, which leaves at the end of the file (forced); had the
+ * first waited for the scan at 60, the packet at 12 would have joined it.
+ */
+static void maxlife_at_once(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.43", 5043, "198.51.100.53", 5043, 0 };
+
+	udp(c, SEC(1), &f, 50);
+	udp(c, SEC(5), &f, 50);
+	udp(c, SEC(11), &f, 50);
+	udp(c, MS(11500), &f, 50);
+	udp(c, SEC(12), &f, 50);
+}
+
+/*
+ * zero_rules (-t tcp.fin=0 -t tcp=20 -t icmp=0 -t general=30 -t maxlife=0
+ * -t udp=8d -t expint=1; .dump for ICMPv6 and the end reasons).  A zero
+ * turns its rule off and the flow falls to the next: FIN both ways to
+ * tcp (20, end reason idle), ICMP and ICMPv6 to general (30); maxlife=0
+ * caps nothing.
+ *
+ *   TCP     client SYN 0, FIN 1.000, ACK 1.020 (due 21.020); server
+ *           SYN-ACK 0.010, FIN 1.010 (FIN both ways; due 21.010), data
+ *           19.5 (joins: due 39.5); client ACK 22: the scan at 22 took its
+ *           flow: a new one (the session still has both FINs: tcp, due 42)
+ *   ICMP    echo requests 3, 25 (joins, due 55), 56: new (scan at 56)
+ *   ICMPv6  echo requests 4, 26 (joins, due 56), 57: new (scan at 57)
+ *   UDP     5 and 8 days - 1 s later: one flow (the default maxlife, a
+ *           week, would have split it)
+ *
+ * Export order: client (scan 22), server (40), client's second flow
+ * (43), ICMP (56), ICMPv6 (57), their second flows (87, 88: run by the
+ * UDP packet days later), then UDP at the end of the file.
+ */
+static void zero_rules(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.44", "198.51.100.54" }, { 40044, 80 }, { 1000, 5000 } };
+	const struct udp_flow u = { "192.0.2.44", 5044, "198.51.100.54", 5044, 0 };
+	const char *v4src = "192.0.2.44", *v4dst = "198.51.100.54";
+	const char *v6src = "2001:db8::44", *v6dst = "2001:db8::54";
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, SEC(1), &k, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(20), &k, CLIENT, TH_ACK, 0);
+	icmp_echo(c, SEC(3), v4src, v4dst, 8, 0x44, 1, 84);
+	echo6(c, SEC(4), v6src, v6dst, 128, 0x44, 1, 104);
+	udp(c, SEC(5), &u, 48);
+	tcp(c, MS(19500), &k, SERVER, TH_PUSH | TH_ACK, 60);
+	tcp(c, SEC(22), &k, CLIENT, TH_ACK, 0);
+	icmp_echo(c, SEC(25), v4src, v4dst, 8, 0x44, 2, 84);
+	echo6(c, SEC(26), v6src, v6dst, 128, 0x44, 2, 104);
+	icmp_echo(c, SEC(56), v4src, v4dst, 8, 0x44, 3, 84);
+	echo6(c, SEC(57), v6src, v6dst, 128, 0x44, 3, 104);
+	udp(c, SEC(5 + 8 * 86400 - 1), &u, 48);
+}
+
+/*
+ * expint_0 (-t udp=5 -t expint=0) and expint_1 (-t udp=5 -t expint=1),
+ * the same packets: 0 and 1 both mean a scan every second, at the first
+ * whole second strictly after the earliest deadline.
+ *
+ *   U  0.5 (due 5.5, scan at 6), 5.9 (joins: due 10.9), 11.0: the scan
+ *      at 11 took it: a new flow
+ *   V  2.0 (due 7.0: on a second, so the scan is at 8, not 7), 7.9
+ *      (joins: due 12.9), 13.0: the scan at 13 took it: a new flow
+ *
+ * Export order: U (scan 11), V (scan 13), then U's and V's new flows at
+ * the end of the file.  With minute scans both would be one flow; with a
+ * scan at each deadline, 5.9 and 7.9 would open new flows.
+ */
+static void expint_second(struct craft *c)
+{
+	const struct udp_flow u = { "192.0.2.45", 5045, "198.51.100.55", 5045, 0 };
+	const struct udp_flow v = { "192.0.2.45", 5046, "198.51.100.55", 5046, 0 };
+
+	udp(c, MS(500), &u, 48);
+	udp(c, SEC(2), &v, 58);
+	udp(c, MS(5900), &u, 48);
+	udp(c, MS(7900), &v, 58);
+	udp(c, SEC(11), &u, 48);
+	udp(c, SEC(13), &v, 58);
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -1407,6 +1836,13 @@ static const struct capture {
 	{ "non_ip_mix", DLT_EN10MB, non_ip_mix },
 	{ "zero_timeout", DLT_EN10MB, zero_timeout },
 	{ "demo", DLT_EN10MB, demo },
+	{ "tcp_idle", DLT_EN10MB, tcp_idle },
+	{ "icmp_idle", DLT_EN10MB, icmp_idle },
+	{ "general_idle", DLT_EN10MB, general_idle },
+	{ "maxlife_at_once", DLT_EN10MB, maxlife_at_once },
+	{ "zero_rules", DLT_EN10MB, zero_rules },
+	{ "expint_0", DLT_EN10MB, expint_second },
+	{ "expint_1", DLT_EN10MB, expint_second },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
