@@ -1801,6 +1801,48 @@ static void expint_second(struct craft *c)
 	udp(c, SEC(13), &v, 58);
 }
 
+/* A UDP datagram of ip_len bytes of which only the IPv4 and UDP headers
+ * are captured (a snaplen of 28 bytes): the probe counts octets from the
+ * IP total length.  No UDP checksum, as the data is not there to sum. */
+static void udp_headers_only(struct craft *c, int64_t t, const struct udp_flow *f,
+			     uint16_t ip_len)
+{
+	uint8_t h[LIBNET_IPV4_H + LIBNET_UDP_H];
+
+	ipv4_header(h, f->src, f->dst, IPPROTO_UDP, next_id(c), ip_len);
+	udp_header(h + LIBNET_IPV4_H, f->sport, f->dport, (uint16_t)(ip_len - LIBNET_IPV4_H));
+	write_record(c, t, h, sizeof(h), ip_len);
+}
+
+/*
+ * overflow (no options; .dump for the end reasons).  v5 counts octets in
+ * 32 bits, and a flow ends before the packet that would take its octets
+ * past 2^31: that packet opens the next flow.  Raw IP, 28 bytes captured
+ * of each datagram, one every 100 us (5.2 Gb/s):
+ *
+ *   0 .. 3.2767   32768 datagrams of 65535 bytes: 2147450880 octets
+ *   3.2768        32768 bytes: exactly 2^31 = 2147483648, not past: joins
+ *   3.2769        1000 bytes would pass: the flow ends first (32769
+ *                 packets, 2147483648 octets, 0 to 3.2768, end reason
+ *                 lack-of-resources) and this packet opens the next flow
+ *   3.2770        1000 bytes: joins it (2 packets, 2000 octets), which
+ *                 leaves at the end of the file
+ */
+static void overflow(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.46", 5046, "198.51.100.56", 5046, 0 };
+	const int64_t step = 100;		/* us */
+	int64_t t = 0;
+
+	for (int i = 0; i < 32768; i++, t += step)
+		udp_headers_only(c, t, &f, 65535);
+	udp_headers_only(c, t, &f, 32768);
+	t += step;
+	udp_headers_only(c, t, &f, 1000);
+	t += step;
+	udp_headers_only(c, t, &f, 1000);
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -1843,6 +1885,7 @@ static const struct capture {
 	{ "zero_rules", DLT_EN10MB, zero_rules },
 	{ "expint_0", DLT_EN10MB, expint_second },
 	{ "expint_1", DLT_EN10MB, expint_second },
+	{ "overflow", DLT_RAW, overflow },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
