@@ -159,8 +159,9 @@ struct craft {
 };
 
 /* Payload bytes for every packet: lowercase letters, so the data reads as
- * filler in a packet dump and never looks like a header. */
-static uint8_t filler[FRAME_MAX];
+ * filler in a packet dump and never looks like a header.  As long as an
+ * IP datagram can be: fragments are cut from whole ones. */
+static uint8_t filler[65536];
 
 static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mac_lldp[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
@@ -793,6 +794,36 @@ static size_t udp_header(uint8_t *h, uint16_t sport, uint16_t dport, uint16_t le
 	return 8;
 }
 
+/*
+ * One fragment of the UDP datagram of f with an 8-byte header and data
+ * bytes of filler, identification id: the bytes [off, off + len) of its
+ * IP payload, with MF unless they are the last.  The UDP header (in the
+ * piece at offset 0) has the whole datagram's length and checksum, so the
+ * pieces reassemble to a sound datagram.  IP length 20 + len.
+ */
+static void udp_piece(struct craft *c, int64_t t, const struct udp_flow *f, uint16_t id,
+		      uint32_t data, uint32_t off, uint32_t len)
+{
+	static uint8_t dgram[65536];
+	uint32_t ulen = LIBNET_UDP_H + data;
+	uint32_t s = addr4(f->src), d = addr4(f->dst);
+
+	if (ulen > sizeof(dgram) || off % 8 != 0 || len == 0 || off + len > ulen ||
+	    (off + len < ulen && len % 8 != 0))
+		die("%s: bad fragment %u+%u of a %u-byte datagram", c->name, off, len, ulen);
+	udp_header(dgram, f->sport, f->dport, (uint16_t)ulen);
+	memcpy(dgram + LIBNET_UDP_H, filler, data);
+	uint32_t sum = sum_add(0, (const uint8_t *)&s, 4);
+	sum = sum_add(sum, (const uint8_t *)&d, 4);
+	sum += IPPROTO_UDP + ulen;
+	uint16_t ck = sum_fold(sum_add(sum, dgram, ulen));
+	put16(dgram + 6, ck ? ck : 0xffff);
+
+	check(c, libnet_build_data(dgram + off, len, c->l, 0), "fragment");
+	ipv4(c, t, f->src, f->dst, IPPROTO_UDP, f->tos, id,
+	     (uint16_t)(off / 8 | (off + len < ulen ? IP_MF : 0)), len);
+}
+
 /* A GRE packet (RFC 2784, no optional fields) carrying an IPv4/UDP
  * packet, ip_len bytes in all: a tunnel is metered by its outer header. */
 static void gre(struct craft *c, int64_t t, const char *src, const char *dst, uint16_t ip_len)
@@ -818,7 +849,7 @@ static void gre(struct craft *c, int64_t t, const char *src, const char *dst, ui
  * ip6_piece for each fragment of it.
  */
 struct ip6 {
-	uint8_t b[FRAME_MAX];
+	uint8_t b[4096];	/* whole datagrams, before ip6_piece cuts them */
 	size_t len;		/* bytes so far, the IPv6 header's 40 included */
 	size_t nh_at;		/* the Next Header field the next header sets */
 	size_t upper_at;	/* where the upper-layer header starts, or 0 */
@@ -851,6 +882,58 @@ static uint8_t *ip6_push(struct ip6 *p, uint8_t nh, size_t n)
 	memset(h, 0, n);
 	p->len += n;
 	return h;
+}
+
+/* Hop-by-hop or destination options: 8 bytes, one PadN option. */
+static void ip6_options(struct ip6 *p, uint8_t nh)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, nh, 8);
+
+	h[1] = 0;				/* length: 8 bytes */
+	h[2] = 1;				/* PadN, 4 bytes of it */
+	h[3] = 4;
+	p->nh_at = at;
+}
+
+/* A fragment header: byte offset off (a multiple of 8), more to come. */
+static void ip6_fragment(struct ip6 *p, uint32_t off, int more, uint32_t id)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_FRAGMENT, 8);
+
+	put16(h + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put32(h + 4, id);
+	p->nh_at = at;
+}
+
+/* An authentication header (RFC 4302) with a 96-bit ICV: 24 bytes. */
+static void ip6_ah(struct ip6 *p, uint32_t spi, uint32_t seq)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_AH, 24);
+
+	h[1] = 24 / 4 - 2;			/* payload length, RFC 4302's way */
+	put32(h + 4, spi);
+	put32(h + 8, seq);
+	memcpy(h + 12, filler, 12);		/* integrity check value */
+	p->nh_at = at;
+}
+
+/* The parts of the packet after here are its fragmentable part. */
+static void ip6_fragmentable(struct ip6 *p)
+{
+	p->frag_at = p->len;
+	p->frag_nh_at = p->nh_at;
+}
+
+static void ip6_udp(struct ip6 *p, uint16_t sport, uint16_t dport, uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_UDP;
+	uint8_t *h = ip6_push(p, NH_UDP, LIBNET_UDP_H + data);
+	udp_header(h, sport, dport, (uint16_t)(LIBNET_UDP_H + data));
+	memcpy(h + LIBNET_UDP_H, filler, data);
 }
 
 /* An ICMPv6 echo request (128) or reply (129) with data bytes. */
@@ -889,6 +972,30 @@ static void ip6_send(struct craft *c, int64_t t, const struct ip6 *p)
 	mac_of(p->b + 24 + 12, dmac);
 	check(c, libnet_build_data(p->b, (uint32_t)p->len, c->l, 0), "IPv6");
 	emit(c, t, ETHERTYPE_IPV6, smac, dmac);
+}
+
+/* The fragment of the finished packet whole holding bytes [off, off +
+ * len) of its fragmentable part, identification id: the unfragmentable
+ * part, a fragment header, the bytes.  IP length 40 + the headers before
+ * the fragmentable part + 8 + len. */
+static void ip6_piece(struct craft *c, int64_t t, const struct ip6 *whole, uint32_t id,
+		      uint32_t off, uint32_t len)
+{
+	static struct ip6 q;
+	size_t part = whole->len - whole->frag_at;
+
+	if (whole->frag_at == 0 || off % 8 != 0 || len == 0 || off + len > part ||
+	    (off + len < part && len % 8 != 0))
+		die("%s: bad IPv6 fragment %u+%u of %zu bytes", c->name, off, len, part);
+	memcpy(&q, whole, sizeof(q));
+	q.len = whole->frag_at;
+	q.nh_at = whole->frag_nh_at;
+	ip6_fragment(&q, off, off + len < part, id);
+	q.b[q.len - 8] = whole->b[whole->frag_nh_at];	/* what the part begins with */
+	memcpy(q.b + q.len, whole->b + whole->frag_at + off, len);
+	q.len += len;
+	put16(q.b + 4, (uint16_t)(q.len - 40));
+	ip6_send(c, t, &q);
 }
 
 /* An ICMPv6 echo request or reply, ip_len bytes in all. */
@@ -1843,6 +1950,206 @@ static void overflow(struct craft *c)
 	udp_headers_only(c, t, &f, 1000);
 }
 
+/*
+ * The datagrams of frag_order and frag6_order, all UDP to port 5200 from
+ * the source port given, and their fragments: piece k holds bytes
+ * [k * cut, (k + 1) * cut) of the fragmentable part (IPv4: the UDP header
+ * and data; cut 1480, so IP lengths 1500 and the rest + 20; IPv6: cut
+ * 1448, IP lengths 1496 and the rest + 48).  IPv6 identifications are
+ * 0x10000 above IPv4's, so they need all 32 bits.
+ */
+struct frag_dgram {
+	uint16_t id;
+	uint16_t sport;
+	uint32_t ulen;		/* UDP header and data */
+};
+
+static const struct frag_dgram frag_dgrams[] = {
+	[1] = { 101, 5101, 2000 }, [2] = { 102, 5102, 2000 }, [3] = { 103, 5103, 2000 },
+	[4] = { 104, 5104, 2000 }, [5] = { 105, 5105, 2000 }, [6] = { 106, 5106, 2000 },
+	[7] = { 107, 5107, 3000 }, [8] = { 108, 5108, 2000 }, [9] = { 109, 5109, 2000 },
+	[10] = { 110, 5110, 2000 }, [11] = { 111, 5111, 2000 }, [12] = { 111, 5112, 2000 },
+	[13] = { 113, 5113, 2000 }, [14] = { 113, 5114, 2000 },
+};
+
+struct frag_event {
+	int64_t t;
+	int dgram;
+	int piece;		/* 0: the first fragment */
+};
+
+static const struct frag_event frag_events[] = {
+	{ 0, 1, 1 }, { MS(600), 1, 0 },				/* D1 */
+	{ SEC(2), 2, 1 }, { SEC(3), 2, 0 },			/* D2 */
+	{ SEC(5), 3, 1 }, { MS(6500), 3, 0 },			/* D3 */
+	{ SEC(8), 4, 0 }, { SEC(9), 5, 0 }, { SEC(10), 6, 0 },	/* D4, D5, D6 */
+	{ SEC(37), 4, 1 }, { SEC(39), 5, 1 }, { MS(40500), 6, 1 },
+	{ SEC(45), 7, 0 }, { MS(45100), 8, 0 }, { MS(45200), 7, 1 },	/* D7, D8 */
+	{ MS(45300), 8, 1 }, { MS(45400), 7, 2 },
+	{ SEC(46), 9, 1 }, { MS(46100), 10, 1 }, { MS(46200), 10, 0 },	/* D9, D10 */
+	{ MS(46300), 9, 0 },
+	{ SEC(50), 11, 0 }, { MS(50100), 11, 1 },		/* D11, D12: one id */
+	{ SEC(85), 12, 0 }, { MS(85100), 12, 1 },
+	{ SEC(90), 13, 0 }, { MS(90100), 13, 1 },		/* D13, D14: one id */
+	{ SEC(100), 14, 0 }, { MS(100100), 14, 1 },
+};
+
+static void frag_schedule(struct craft *c, int v6)
+{
+	static struct ip6 whole;
+	const uint32_t cut = v6 ? 1448 : 1480;
+
+	for (size_t i = 0; i < sizeof(frag_events) / sizeof(frag_events[0]); i++) {
+		const struct frag_event *e = &frag_events[i];
+		const struct frag_dgram *d = &frag_dgrams[e->dgram];
+		uint32_t off = (uint32_t)e->piece * cut;
+		uint32_t len = d->ulen - off < cut ? d->ulen - off : cut;
+
+		if (v6) {
+			ip6_begin(&whole, 0, 0, "2001:db8::47", "2001:db8::57");
+			ip6_fragmentable(&whole);
+			ip6_udp(&whole, d->sport, 5200, d->ulen - LIBNET_UDP_H);
+			ip6_finish(&whole);
+			ip6_piece(c, e->t, &whole, 0x10000u + d->id, off, len);
+		} else {
+			const struct udp_flow f = { "192.0.2.47", d->sport, "198.51.100.57", 5200, 0 };
+			udp_piece(c, e->t, &f, d->id, d->ulen - LIBNET_UDP_H, off, len);
+		}
+	}
+}
+
+/*
+ * frag_order (no options).  Fragments out of order.  The first fragment
+ * carries the ports; the datagram (addresses, protocol, identification)
+ * is remembered 30 s after it, and a later fragment that comes first waits
+ * up to 1 s of packet time for it (fragments.h).  Each datagram Dn has its
+ * own source port 5100 + n; a later fragment left without its first is
+ * metered with ports 0, in one flow Z for these addresses.
+ *
+ *   D1   later 0, first 0.6: held, then joined (2 packets, 0 to 0.6)
+ *   D2   later 2, first 3: exactly 1 s still joins (2 to 3)
+ *   D3   later 5, first 6.5: the later was released to Z (5) before the
+ *        first came, which is alone (6.5)
+ *   D4   first 8, later 37 (29 s): joined
+ *   D5   first 9, later 39 (exactly 30 s): joined
+ *   D6   first 10 (alone), later 40.5 (30.5 s: forgotten): held, released
+ *        to Z by the next packet more than 1 s on (45): Z is 5 to 40.5
+ *   D7   3 fragments and D8 2, interleaved from 45: each joins its own
+ *   D9   later 46, D10 later 46.1, D10 first 46.2, D9 first 46.3: both
+ *        held, each released by its own first
+ *   D11  first 50, later 50.1; D12 reuses its identification 35 s later
+ *        (first 85, later 85.1): the memory of D11 is gone, D12's ports
+ *   D13  first 90, later 90.1; D14 reuses it within 30 s (first 100,
+ *        later 100.1): the later takes the newest first fragment's ports
+ *
+ * Nothing is due before the end of the file (UDP 300 s), where flows go
+ * by last + 300: D1 (last 0.6), D2 (3), D3 (6.5), D6 (10), D4 (37), D5
+ * (39), Z (40.5), D8 (45.3), D7 (45.4), D10 (46.2), D9 (46.3), D11, D12,
+ * D13, D14.  Octets: 1500 + 540 a datagram, D7 1500 + 1500 + 60.
+ */
+static void frag_order(struct craft *c)
+{
+	frag_schedule(c, 0);
+}
+
+/* frag6_order (no options; .dump): frag_order's schedule over IPv6
+ * fragment headers, the same flows; octets 1496 + 600 a datagram, D7
+ * 1496 + 1496 + 152. */
+static void frag6_order(struct craft *c)
+{
+	frag_schedule(c, 1);
+}
+
+/*
+ * frag_reused_id (no options).  An identification used again within 30 s
+ * names a new datagram, whose first fragment starts the 30 s again.
+ *
+ *   D  first 0, later 0.1 (ports 5201): 2 packets, 0 to 0.1
+ *   E  first 20 with D's identification (ports 5202: they replace D's),
+ *      later fragments at 20.1 and 45 (25 s after E's first, 45 after
+ *      D's): both join E: 3 packets, 20 to 45, 1500 + 1500 + 60 octets
+ *
+ * At the end of the file: D (last 0.1), then E.
+ */
+static void frag_reused_id(struct craft *c)
+{
+	const struct udp_flow d = { "192.0.2.48", 5201, "198.51.100.58", 5200, 0 };
+	const struct udp_flow e = { "192.0.2.48", 5202, "198.51.100.58", 5200, 0 };
+
+	udp_piece(c, 0, &d, 7, 1992, 0, 1480);
+	udp_piece(c, MS(100), &d, 7, 1992, 1480, 520);
+	udp_piece(c, SEC(20), &e, 7, 2992, 0, 1480);
+	udp_piece(c, MS(20100), &e, 7, 2992, 1480, 1480);
+	udp_piece(c, SEC(45), &e, 7, 2992, 2960, 40);
+}
+
+/*
+ * frag6_ah (no options; .dump).  Extension headers after an IPv6 fragment
+ * header belong to the fragmentable part: the later fragments' header
+ * names the first of them, not UDP.  They are still fragments of the
+ * datagram whose first fragment showed the ports, and join its flow.
+ *
+ *   A  fragment, AH, UDP (ports 5301): first 0 (1496), later 0.1 (624)
+ *   B  fragment, destination options, UDP (5302): 0.2 (1496), 0.3 (608)
+ *   C  hop-by-hop, fragment, UDP (5303): 0.4 (1504), 0.5 (608): the
+ *      hop-by-hop header is before the fragment header, in every piece
+ *
+ * Three UDP flows of 2 packets, at the end of the file in that order.
+ */
+static void frag6_ah(struct craft *c)
+{
+	static struct ip6 w;
+	const char *src = "2001:db8::48", *dst = "2001:db8::58";
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_fragmentable(&w);
+	ip6_ah(&w, 0x301, 1);
+	ip6_udp(&w, 5301, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, 0, &w, 0x301, 0, 1448);
+	ip6_piece(c, MS(100), &w, 0x301, 1448, 576);
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_fragmentable(&w);
+	ip6_options(&w, NH_DSTOPTS);
+	ip6_udp(&w, 5302, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, MS(200), &w, 0x302, 0, 1448);
+	ip6_piece(c, MS(300), &w, 0x302, 1448, 560);
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_options(&w, NH_HOPOPTS);
+	ip6_fragmentable(&w);
+	ip6_udp(&w, 5303, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, MS(400), &w, 0x303, 0, 1448);
+	ip6_piece(c, MS(500), &w, 0x303, 1448, 552);
+}
+
+/*
+ * frag_hold_limit (no options).  At most 256 later fragments wait for
+ * their first at once.  Datagrams n = 0 .. 256 (identification 1000 + n,
+ * all UDP 5400 -> 5400, 16 bytes: the first fragment is the UDP header,
+ * the later one 8 bytes of data, IP length 28 each): the 257 later
+ * fragments at n ms, then the first fragments at 0.5 s + n ms.
+ *
+ * The 257th later fragment (0.256) finds 256 waiting: the oldest, n = 0's
+ * (0.000), is metered with ports 0 at once.  Every first then comes within
+ * 1 s; n = 0's finds nothing left to join.  Flows: ports 0, 1 packet at 0;
+ * ports 5400, 257 first and 256 later fragments, 513 packets, 14364
+ * octets, 0.001 (n = 1's later) to 0.756.  The ports-0 flow leaves first
+ * at the end of the file (last 0.000 against 0.756).
+ */
+static void frag_hold_limit(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.49", 5400, "198.51.100.59", 5400, 0 };
+
+	for (int n = 0; n <= 256; n++)
+		udp_piece(c, MS(n), &f, (uint16_t)(1000 + n), 8, 8, 8);
+	for (int n = 0; n <= 256; n++)
+		udp_piece(c, MS(500 + n), &f, (uint16_t)(1000 + n), 8, 0, 8);
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -1886,6 +2193,11 @@ static const struct capture {
 	{ "expint_0", DLT_EN10MB, expint_second },
 	{ "expint_1", DLT_EN10MB, expint_second },
 	{ "overflow", DLT_RAW, overflow },
+	{ "frag_order", DLT_EN10MB, frag_order },
+	{ "frag6_order", DLT_EN10MB, frag6_order },
+	{ "frag_reused_id", DLT_EN10MB, frag_reused_id },
+	{ "frag6_ah", DLT_EN10MB, frag6_ah },
+	{ "frag_hold_limit", DLT_RAW, frag_hold_limit },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
