@@ -896,6 +896,21 @@ static void ip6_options(struct ip6 *p, uint8_t nh)
 	p->nh_at = at;
 }
 
+/* A segment routing header (RFC 8754) with the destination as its one
+ * segment, none left: the destination stays final.  24 bytes. */
+static void ip6_routing(struct ip6 *p)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_ROUTING, 24);
+
+	h[1] = 2;				/* length: 8 + 2 * 8 bytes */
+	h[2] = 4;				/* routing type: SRH */
+	h[3] = 0;				/* segments left */
+	h[4] = 0;				/* last entry */
+	memcpy(h + 8, p->b + 24, 16);
+	p->nh_at = at;
+}
+
 /* A fragment header: byte offset off (a multiple of 8), more to come. */
 static void ip6_fragment(struct ip6 *p, uint32_t off, int more, uint32_t id)
 {
@@ -936,6 +951,21 @@ static void ip6_udp(struct ip6 *p, uint16_t sport, uint16_t dport, uint32_t data
 	memcpy(h + LIBNET_UDP_H, filler, data);
 }
 
+static void ip6_tcp(struct ip6 *p, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
+		    uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_TCP;
+	uint8_t *h = ip6_push(p, NH_TCP, LIBNET_TCP_H + data);
+	put16(h, sport);
+	put16(h + 2, dport);
+	put32(h + 4, seq);
+	h[12] = 5 << 4;				/* data offset: 20 bytes */
+	h[13] = flags;
+	put16(h + 14, TCP_WINDOW);
+	memcpy(h + LIBNET_TCP_H, filler, data);
+}
+
 /* An ICMPv6 echo request (128) or reply (129) with data bytes. */
 static void ip6_echo(struct ip6 *p, uint8_t type, uint16_t id, uint16_t seq, uint32_t data)
 {
@@ -945,6 +975,15 @@ static void ip6_echo(struct ip6 *p, uint8_t type, uint16_t id, uint16_t seq, uin
 	h[0] = type;
 	put16(h + 4, id);
 	put16(h + 6, seq);
+	memcpy(h + 8, filler, data);
+}
+
+/* ESP: SPI, sequence number, opaque bytes.  Nothing after it is seen. */
+static void ip6_esp(struct ip6 *p, uint32_t spi, uint32_t seq, uint32_t data)
+{
+	uint8_t *h = ip6_push(p, NH_ESP, 8 + data);
+	put32(h, spi);
+	put32(h + 4, seq);
 	memcpy(h + 8, filler, data);
 }
 
@@ -996,6 +1035,19 @@ static void ip6_piece(struct craft *c, int64_t t, const struct ip6 *whole, uint3
 	q.len += len;
 	put16(q.b + 4, (uint16_t)(q.len - 40));
 	ip6_send(c, t, &q);
+}
+
+/* A UDP datagram over IPv6 with traffic class and flow label, ip_len
+ * bytes in all. */
+static void udp6_tc(struct craft *c, int64_t t, uint8_t tclass, uint32_t flowlabel,
+		    const char *src, uint16_t sport, const char *dst, uint16_t dport, uint16_t ip_len)
+{
+	static struct ip6 p;
+
+	ip6_begin(&p, tclass, flowlabel, src, dst);
+	ip6_udp(&p, sport, dport, (uint32_t)(ip_len - 40 - LIBNET_UDP_H));
+	ip6_finish(&p);
+	ip6_send(c, t, &p);
 }
 
 /* An ICMPv6 echo request or reply, ip_len bytes in all. */
@@ -2150,6 +2202,75 @@ static void frag_hold_limit(struct craft *c)
 		udp_piece(c, MS(500 + n), &f, (uint16_t)(1000 + n), 8, 0, 8);
 }
 
+/*
+ * ipv6_ext (no options; .dump: v5 carries no IPv6).  Extension header
+ * chains are walked to the header that names the flow's protocol; the
+ * traffic class is the ToS; the flow label of a flow's first packet is
+ * kept.  From 2001:db8::49 to ::59 unless said.
+ *
+ *   P1 0.000  hop-by-hop, routing (SRH), destination options, fragment
+ *             (atomic: offset 0, no more), AH, TCP SYN 40049 -> 443:
+ *             protocol 6 and the ports; 40 + 92 = 132 octets
+ *   P2 0.010  hop-by-hop, destination options, UDP 5049 -> 5059: 84
+ *   P3 0.020  hop-by-hop, ESP: ESP ends the walk (protocol 50, ports 0): 96
+ *   P4 0.030  from ::4a: destination options, AH, ESP: protocol 50: 120
+ *   P5 0.040  hop-by-hop, no next header: protocol 59: 48
+ *   P6 0.050  UDP 5050 -> 5050, traffic class 0xb8: ToS 0xb8, 60
+ *   P7 0.060  the same with traffic class 0: ToS is in the key, a flow
+ *             of its own
+ *   P8 0.070  UDP 5051 -> 5051, flow label 0x12345, 60
+ *   P9 0.080  the same flow, flow label 0xabcde: one flow, label 12345
+ *
+ * At the end of the file, by deadline: the UDP flows (last + 300) P2, P6,
+ * P7, P8+P9, then P1 (TCP, + 3600), P3, P4, P5 (general, + 3600).
+ */
+static void ipv6_ext(struct craft *c)
+{
+	static struct ip6 p;
+	const char *src = "2001:db8::49", *dst = "2001:db8::59";
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_routing(&p);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_fragment(&p, 0, 0, 0x49);
+	ip6_ah(&p, 0x49, 1);
+	ip6_tcp(&p, 40049, 443, 1000, TH_SYN, 0);
+	ip6_finish(&p);
+	ip6_send(c, 0, &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_udp(&p, 5049, 5059, 20);
+	ip6_finish(&p);
+	ip6_send(c, MS(10), &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_esp(&p, 0x4901, 1, 40);
+	ip6_finish(&p);
+	ip6_send(c, MS(20), &p);
+
+	ip6_begin(&p, 0, 0, "2001:db8::4a", dst);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_ah(&p, 0x4a, 1);
+	ip6_esp(&p, 0x4a01, 1, 40);
+	ip6_finish(&p);
+	ip6_send(c, MS(30), &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	p.b[p.nh_at] = NH_NONE;
+	ip6_finish(&p);
+	ip6_send(c, MS(40), &p);
+
+	udp6_tc(c, MS(50), 0xb8, 0, src, 5050, dst, 5050, 60);
+	udp6_tc(c, MS(60), 0, 0, src, 5050, dst, 5050, 60);
+	udp6_tc(c, MS(70), 0, 0x12345, src, 5051, dst, 5051, 60);
+	udp6_tc(c, MS(80), 0, 0xabcde, src, 5051, dst, 5051, 60);
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -2198,6 +2319,7 @@ static const struct capture {
 	{ "frag_reused_id", DLT_EN10MB, frag_reused_id },
 	{ "frag6_ah", DLT_EN10MB, frag6_ah },
 	{ "frag_hold_limit", DLT_RAW, frag_hold_limit },
+	{ "ipv6_ext", DLT_EN10MB, ipv6_ext },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
