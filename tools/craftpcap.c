@@ -2271,6 +2271,94 @@ static void ipv6_ext(struct craft *c)
 	udp6_tc(c, MS(80), 0, 0xabcde, src, 5051, dst, 5051, 60);
 }
 
+/* An Ethernet frame of MPLS label entries (TTL 64) with no bottom of
+ * stack among those captured, and what follows: labels[0 .. shown) are
+ * captured, the rest of the frame (more labels, bottom of stack on the
+ * last, then an IPv4/UDP packet of 60 bytes) only counted in its length.
+ * With shown == n and no packet, the frame is the labels alone, padded. */
+static void mpls_unended(struct craft *c, int64_t t, int n, int shown, int with_packet)
+{
+	uint8_t f[FRAME_MAX];
+	size_t len = 14;
+
+	mac_of((const uint8_t[]){ 198, 51, 100, 60 }, f);
+	mac_of((const uint8_t[]){ 192, 0, 2, 50 }, f + 6);
+	put16(f + 12, ETHERTYPE_MPLS);
+	for (int i = 0; i < n; i++, len += 4)
+		put32(f + len, (uint32_t)(16 + i) << 12 | (with_packet && i == n - 1 ? MPLS_BOS : 0) | 64);
+	if (with_packet) {
+		len += ipv4_header(f + len, "192.0.2.50", "198.51.100.60", IPPROTO_UDP, next_id(c), 60);
+		len += udp_header(f + len, 6110, 6110, 40);
+		memcpy(f + len, filler, 32);
+		len += 32;
+	}
+	size_t captured = 14 + 4 * (size_t)shown;
+	if (!with_packet && len < ETH_MIN_FRAME) {
+		memset(f + len, 0, ETH_MIN_FRAME - len);	/* zeros: no bottom of stack */
+		len = captured = ETH_MIN_FRAME;
+	}
+	write_record(c, t, f, captured, len);
+}
+
+/*
+ * encap (no options) and encap_vlan (-T vlan); .dump for the IPv6 flows
+ * and the VLAN ids.  Encapsulations on Ethernet, one UDP flow each
+ * (192.0.2.50 -> 198.51.100.60, ports 6100 + n both ways, IP length
+ * 60 + n: tags, labels and PPPoE headers are not counted):
+ *
+ *   E1 0.000  802.1Q, VID 10
+ *   E2 0.010  802.1ad QinQ: S-tag 100, C-tag 10
+ *   E3 0.020  three tags: 0x9100 VID 300, 0x88a8 VID 200, 0x8100 VID 30
+ *   E4 0.030  MPLS, labels 1000 and 2000 (bottom of stack)
+ *   E5 0.040  802.1Q VID 40, then MPLS labels 1000, 2001
+ *   E6 0.050  PPPoE session 1, PPP protocol IPv4
+ *   E7 0.060  802.1Q VID 70, then PPPoE session 2
+ *   E8 0.070  IPv6 (2001:db8::50 -> ::60) under QinQ, S-tag 80, C-tag 81
+ *   E9 0.080  IPv6 in PPPoE session 3 (PPP protocol 0x0057)
+ *   X1 0.090  MPLS labels 16, 17, 18 (bottom) and an IPv4 packet, the
+ *             capture cut after 17: no bottom of stack in the captured
+ *             bytes, not metered
+ *   X2 0.100  MPLS label entries with no bottom of stack to the end of the
+ *             frame (zero padding included): not metered
+ *
+ * Each is alone in its flow, so the flows leave at the end of the file in
+ * time order, E1 to E9.  -T vlan keys the outermost VLAN id, which the -D
+ * lines show: 10, 100, 300, 0, 40, 0, 70, 80, 0 (-T full: 0 everywhere).
+ */
+static void encap(struct craft *c)
+{
+	static const struct eth_stack st[] = {
+		{ .tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 100, 10 } },
+		{ .tags = 3, .tpid = { ETHERTYPE_QINQ_OLD, ETHERTYPE_QINQ, ETHERTYPE_VLAN },
+		  .vid = { 300, 200, 30 } },
+		{ .labels = 2, .label = { 1000, 2000 } },
+		{ .tags = 1, .tpid = { ETHERTYPE_VLAN }, .vid = { 40 }, .labels = 2, .label = { 1000, 2001 } },
+		{ .pppoe_session = 1 },
+		{ .tags = 1, .tpid = { ETHERTYPE_VLAN }, .vid = { 70 }, .pppoe_session = 2 },
+		{ .tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 80, 81 } },
+		{ .pppoe_session = 3 },
+	};
+
+	c->pad_to = ETH_MIN_FRAME;
+	for (int n = 1; n <= 9; n++) {
+		int64_t t = MS(10 * (n - 1));
+		uint16_t port = (uint16_t)(6100 + n), len = (uint16_t)(60 + n);
+		const struct udp_flow f = { "192.0.2.50", port, "198.51.100.60", port, 0 };
+
+		c->framing = n == 1 ? FR_PLAIN : FR_ETH_STACK;
+		c->vlan = n == 1 ? 10 : 0;
+		c->stack = n == 1 ? NULL : &st[n - 2];
+		if (n <= 7)
+			udp(c, t, &f, len);
+		else
+			udp6_tc(c, t, 0, 0, "2001:db8::50", port, "2001:db8::60", port, len);
+	}
+	c->framing = FR_PLAIN;
+	c->vlan = 0;
+	mpls_unended(c, MS(90), 3, 2, 1);
+	mpls_unended(c, MS(100), 4, 4, 0);
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -2320,6 +2408,8 @@ static const struct capture {
 	{ "frag6_ah", DLT_EN10MB, frag6_ah },
 	{ "frag_hold_limit", DLT_RAW, frag_hold_limit },
 	{ "ipv6_ext", DLT_EN10MB, ipv6_ext },
+	{ "encap", DLT_EN10MB, encap },
+	{ "encap_vlan", DLT_EN10MB, encap },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
