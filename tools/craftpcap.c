@@ -2359,6 +2359,138 @@ static void encap(struct craft *c)
 	mpls_unended(c, MS(100), 4, 4, 0);
 }
 
+/*
+ * tagged_full and tagged_vlan (-t tcp.rst=5 -t tcp=60 -t expint=1, and
+ * -T vlan; .dump for the VLAN ids and end reasons).  One UDP exchange,
+ * Q = 192.0.2.51:5351 -> 198.51.100.61:5361 and its reply R, untagged, on
+ * VLAN 10, on VLAN 20 and under QinQ (S-tag 100, C-tag 20):
+ *
+ *   Q 0.000 (60 octets), 0.100 v10 (61), 0.200 v20 (62), 0.300 QinQ (63),
+ *     0.400 v10 (64)
+ *   R 0.001 (100), 0.101 v10 (101), 0.201 v20 (102), 0.301 QinQ (103)
+ *
+ * and a TCP connection refused on VLAN 10: SYN 1.000, RST 1.010, the SYN
+ * again at 8.000.  With the VLAN id in the key both directions carry it,
+ * so they still meet: the RST makes both flows due 5 s after their last
+ * packet (6.000, 6.010), the scan at 7 takes them, and the SYN at 8
+ * opens a new flow (tcp: due 68).
+ *
+ * Without -T vlan the tags are not keyed: Q is one flow of 5 packets, R
+ * one of 4.  Export order: the SYN and RST flows (scan 7), then at the end
+ * of the file the new SYN flow (68), R (last 0.301), Q (0.400).
+ *
+ * With -T vlan each outermost VLAN id is its own flow (QinQ's is 100):
+ * at the end of the file, by last packet, Q v0, R v0, R v10, Q v20,
+ * R v20, Q v100, R v100, Q v10 (0.100 and 0.400, 2 packets).
+ */
+static void tagged(struct craft *c)
+{
+	static const struct eth_stack qinq = {
+		.tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 100, 20 },
+	};
+	const struct udp_flow q = { "192.0.2.51", 5351, "198.51.100.61", 5361, 0 };
+	const struct udp_flow r = { "198.51.100.61", 5361, "192.0.2.51", 5351, 0 };
+	struct tcp_conn k = { { "192.0.2.51", "198.51.100.61" }, { 40051, 80 }, { 1000, 5000 } };
+	static const uint16_t vid[3] = { 0, 10, 20 };
+
+	for (int i = 0; i < 3; i++) {
+		c->vlan = vid[i];
+		udp(c, MS(100 * i), &q, (uint16_t)(60 + i));
+		udp(c, MS(100 * i + 1), &r, (uint16_t)(100 + i));
+	}
+	c->vlan = 0;
+	c->framing = FR_ETH_STACK;
+	c->stack = &qinq;
+	udp(c, MS(300), &q, 63);
+	udp(c, MS(301), &r, 103);
+	c->framing = FR_PLAIN;
+	c->vlan = 10;
+	udp(c, MS(400), &q, 64);
+	tcp(c, SEC(1), &k, CLIENT, TH_SYN, 0);
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_RST | TH_ACK, 0);
+	k.seq[CLIENT] = 1000;			/* the SYN again */
+	tcp(c, SEC(8), &k, CLIENT, TH_SYN, 0);
+}
+
+/*
+ * mix_proto (-T proto -t tcp.fin=5 -t tcp=60 -t udp=60 -t expint=1) and
+ * mix_ip (-T ip -t tcp=10 -t udp=5 -t icmp=5 -t general=100 -t expint=1).
+ * Between A = 192.0.2.52 and B = 198.51.100.62: two TCP connections (the
+ * first closed by FIN both ways at 1.000 .. 1.020, the second sending data
+ * at 20), two UDP exchanges and a ping:
+ *
+ *   A  TCP 0.000, 0.020, 1.000, 1.020, 20.000 (40 each, the last 140);
+ *      UDP 0.100 (60), 0.200 (76); ICMP 0.300 (84)
+ *   B  TCP 0.010, 0.030, 1.010 (40 each); UDP 0.110 (100); ICMP 0.310 (84)
+ *
+ * -T proto keys addresses and protocol: no ports (ICMP's type and code
+ * go too) and no TCP flags, so no FIN is ever seen and TCP keeps the tcp
+ * timeout: A's TCP flow (due 61.020 after 1.020) takes the packet at 20
+ * (tcp.fin would have ended it at 6.020).  Six flows, at the end of the
+ * file by deadline: B UDP (60.110), A UDP (60.200), B TCP (61.010), A TCP
+ * (80), A ICMP (300.300), B ICMP (300.310).
+ *
+ * -T ip keys addresses only, protocol 0, so every flow has the general
+ * timeout: A's flow takes the packet at 20 after 18.98 s, longer than
+ * the tcp, udp or icmp timeout.  Two flows: B (5 packets, 304 octets,
+ * due 101.010), A (8 packets, 520 octets, due 120).
+ */
+static void mix(struct craft *c)
+{
+	struct tcp_conn t1 = { { "192.0.2.52", "198.51.100.62" }, { 40052, 80 }, { 1000, 5000 } };
+	struct tcp_conn t2 = { { "192.0.2.52", "198.51.100.62" }, { 40053, 443 }, { 3000, 7000 } };
+	const struct udp_flow u1 = { "192.0.2.52", 5052, "198.51.100.62", 5062, 0 };
+	const struct udp_flow u1r = { "198.51.100.62", 5062, "192.0.2.52", 5052, 0 };
+	const struct udp_flow u2 = { "192.0.2.52", 5053, "198.51.100.62", 5063, 0 };
+
+	tcp(c, 0, &t1, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &t1, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &t2, CLIENT, TH_SYN, 0);
+	tcp(c, MS(30), &t2, SERVER, TH_SYN | TH_ACK, 0);
+	udp(c, MS(100), &u1, 60);
+	udp(c, MS(110), &u1r, 100);
+	udp(c, MS(200), &u2, 76);
+	icmp_echo(c, MS(300), "192.0.2.52", "198.51.100.62", 8, 0x52, 1, 84);
+	icmp_echo(c, MS(310), "198.51.100.62", "192.0.2.52", 0, 0x52, 1, 84);
+	tcp(c, SEC(1), &t1, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(10), &t1, SERVER, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(20), &t1, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(20), &t2, CLIENT, TH_PUSH | TH_ACK, 100);
+}
+
+/*
+ * sample_3 (-s 3).  Deterministic 1-in-3 sampling: frame k is kept when
+ * k mod 3 is 0, k counting frames, except that a kept frame that is not IP
+ * does not count.  UDP flows A (192.0.2.53:5054, IP length 100 + i for
+ * frame i) and B (5055), ARP frames among them:
+ *
+ *   frame  0 A  k 0 kept      1 A  k 1         2 ARP  k 2 (dropped: counts)
+ *          3 A  k 3 kept      4 B  k 4         5 B    k 5
+ *          6 ARP k 6 kept, not IP: k stays 6   7 B    k 6 kept
+ *          8 A  k 7           9 A  k 8        10 A    k 9 kept
+ *         11 B  k 10
+ *
+ * A: frames 0, 3, 10 (3 packets, 313 octets, 0.000 to 0.100, counters not
+ * scaled); B: frame 7 (107 octets at 0.070), which leaves first at the end
+ * of the file.  Every v5 header says 0x4003: deterministic, interval 3.
+ */
+static void sample_3(struct craft *c)
+{
+	const struct udp_flow a = { "192.0.2.53", 5054, "198.51.100.63", 5054, 0 };
+	const struct udp_flow b = { "192.0.2.53", 5055, "198.51.100.63", 5055, 0 };
+	static const char which[12] = "AAxABBxBAAAB";
+
+	c->pad_to = ETH_MIN_FRAME;
+	for (int i = 0; i < 12; i++) {
+		int64_t t = MS(10 * i);
+		if (which[i] == 'x')
+			arp(c, t, i == 2 ? ARPOP_REQUEST : ARPOP_REPLY, i == 2 ? "192.0.2.53" : "192.0.2.1",
+			    i == 2 ? "192.0.2.1" : "192.0.2.53");
+		else
+			udp(c, t, which[i] == 'A' ? &a : &b, (uint16_t)(100 + i));
+	}
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -2410,6 +2542,11 @@ static const struct capture {
 	{ "ipv6_ext", DLT_EN10MB, ipv6_ext },
 	{ "encap", DLT_EN10MB, encap },
 	{ "encap_vlan", DLT_EN10MB, encap },
+	{ "tagged_full", DLT_EN10MB, tagged },
+	{ "tagged_vlan", DLT_EN10MB, tagged },
+	{ "mix_proto", DLT_EN10MB, mix },
+	{ "mix_ip", DLT_EN10MB, mix },
+	{ "sample_3", DLT_EN10MB, sample_3 },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)
