@@ -7,8 +7,10 @@
  * packets made to show one rule of the probe's contract (TCP end-of-flow
  * timeouts, idle splits and scan rounding, the active timeout, the table
  * limit, link types, ...).  What flowcollect must print for each capture is
- * worked out by hand from those rules and kept as pcaps/NAME.expected; the
- * probe options for it are in tests/golden.list.  The comment above each
+ * worked out by hand from those rules and kept as pcaps/NAME.expected, and
+ * for captures with flows v5 cannot show (IPv6, end reasons, VLAN ids) the
+ * probe's -D lines as pcaps/NAME.dump; the probe options for it are in
+ * tests/golden.list.  The comment above each
  * capture function gives the reasoning, with times in seconds from the
  * capture's time zero T0.
  *
@@ -16,7 +18,8 @@
  * sequence numbers and payloads are fixed, and nothing reads the clock or
  * a random source.  tests/e2e/golden.sh regenerates them and compares them
  * byte for byte with pcaps/, so this file stays the source of truth: change
- * a capture here, run `make pcaps`, and redo its .expected by hand.
+ * a capture here, run `make pcaps`, and redo its .expected (and .dump) by
+ * hand.
  *
  * Addresses come from the documentation ranges (RFC 5737: 192.0.2.0/24 for
  * clients, 198.51.100.0/24 for servers; RFC 3849: 2001:db8::/32).  MAC
