@@ -7,8 +7,10 @@
  * packets made to show one rule of the probe's contract (TCP end-of-flow
  * timeouts, idle splits and scan rounding, the active timeout, the table
  * limit, link types, ...).  What flowcollect must print for each capture is
- * worked out by hand from those rules and kept as pcaps/NAME.expected; the
- * probe options for it are in tests/golden.list.  The comment above each
+ * worked out by hand from those rules and kept as pcaps/NAME.expected, and
+ * for captures with flows v5 cannot show (IPv6, end reasons, VLAN ids) the
+ * probe's -D lines as pcaps/NAME.dump; the probe options for it are in
+ * tests/golden.list.  The comment above each
  * capture function gives the reasoning, with times in seconds from the
  * capture's time zero T0.
  *
@@ -16,7 +18,8 @@
  * sequence numbers and payloads are fixed, and nothing reads the clock or
  * a random source.  tests/e2e/golden.sh regenerates them and compares them
  * byte for byte with pcaps/, so this file stays the source of truth: change
- * a capture here, run `make pcaps`, and redo its .expected by hand.
+ * a capture here, run `make pcaps`, and redo its .expected (and .dump) by
+ * hand.
  *
  * Addresses come from the documentation ranges (RFC 5737: 192.0.2.0/24 for
  * clients, 198.51.100.0/24 for servers; RFC 3849: 2001:db8::/32).  MAC
@@ -77,6 +80,24 @@
 #define CHDLC_BCAST 0x8f
 #define ETHERTYPE_SLARP 0x8035
 
+/* Ethernet encapsulations (IEEE 802.1Q, RFC 3032, RFC 2516). */
+#define ETHERTYPE_QINQ 0x88a8		/* 802.1ad service tag */
+#define ETHERTYPE_QINQ_OLD 0x9100	/* the pre-standard one */
+#define ETHERTYPE_PPPOE 0x8864		/* PPPoE session stage */
+#define MPLS_BOS 0x100			/* bottom of stack, in a label entry */
+
+/* IPv6 next-header values. */
+#define NH_HOPOPTS 0
+#define NH_TCP 6
+#define NH_UDP 17
+#define NH_ROUTING 43
+#define NH_FRAGMENT 44
+#define NH_ESP 50
+#define NH_AH 51
+#define NH_ICMPV6 58
+#define NH_NONE 59
+#define NH_DSTOPTS 60
+
 /* Every 802.11 frame here is in one BSS, whose access point is this. */
 static const uint8_t mac_bssid[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0xa1 };
 
@@ -100,6 +121,22 @@ enum framing {
 	FR_WLAN_QOS,		/* QoS data to the AP */
 	FR_WLAN_4ADDR_HTC,	/* QoS data between APs, with HT control */
 	FR_FDDI_PRIO7,		/* FDDI LLC frame of priority 7, else 0 */
+	FR_ETH_STACK,		/* Ethernet: c->stack's tags, labels, PPPoE */
+};
+
+/*
+ * What sits between an Ethernet header and the IP packet under
+ * FR_ETH_STACK, outermost first: VLAN tags (each a TPID and a TCI), then
+ * an MPLS label stack (bottom of stack set on the last) or a PPPoE
+ * session header, else the IP ethertype.
+ */
+struct eth_stack {
+	int tags;
+	uint16_t tpid[3];
+	uint16_t vid[3];
+	int labels;
+	uint32_t label[3];
+	uint16_t pppoe_session;	/* PPPoE session frame when not 0 */
 };
 
 enum radiotap {
@@ -121,11 +158,13 @@ struct craft {
 	uint8_t pad_byte;
 	enum framing framing;	/* link header form of the next frames */
 	enum radiotap radio;	/* radiotap header of the next frames */
+	const struct eth_stack *stack;	/* FR_ETH_STACK's layers */
 };
 
 /* Payload bytes for every packet: lowercase letters, so the data reads as
- * filler in a packet dump and never looks like a header. */
-static uint8_t filler[FRAME_MAX];
+ * filler in a packet dump and never looks like a header.  As long as an
+ * IP datagram can be: fragments are cut from whole ones. */
+static uint8_t filler[65536];
 
 static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mac_lldp[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
@@ -219,7 +258,9 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t len)
 
 /* ---- frames ------------------------------------------------------------ */
 
-static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
+/* A record of caplen bytes of a frame that was wirelen bytes long. */
+static void write_record(struct craft *c, int64_t t, const uint8_t *frame, size_t caplen,
+			 size_t wirelen)
 {
 	struct pcap_pkthdr h;
 	int64_t us = SEC(T0) + t;
@@ -227,9 +268,14 @@ static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t
 	memset(&h, 0, sizeof(h));
 	h.ts.tv_sec = (time_t)(us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(us % 1000000);
-	h.caplen = (bpf_u_int32)len;
-	h.len = (bpf_u_int32)len;
+	h.caplen = (bpf_u_int32)caplen;
+	h.len = (bpf_u_int32)wirelen;
 	pcap_dump((u_char *)c->dump, &h, frame);
+}
+
+static void write_frame(struct craft *c, int64_t t, const uint8_t *frame, size_t len)
+{
+	write_record(c, t, frame, len, len);
 }
 
 /* LLC/SNAP (RFC 1042) for an ethertype: 8 bytes. */
@@ -355,6 +401,37 @@ static size_t nflog_header(const struct craft *c, uint8_t family, uint16_t ether
 	return n + 4;
 }
 
+/* FR_ETH_STACK's layers after the MAC addresses, for an IP packet of
+ * l3len bytes and this ethertype. */
+static size_t eth_stack_header(const struct eth_stack *st, uint16_t ethertype, uint32_t l3len,
+			       uint8_t *h)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < st->tags; i++, n += 4) {
+		put16(h + n, st->tpid[i]);
+		put16(h + n + 2, st->vid[i]);	/* priority 0, DEI 0 */
+	}
+	if (st->labels) {
+		put16(h + n, ETHERTYPE_MPLS);
+		n += 2;
+		for (int i = 0; i < st->labels; i++, n += 4)	/* TTL 64 */
+			put32(h + n, st->label[i] << 12 | (i == st->labels - 1 ? MPLS_BOS : 0) | 64);
+	} else if (st->pppoe_session) {
+		put16(h + n, ETHERTYPE_PPPOE);
+		h[n + 2] = 0x11;		/* version 1, type 1 */
+		h[n + 3] = 0x00;		/* code: session data */
+		put16(h + n + 4, st->pppoe_session);
+		put16(h + n + 6, (uint16_t)(2 + l3len));	/* PPP protocol and packet */
+		put16(h + n + 8, ethertype == ETHERTYPE_IPV6 ? PPP_IPV6 : PPP_IP);
+		n += 10;
+	} else {
+		put16(h + n, ethertype);
+		n += 2;
+	}
+	return n;
+}
+
 /*
  * The link header of the capture's type for a payload of this ethertype
  * and length, for the link types and framings libnet has no builder for.
@@ -372,6 +449,8 @@ static size_t link_header(const struct craft *c, uint16_t ethertype, const uint8
 		memcpy(h, dst_mac, 6);
 		memcpy(h + 6, src_mac, 6);
 		n = 12;
+		if (c->framing == FR_ETH_STACK)
+			return n + eth_stack_header(c->stack, ethertype, l3len, h + n);
 		if (c->vlan) {
 			put16(h + n, ETHERTYPE_VLAN);
 			put16(h + n + 2, c->vlan);
@@ -658,6 +737,332 @@ static void esp(struct craft *c, int64_t t, const char *src, const char *dst, ui
 	memcpy(body + 8, filler, len - 8);
 	check(c, libnet_build_data(body, len, c->l, 0), "ESP");
 	ipv4(c, t, src, dst, IPPROTO_ESP, 0, next_id(c), 0, len);
+}
+
+/* ---- hand-built headers ------------------------------------------------ */
+
+/*
+ * libnet 1.1.6 computes a transport checksum as if the transport header
+ * came right after the IP header, and only over the bytes it built, so
+ * IPv6 extension header chains, fragments and packets longer than what
+ * is captured are put together here, byte by byte.
+ */
+
+/* The Internet checksum (RFC 1071): 16-bit big-endian words summed into
+ * s, then folded and complemented by sum_fold. */
+static uint32_t sum_add(uint32_t s, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n % 2)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t sum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An IPv4 header, no options, not fragmented, checksum filled in: the
+ * total length may be more than the bytes that follow in a capture. */
+static size_t ipv4_header(uint8_t *h, const char *src, const char *dst, uint8_t proto,
+			  uint16_t id, uint16_t total)
+{
+	uint32_t s = addr4(src), d = addr4(dst);
+
+	h[0] = 0x45;
+	h[1] = 0;
+	put16(h + 2, total);
+	put16(h + 4, id);
+	put16(h + 6, 0);
+	h[8] = HOP_LIMIT;
+	h[9] = proto;
+	put16(h + 10, 0);
+	memcpy(h + 12, &s, 4);
+	memcpy(h + 16, &d, 4);
+	put16(h + 10, sum_fold(sum_add(0, h, 20)));
+	return 20;
+}
+
+/* A UDP header without a checksum (0, which IPv4 allows). */
+static size_t udp_header(uint8_t *h, uint16_t sport, uint16_t dport, uint16_t len)
+{
+	put16(h, sport);
+	put16(h + 2, dport);
+	put16(h + 4, len);
+	put16(h + 6, 0);
+	return 8;
+}
+
+/*
+ * One fragment of the UDP datagram of f with an 8-byte header and data
+ * bytes of filler, identification id: the bytes [off, off + len) of its
+ * IP payload, with MF unless they are the last.  The UDP header (in the
+ * piece at offset 0) has the whole datagram's length and checksum, so the
+ * pieces reassemble to a sound datagram.  IP length 20 + len.
+ */
+static void udp_piece(struct craft *c, int64_t t, const struct udp_flow *f, uint16_t id,
+		      uint32_t data, uint32_t off, uint32_t len)
+{
+	static uint8_t dgram[65536];
+	uint32_t ulen = LIBNET_UDP_H + data;
+	uint32_t s = addr4(f->src), d = addr4(f->dst);
+
+	if (ulen > sizeof(dgram) || off % 8 != 0 || len == 0 || off + len > ulen ||
+	    (off + len < ulen && len % 8 != 0))
+		die("%s: bad fragment %u+%u of a %u-byte datagram", c->name, off, len, ulen);
+	udp_header(dgram, f->sport, f->dport, (uint16_t)ulen);
+	memcpy(dgram + LIBNET_UDP_H, filler, data);
+	uint32_t sum = sum_add(0, (const uint8_t *)&s, 4);
+	sum = sum_add(sum, (const uint8_t *)&d, 4);
+	sum += IPPROTO_UDP + ulen;
+	uint16_t ck = sum_fold(sum_add(sum, dgram, ulen));
+	put16(dgram + 6, ck ? ck : 0xffff);
+
+	check(c, libnet_build_data(dgram + off, len, c->l, 0), "fragment");
+	ipv4(c, t, f->src, f->dst, IPPROTO_UDP, f->tos, id,
+	     (uint16_t)(off / 8 | (off + len < ulen ? IP_MF : 0)), len);
+}
+
+/* A GRE packet (RFC 2784, no optional fields) carrying an IPv4/UDP
+ * packet, ip_len bytes in all: a tunnel is metered by its outer header. */
+static void gre(struct craft *c, int64_t t, const char *src, const char *dst, uint16_t ip_len)
+{
+	uint8_t body[FRAME_MAX];
+	uint32_t len = (uint32_t)(ip_len - LIBNET_IPV4_H);
+	uint16_t inner = (uint16_t)(len - 4);
+
+	if (len < 4 + 28 || len > sizeof(body))
+		die("%s: bad GRE length %u", c->name, ip_len);
+	put16(body, 0);				/* no checksum, key, sequence; version 0 */
+	put16(body + 2, ETHERTYPE_IP);
+	ipv4_header(body + 4, "10.0.0.1", "10.0.0.2", IPPROTO_UDP, 1, inner);
+	udp_header(body + 24, 5000, 5000, (uint16_t)(inner - 20));
+	memcpy(body + 32, filler, inner - 28u);
+	check(c, libnet_build_data(body, len, c->l, 0), "GRE");
+	ipv4(c, t, src, dst, IPPROTO_GRE, 0, next_id(c), 0, len);
+}
+
+/*
+ * An IPv6 packet, built header by header: ip6_begin, extension headers,
+ * one upper-layer header (or none), ip6_finish; then ip6_send, or
+ * ip6_piece for each fragment of it.
+ */
+struct ip6 {
+	uint8_t b[4096];	/* whole datagrams, before ip6_piece cuts them */
+	size_t len;		/* bytes so far, the IPv6 header's 40 included */
+	size_t nh_at;		/* the Next Header field the next header sets */
+	size_t upper_at;	/* where the upper-layer header starts, or 0 */
+	uint8_t upper;		/* and its protocol */
+	size_t frag_at;		/* ip6_fragmentable: where that part starts */
+	size_t frag_nh_at;	/* and the Next Header field naming it */
+};
+
+static void ip6_begin(struct ip6 *p, uint8_t tclass, uint32_t flowlabel, const char *src,
+		      const char *dst)
+{
+	struct libnet_in6_addr s = addr6(src), d = addr6(dst);
+
+	memset(p, 0, sizeof(*p));
+	put32(p->b, 6u << 28 | (uint32_t)tclass << 20 | (flowlabel & 0xfffff));
+	p->b[7] = HOP_LIMIT;
+	memcpy(p->b + 8, s.libnet_s6_addr, 16);
+	memcpy(p->b + 24, d.libnet_s6_addr, 16);
+	p->nh_at = 6;
+	p->len = 40;
+}
+
+/* Room for the next header, of type nh and n bytes, zeroed. */
+static uint8_t *ip6_push(struct ip6 *p, uint8_t nh, size_t n)
+{
+	if (p->len + n > sizeof(p->b))
+		die("IPv6 packet of more than %zu bytes", sizeof(p->b));
+	uint8_t *h = p->b + p->len;
+	p->b[p->nh_at] = nh;
+	memset(h, 0, n);
+	p->len += n;
+	return h;
+}
+
+/* Hop-by-hop or destination options: 8 bytes, one PadN option. */
+static void ip6_options(struct ip6 *p, uint8_t nh)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, nh, 8);
+
+	h[1] = 0;				/* length: 8 bytes */
+	h[2] = 1;				/* PadN, 4 bytes of it */
+	h[3] = 4;
+	p->nh_at = at;
+}
+
+/* A segment routing header (RFC 8754) with the destination as its one
+ * segment, none left: the destination stays final.  24 bytes. */
+static void ip6_routing(struct ip6 *p)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_ROUTING, 24);
+
+	h[1] = 2;				/* length: 8 + 2 * 8 bytes */
+	h[2] = 4;				/* routing type: SRH */
+	h[3] = 0;				/* segments left */
+	h[4] = 0;				/* last entry */
+	memcpy(h + 8, p->b + 24, 16);
+	p->nh_at = at;
+}
+
+/* A fragment header: byte offset off (a multiple of 8), more to come. */
+static void ip6_fragment(struct ip6 *p, uint32_t off, int more, uint32_t id)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_FRAGMENT, 8);
+
+	put16(h + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put32(h + 4, id);
+	p->nh_at = at;
+}
+
+/* An authentication header (RFC 4302) with a 96-bit ICV: 24 bytes. */
+static void ip6_ah(struct ip6 *p, uint32_t spi, uint32_t seq)
+{
+	size_t at = p->len;
+	uint8_t *h = ip6_push(p, NH_AH, 24);
+
+	h[1] = 24 / 4 - 2;			/* payload length, RFC 4302's way */
+	put32(h + 4, spi);
+	put32(h + 8, seq);
+	memcpy(h + 12, filler, 12);		/* integrity check value */
+	p->nh_at = at;
+}
+
+/* The parts of the packet after here are its fragmentable part. */
+static void ip6_fragmentable(struct ip6 *p)
+{
+	p->frag_at = p->len;
+	p->frag_nh_at = p->nh_at;
+}
+
+static void ip6_udp(struct ip6 *p, uint16_t sport, uint16_t dport, uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_UDP;
+	uint8_t *h = ip6_push(p, NH_UDP, LIBNET_UDP_H + data);
+	udp_header(h, sport, dport, (uint16_t)(LIBNET_UDP_H + data));
+	memcpy(h + LIBNET_UDP_H, filler, data);
+}
+
+static void ip6_tcp(struct ip6 *p, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
+		    uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_TCP;
+	uint8_t *h = ip6_push(p, NH_TCP, LIBNET_TCP_H + data);
+	put16(h, sport);
+	put16(h + 2, dport);
+	put32(h + 4, seq);
+	h[12] = 5 << 4;				/* data offset: 20 bytes */
+	h[13] = flags;
+	put16(h + 14, TCP_WINDOW);
+	memcpy(h + LIBNET_TCP_H, filler, data);
+}
+
+/* An ICMPv6 echo request (128) or reply (129) with data bytes. */
+static void ip6_echo(struct ip6 *p, uint8_t type, uint16_t id, uint16_t seq, uint32_t data)
+{
+	p->upper_at = p->len;
+	p->upper = NH_ICMPV6;
+	uint8_t *h = ip6_push(p, NH_ICMPV6, 8 + data);
+	h[0] = type;
+	put16(h + 4, id);
+	put16(h + 6, seq);
+	memcpy(h + 8, filler, data);
+}
+
+/* ESP: SPI, sequence number, opaque bytes.  Nothing after it is seen. */
+static void ip6_esp(struct ip6 *p, uint32_t spi, uint32_t seq, uint32_t data)
+{
+	uint8_t *h = ip6_push(p, NH_ESP, 8 + data);
+	put32(h, spi);
+	put32(h + 4, seq);
+	memcpy(h + 8, filler, data);
+}
+
+/* The payload length, and the upper layer's checksum over the pseudo
+ * header (the destination is final: routing headers here leave none). */
+static void ip6_finish(struct ip6 *p)
+{
+	put16(p->b + 4, (uint16_t)(p->len - 40));
+	if (p->upper_at == 0)
+		return;
+	size_t ck_at = p->upper == NH_UDP ? 6 : p->upper == NH_TCP ? 16 : 2;
+	uint32_t ulen = (uint32_t)(p->len - p->upper_at);
+	uint32_t sum = sum_add(0, p->b + 8, 32);
+	sum += (ulen >> 16) + (ulen & 0xffff) + p->upper;
+	put16(p->b + p->upper_at + ck_at, 0);
+	uint16_t ck = sum_fold(sum_add(sum, p->b + p->upper_at, ulen));
+	put16(p->b + p->upper_at + ck_at, p->upper == NH_UDP && ck == 0 ? 0xffff : ck);
+}
+
+static void ip6_send(struct craft *c, int64_t t, const struct ip6 *p)
+{
+	uint8_t smac[6], dmac[6];
+
+	mac_of(p->b + 8 + 12, smac);
+	mac_of(p->b + 24 + 12, dmac);
+	check(c, libnet_build_data(p->b, (uint32_t)p->len, c->l, 0), "IPv6");
+	emit(c, t, ETHERTYPE_IPV6, smac, dmac);
+}
+
+/* The fragment of the finished packet whole holding bytes [off, off +
+ * len) of its fragmentable part, identification id: the unfragmentable
+ * part, a fragment header, the bytes.  IP length 40 + the headers before
+ * the fragmentable part + 8 + len. */
+static void ip6_piece(struct craft *c, int64_t t, const struct ip6 *whole, uint32_t id,
+		      uint32_t off, uint32_t len)
+{
+	static struct ip6 q;
+	size_t part = whole->len - whole->frag_at;
+
+	if (whole->frag_at == 0 || off % 8 != 0 || len == 0 || off + len > part ||
+	    (off + len < part && len % 8 != 0))
+		die("%s: bad IPv6 fragment %u+%u of %zu bytes", c->name, off, len, part);
+	memcpy(&q, whole, sizeof(q));
+	q.len = whole->frag_at;
+	q.nh_at = whole->frag_nh_at;
+	ip6_fragment(&q, off, off + len < part, id);
+	q.b[q.len - 8] = whole->b[whole->frag_nh_at];	/* what the part begins with */
+	memcpy(q.b + q.len, whole->b + whole->frag_at + off, len);
+	q.len += len;
+	put16(q.b + 4, (uint16_t)(q.len - 40));
+	ip6_send(c, t, &q);
+}
+
+/* A UDP datagram over IPv6 with traffic class and flow label, ip_len
+ * bytes in all. */
+static void udp6_tc(struct craft *c, int64_t t, uint8_t tclass, uint32_t flowlabel,
+		    const char *src, uint16_t sport, const char *dst, uint16_t dport, uint16_t ip_len)
+{
+	static struct ip6 p;
+
+	ip6_begin(&p, tclass, flowlabel, src, dst);
+	ip6_udp(&p, sport, dport, (uint32_t)(ip_len - 40 - LIBNET_UDP_H));
+	ip6_finish(&p);
+	ip6_send(c, t, &p);
+}
+
+/* An ICMPv6 echo request or reply, ip_len bytes in all. */
+static void echo6(struct craft *c, int64_t t, const char *src, const char *dst, uint8_t type,
+		  uint16_t id, uint16_t seq, uint16_t ip_len)
+{
+	static struct ip6 p;
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_echo(&p, type, id, seq, (uint32_t)(ip_len - 40 - 8));
+	ip6_finish(&p);
+	ip6_send(c, t, &p);
 }
 
 /* ---- other frames ------------------------------------------------------ */
@@ -1372,6 +1777,723 @@ static void demo(struct craft *c)
 	tcp(c, MS(5030), &smtp, SERVER, TH_RST | TH_ACK, 0);
 }
 
+/*
+ * tcp_idle (-t tcp=20 -t expint=1).  A TCP connection that never sends a
+ * FIN or RST, so both directions keep the plain tcp timeout, each from
+ * its own last packet.
+ *
+ *   client  SYN 0, ACK 0.020, data 10.000 (due 30.000), ACK 30.500: the
+ *           scan for 30.000 is at 31, so it joins (due 50.500)
+ *   server  SYN-ACK 0.010, ACK 10.010, data 29.000 (joins: due 49.000)
+ *   server  data 50.200: the scan at 50 took its flow: a new one
+ *   client  ACK 51.500: the scan at 51 took its flow: a new one
+ *
+ * Export order: server (scan 50), client (scan 51), then at the end of
+ * the file the new server flow (due 70.200) and client flow (71.500).
+ */
+static void tcp_idle(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.40", "198.51.100.50" }, { 40040, 8080 }, { 1000, 5000 } };
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &k, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(10), &k, CLIENT, TH_PUSH | TH_ACK, 100);
+	tcp(c, SEC(10) + MS(10), &k, SERVER, TH_ACK, 0);
+	tcp(c, SEC(29), &k, SERVER, TH_PUSH | TH_ACK, 200);
+	tcp(c, MS(30500), &k, CLIENT, TH_ACK, 0);
+	tcp(c, MS(50200), &k, SERVER, TH_PUSH | TH_ACK, 300);
+	tcp(c, MS(51500), &k, CLIENT, TH_ACK, 0);
+}
+
+/*
+ * icmp_idle (-t icmp=10 -t expint=1; .dump for the IPv6 flows).  The icmp
+ * timeout covers ICMP on IPv4 and ICMPv6 on IPv6, not ICMPv6 carried by
+ * IPv4, which has no rule of its own and takes general (3600).
+ *
+ *   A  ICMP echo requests 0, 9.5 (joins, due 19.5), 20.0: the scan at 20
+ *      runs before the packet of the same time: a new flow
+ *   B  ICMPv6 echo requests 1, 10.9 (joins, due 20.9), 21.0: the scan at
+ *      21 took it: a new flow
+ *   C  an ICMPv6 echo request in IPv4 (protocol 58, port 128 * 256) at 2
+ *      and 13: 11 s apart, one flow
+ *
+ * Export order: A (scan 20), B (scan 21), then at the end of the file A's
+ * and B's new flows (due 30, 31) and C (13 + 3600).
+ */
+static void icmp_idle(struct craft *c)
+{
+	const char *v4src = "192.0.2.41", *v4dst = "198.51.100.51";
+	const char *v6src = "2001:db8::41", *v6dst = "2001:db8::51";
+	uint8_t echo6_in4[8 + 32];
+
+	/* ICMPv6's checksum is defined over an IPv6 pseudo header only:
+	 * left 0 here. */
+	memset(echo6_in4, 0, 8);
+	echo6_in4[0] = 128;			/* echo request */
+	put16(echo6_in4 + 4, 0x41);
+	put16(echo6_in4 + 6, 1);
+	memcpy(echo6_in4 + 8, filler, 32);
+
+	icmp_echo(c, 0, v4src, v4dst, 8, 0x41, 1, 84);
+	echo6(c, SEC(1), v6src, v6dst, 128, 0x41, 1, 104);
+	check(c, libnet_build_data(echo6_in4, sizeof(echo6_in4), c->l, 0), "ICMPv6 in IPv4");
+	ipv4(c, SEC(2), v4src, v4dst, 58, 0, next_id(c), 0, sizeof(echo6_in4));
+	icmp_echo(c, MS(9500), v4src, v4dst, 8, 0x41, 2, 84);
+	echo6(c, MS(10900), v6src, v6dst, 128, 0x41, 2, 104);
+	echo6_in4[7] = 2;			/* sequence 2 */
+	check(c, libnet_build_data(echo6_in4, sizeof(echo6_in4), c->l, 0), "ICMPv6 in IPv4");
+	ipv4(c, SEC(13), v4src, v4dst, 58, 0, next_id(c), 0, sizeof(echo6_in4));
+	icmp_echo(c, SEC(20), v4src, v4dst, 8, 0x41, 3, 84);
+	echo6(c, SEC(21), v6src, v6dst, 128, 0x41, 3, 104);
+}
+
+/*
+ * general_idle (-t general=15 -t expint=1).  GRE and ESP have no rule of
+ * their own: the general timeout splits them.
+ *
+ *   G  GRE 0, 14 (joins, due 29), 30: the scan at 30 took it: a new flow
+ *   E  ESP 1 (due 16), 17.2: the scan at 17 took it: a new flow
+ *
+ * Export order: E (scan 17), G (scan 30), then at the end of the file
+ * E's new flow (due 32.2) and G's (45).
+ */
+static void general_idle(struct craft *c)
+{
+	const char *src = "192.0.2.42", *dst = "198.51.100.52";
+
+	gre(c, 0, src, dst, 100);
+	esp(c, SEC(1), src, dst, 0x42, 1, 80);
+	gre(c, SEC(14), src, dst, 100);
+	esp(c, MS(17200), src, dst, 0x42, 2, 80);
+	gre(c, SEC(30), src, dst, 100);
+}
+
+/*
+ * maxlife_at_once (-t maxlife=10 -t udp=300 -t expint=60; .dump for the
+ * end reasons).  Scans run only on minutes, so a flow that must leave
+ * before the next one shows it.  UDP at 1, 5, 11, 11.5, 12.
+ *
+ * From 1 the flow is due at the cap, 1 + 10 = 11 (the scan for it would be
+ * at 60).  At 11 its age is exactly 10, not more than maxlife: the packet
+ * joins.  At 11.5 its age is 10.5: the flow leaves at once, with that
+ * packet (4 packets, 1 to 11.5, end reason active).  The packet at 12
+ * opens a new flow, which leaves at the end of the file (forced); had the
+ * first waited for the scan at 60, the packet at 12 would have joined it.
+ */
+static void maxlife_at_once(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.43", 5043, "198.51.100.53", 5043, 0 };
+
+	udp(c, SEC(1), &f, 50);
+	udp(c, SEC(5), &f, 50);
+	udp(c, SEC(11), &f, 50);
+	udp(c, MS(11500), &f, 50);
+	udp(c, SEC(12), &f, 50);
+}
+
+/*
+ * zero_rules (-t tcp.fin=0 -t tcp=20 -t icmp=0 -t general=30 -t maxlife=0
+ * -t udp=8d -t expint=1; .dump for ICMPv6 and the end reasons).  A zero
+ * turns its rule off and the flow falls to the next: FIN both ways to
+ * tcp (20, end reason idle), ICMP and ICMPv6 to general (30); maxlife=0
+ * caps nothing.
+ *
+ *   TCP     client SYN 0, FIN 1.000, ACK 1.020 (due 21.020); server
+ *           SYN-ACK 0.010, FIN 1.010 (FIN both ways; due 21.010), data
+ *           19.5 (joins: due 39.5); client ACK 22: the scan at 22 took its
+ *           flow: a new one (the session still has both FINs: tcp, due 42)
+ *   ICMP    echo requests 3, 25 (joins, due 55), 56: new (scan at 56)
+ *   ICMPv6  echo requests 4, 26 (joins, due 56), 57: new (scan at 57)
+ *   UDP     5 and 8 days - 1 s later: one flow (the default maxlife, a
+ *           week, would have split it)
+ *
+ * Export order: client (scan 22), server (40), client's second flow
+ * (43), ICMP (56), ICMPv6 (57), their second flows (87, 88: run by the
+ * UDP packet days later), then UDP at the end of the file.
+ */
+static void zero_rules(struct craft *c)
+{
+	struct tcp_conn k = { { "192.0.2.44", "198.51.100.54" }, { 40044, 80 }, { 1000, 5000 } };
+	const struct udp_flow u = { "192.0.2.44", 5044, "198.51.100.54", 5044, 0 };
+	const char *v4src = "192.0.2.44", *v4dst = "198.51.100.54";
+	const char *v6src = "2001:db8::44", *v6dst = "2001:db8::54";
+
+	tcp(c, 0, &k, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &k, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, SEC(1), &k, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(20), &k, CLIENT, TH_ACK, 0);
+	icmp_echo(c, SEC(3), v4src, v4dst, 8, 0x44, 1, 84);
+	echo6(c, SEC(4), v6src, v6dst, 128, 0x44, 1, 104);
+	udp(c, SEC(5), &u, 48);
+	tcp(c, MS(19500), &k, SERVER, TH_PUSH | TH_ACK, 60);
+	tcp(c, SEC(22), &k, CLIENT, TH_ACK, 0);
+	icmp_echo(c, SEC(25), v4src, v4dst, 8, 0x44, 2, 84);
+	echo6(c, SEC(26), v6src, v6dst, 128, 0x44, 2, 104);
+	icmp_echo(c, SEC(56), v4src, v4dst, 8, 0x44, 3, 84);
+	echo6(c, SEC(57), v6src, v6dst, 128, 0x44, 3, 104);
+	udp(c, SEC(5 + 8 * 86400 - 1), &u, 48);
+}
+
+/*
+ * expint_0 (-t udp=5 -t expint=0) and expint_1 (-t udp=5 -t expint=1),
+ * the same packets: 0 and 1 both mean a scan every second, at the first
+ * whole second strictly after the earliest deadline.
+ *
+ *   U  0.5 (due 5.5, scan at 6), 5.9 (joins: due 10.9), 11.0: the scan
+ *      at 11 took it: a new flow
+ *   V  2.0 (due 7.0: on a second, so the scan is at 8, not 7), 7.9
+ *      (joins: due 12.9), 13.0: the scan at 13 took it: a new flow
+ *
+ * Export order: U (scan 11), V (scan 13), then U's and V's new flows at
+ * the end of the file.  With minute scans both would be one flow; with a
+ * scan at each deadline, 5.9 and 7.9 would open new flows.
+ */
+static void expint_second(struct craft *c)
+{
+	const struct udp_flow u = { "192.0.2.45", 5045, "198.51.100.55", 5045, 0 };
+	const struct udp_flow v = { "192.0.2.45", 5046, "198.51.100.55", 5046, 0 };
+
+	udp(c, MS(500), &u, 48);
+	udp(c, SEC(2), &v, 58);
+	udp(c, MS(5900), &u, 48);
+	udp(c, MS(7900), &v, 58);
+	udp(c, SEC(11), &u, 48);
+	udp(c, SEC(13), &v, 58);
+}
+
+/* A UDP datagram of ip_len bytes of which only the IPv4 and UDP headers
+ * are captured (a snaplen of 28 bytes): the probe counts octets from the
+ * IP total length.  No UDP checksum, as the data is not there to sum. */
+static void udp_headers_only(struct craft *c, int64_t t, const struct udp_flow *f,
+			     uint16_t ip_len)
+{
+	uint8_t h[LIBNET_IPV4_H + LIBNET_UDP_H];
+
+	ipv4_header(h, f->src, f->dst, IPPROTO_UDP, next_id(c), ip_len);
+	udp_header(h + LIBNET_IPV4_H, f->sport, f->dport, (uint16_t)(ip_len - LIBNET_IPV4_H));
+	write_record(c, t, h, sizeof(h), ip_len);
+}
+
+/*
+ * overflow (no options; .dump for the end reasons).  v5 counts octets in
+ * 32 bits, and a flow ends before the packet that would take its octets
+ * past 2^31: that packet opens the next flow.  Raw IP, 28 bytes captured
+ * of each datagram, one every 100 us (5.2 Gb/s):
+ *
+ *   0 .. 3.2767   32768 datagrams of 65535 bytes: 2147450880 octets
+ *   3.2768        32768 bytes: exactly 2^31 = 2147483648, not past: joins
+ *   3.2769        1000 bytes would pass: the flow ends first (32769
+ *                 packets, 2147483648 octets, 0 to 3.2768, end reason
+ *                 lack-of-resources) and this packet opens the next flow
+ *   3.2770        1000 bytes: joins it (2 packets, 2000 octets), which
+ *                 leaves at the end of the file
+ */
+static void overflow(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.46", 5046, "198.51.100.56", 5046, 0 };
+	const int64_t step = 100;		/* us */
+	int64_t t = 0;
+
+	for (int i = 0; i < 32768; i++, t += step)
+		udp_headers_only(c, t, &f, 65535);
+	udp_headers_only(c, t, &f, 32768);
+	t += step;
+	udp_headers_only(c, t, &f, 1000);
+	t += step;
+	udp_headers_only(c, t, &f, 1000);
+}
+
+/*
+ * The datagrams of frag_order and frag6_order, all UDP to port 5200 from
+ * the source port given, and their fragments: piece k holds bytes
+ * [k * cut, (k + 1) * cut) of the fragmentable part (IPv4: the UDP header
+ * and data; cut 1480, so IP lengths 1500 and the rest + 20; IPv6: cut
+ * 1448, IP lengths 1496 and the rest + 48).  IPv6 identifications are
+ * 0x10000 above IPv4's, so they need all 32 bits.
+ */
+struct frag_dgram {
+	uint16_t id;
+	uint16_t sport;
+	uint32_t ulen;		/* UDP header and data */
+};
+
+static const struct frag_dgram frag_dgrams[] = {
+	[1] = { 101, 5101, 2000 }, [2] = { 102, 5102, 2000 }, [3] = { 103, 5103, 2000 },
+	[4] = { 104, 5104, 2000 }, [5] = { 105, 5105, 2000 }, [6] = { 106, 5106, 2000 },
+	[7] = { 107, 5107, 3000 }, [8] = { 108, 5108, 2000 }, [9] = { 109, 5109, 2000 },
+	[10] = { 110, 5110, 2000 }, [11] = { 111, 5111, 2000 }, [12] = { 111, 5112, 2000 },
+	[13] = { 113, 5113, 2000 }, [14] = { 113, 5114, 2000 },
+};
+
+struct frag_event {
+	int64_t t;
+	int dgram;
+	int piece;		/* 0: the first fragment */
+};
+
+static const struct frag_event frag_events[] = {
+	{ 0, 1, 1 }, { MS(600), 1, 0 },				/* D1 */
+	{ SEC(2), 2, 1 }, { SEC(3), 2, 0 },			/* D2 */
+	{ SEC(5), 3, 1 }, { MS(6500), 3, 0 },			/* D3 */
+	{ SEC(8), 4, 0 }, { SEC(9), 5, 0 }, { SEC(10), 6, 0 },	/* D4, D5, D6 */
+	{ SEC(37), 4, 1 }, { SEC(39), 5, 1 }, { MS(40500), 6, 1 },
+	{ SEC(45), 7, 0 }, { MS(45100), 8, 0 }, { MS(45200), 7, 1 },	/* D7, D8 */
+	{ MS(45300), 8, 1 }, { MS(45400), 7, 2 },
+	{ SEC(46), 9, 1 }, { MS(46100), 10, 1 }, { MS(46200), 10, 0 },	/* D9, D10 */
+	{ MS(46300), 9, 0 },
+	{ SEC(50), 11, 0 }, { MS(50100), 11, 1 },		/* D11, D12: one id */
+	{ SEC(85), 12, 0 }, { MS(85100), 12, 1 },
+	{ SEC(90), 13, 0 }, { MS(90100), 13, 1 },		/* D13, D14: one id */
+	{ SEC(100), 14, 0 }, { MS(100100), 14, 1 },
+};
+
+static void frag_schedule(struct craft *c, int v6)
+{
+	static struct ip6 whole;
+	const uint32_t cut = v6 ? 1448 : 1480;
+
+	for (size_t i = 0; i < sizeof(frag_events) / sizeof(frag_events[0]); i++) {
+		const struct frag_event *e = &frag_events[i];
+		const struct frag_dgram *d = &frag_dgrams[e->dgram];
+		uint32_t off = (uint32_t)e->piece * cut;
+		uint32_t len = d->ulen - off < cut ? d->ulen - off : cut;
+
+		if (v6) {
+			ip6_begin(&whole, 0, 0, "2001:db8::47", "2001:db8::57");
+			ip6_fragmentable(&whole);
+			ip6_udp(&whole, d->sport, 5200, d->ulen - LIBNET_UDP_H);
+			ip6_finish(&whole);
+			ip6_piece(c, e->t, &whole, 0x10000u + d->id, off, len);
+		} else {
+			const struct udp_flow f = { "192.0.2.47", d->sport, "198.51.100.57", 5200, 0 };
+			udp_piece(c, e->t, &f, d->id, d->ulen - LIBNET_UDP_H, off, len);
+		}
+	}
+}
+
+/*
+ * frag_order (no options).  Fragments out of order.  The first fragment
+ * carries the ports; the datagram (addresses, protocol, identification)
+ * is remembered 30 s after it, and a later fragment that comes first waits
+ * up to 1 s of packet time for it (fragments.h).  Each datagram Dn has its
+ * own source port 5100 + n; a later fragment left without its first is
+ * metered with ports 0, in one flow Z for these addresses.
+ *
+ *   D1   later 0, first 0.6: held, then joined (2 packets, 0 to 0.6)
+ *   D2   later 2, first 3: exactly 1 s still joins (2 to 3)
+ *   D3   later 5, first 6.5: the later was released to Z (5) before the
+ *        first came, which is alone (6.5)
+ *   D4   first 8, later 37 (29 s): joined
+ *   D5   first 9, later 39 (exactly 30 s): joined
+ *   D6   first 10 (alone), later 40.5 (30.5 s: forgotten): held, released
+ *        to Z by the next packet more than 1 s on (45): Z is 5 to 40.5
+ *   D7   3 fragments and D8 2, interleaved from 45: each joins its own
+ *   D9   later 46, D10 later 46.1, D10 first 46.2, D9 first 46.3: both
+ *        held, each released by its own first
+ *   D11  first 50, later 50.1; D12 reuses its identification 35 s later
+ *        (first 85, later 85.1): the memory of D11 is gone, D12's ports
+ *   D13  first 90, later 90.1; D14 reuses it within 30 s (first 100,
+ *        later 100.1): the later takes the newest first fragment's ports
+ *
+ * Nothing is due before the end of the file (UDP 300 s), where flows go
+ * by last + 300: D1 (last 0.6), D2 (3), D3 (6.5), D6 (10), D4 (37), D5
+ * (39), Z (40.5), D8 (45.3), D7 (45.4), D10 (46.2), D9 (46.3), D11, D12,
+ * D13, D14.  Octets: 1500 + 540 a datagram, D7 1500 + 1500 + 60.
+ */
+static void frag_order(struct craft *c)
+{
+	frag_schedule(c, 0);
+}
+
+/* frag6_order (no options; .dump): frag_order's schedule over IPv6
+ * fragment headers, the same flows; octets 1496 + 600 a datagram, D7
+ * 1496 + 1496 + 152. */
+static void frag6_order(struct craft *c)
+{
+	frag_schedule(c, 1);
+}
+
+/*
+ * frag_reused_id (no options).  An identification used again within 30 s
+ * names a new datagram, whose first fragment starts the 30 s again.
+ *
+ *   D  first 0, later 0.1 (ports 5201): 2 packets, 0 to 0.1
+ *   E  first 20 with D's identification (ports 5202: they replace D's),
+ *      later fragments at 20.1 and 45 (25 s after E's first, 45 after
+ *      D's): both join E: 3 packets, 20 to 45, 1500 + 1500 + 60 octets
+ *
+ * At the end of the file: D (last 0.1), then E.
+ */
+static void frag_reused_id(struct craft *c)
+{
+	const struct udp_flow d = { "192.0.2.48", 5201, "198.51.100.58", 5200, 0 };
+	const struct udp_flow e = { "192.0.2.48", 5202, "198.51.100.58", 5200, 0 };
+
+	udp_piece(c, 0, &d, 7, 1992, 0, 1480);
+	udp_piece(c, MS(100), &d, 7, 1992, 1480, 520);
+	udp_piece(c, SEC(20), &e, 7, 2992, 0, 1480);
+	udp_piece(c, MS(20100), &e, 7, 2992, 1480, 1480);
+	udp_piece(c, SEC(45), &e, 7, 2992, 2960, 40);
+}
+
+/*
+ * frag6_ah (no options; .dump).  Extension headers after an IPv6 fragment
+ * header belong to the fragmentable part: the later fragments' header
+ * names the first of them, not UDP.  They are still fragments of the
+ * datagram whose first fragment showed the ports, and join its flow.
+ *
+ *   A  fragment, AH, UDP (ports 5301): first 0 (1496), later 0.1 (624)
+ *   B  fragment, destination options, UDP (5302): 0.2 (1496), 0.3 (608)
+ *   C  hop-by-hop, fragment, UDP (5303): 0.4 (1504), 0.5 (608): the
+ *      hop-by-hop header is before the fragment header, in every piece
+ *
+ * Three UDP flows of 2 packets, at the end of the file in that order.
+ */
+static void frag6_ah(struct craft *c)
+{
+	static struct ip6 w;
+	const char *src = "2001:db8::48", *dst = "2001:db8::58";
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_fragmentable(&w);
+	ip6_ah(&w, 0x301, 1);
+	ip6_udp(&w, 5301, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, 0, &w, 0x301, 0, 1448);
+	ip6_piece(c, MS(100), &w, 0x301, 1448, 576);
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_fragmentable(&w);
+	ip6_options(&w, NH_DSTOPTS);
+	ip6_udp(&w, 5302, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, MS(200), &w, 0x302, 0, 1448);
+	ip6_piece(c, MS(300), &w, 0x302, 1448, 560);
+
+	ip6_begin(&w, 0, 0, src, dst);
+	ip6_options(&w, NH_HOPOPTS);
+	ip6_fragmentable(&w);
+	ip6_udp(&w, 5303, 5300, 1992);
+	ip6_finish(&w);
+	ip6_piece(c, MS(400), &w, 0x303, 0, 1448);
+	ip6_piece(c, MS(500), &w, 0x303, 1448, 552);
+}
+
+/*
+ * frag_hold_limit (no options).  At most 256 later fragments wait for
+ * their first at once.  Datagrams n = 0 .. 256 (identification 1000 + n,
+ * all UDP 5400 -> 5400, 16 bytes: the first fragment is the UDP header,
+ * the later one 8 bytes of data, IP length 28 each): the 257 later
+ * fragments at n ms, then the first fragments at 0.5 s + n ms.
+ *
+ * The 257th later fragment (0.256) finds 256 waiting: the oldest, n = 0's
+ * (0.000), is metered with ports 0 at once.  Every first then comes within
+ * 1 s; n = 0's finds nothing left to join.  Flows: ports 0, 1 packet at 0;
+ * ports 5400, 257 first and 256 later fragments, 513 packets, 14364
+ * octets, 0.001 (n = 1's later) to 0.756.  The ports-0 flow leaves first
+ * at the end of the file (last 0.000 against 0.756).
+ */
+static void frag_hold_limit(struct craft *c)
+{
+	const struct udp_flow f = { "192.0.2.49", 5400, "198.51.100.59", 5400, 0 };
+
+	for (int n = 0; n <= 256; n++)
+		udp_piece(c, MS(n), &f, (uint16_t)(1000 + n), 8, 8, 8);
+	for (int n = 0; n <= 256; n++)
+		udp_piece(c, MS(500 + n), &f, (uint16_t)(1000 + n), 8, 0, 8);
+}
+
+/*
+ * ipv6_ext (no options; .dump: v5 carries no IPv6).  Extension header
+ * chains are walked to the header that names the flow's protocol; the
+ * traffic class is the ToS; the flow label of a flow's first packet is
+ * kept.  From 2001:db8::49 to ::59 unless said.
+ *
+ *   P1 0.000  hop-by-hop, routing (SRH), destination options, fragment
+ *             (atomic: offset 0, no more), AH, TCP SYN 40049 -> 443:
+ *             protocol 6 and the ports; 40 + 92 = 132 octets
+ *   P2 0.010  hop-by-hop, destination options, UDP 5049 -> 5059: 84
+ *   P3 0.020  hop-by-hop, ESP: ESP ends the walk (protocol 50, ports 0): 96
+ *   P4 0.030  from ::4a: destination options, AH, ESP: protocol 50: 120
+ *   P5 0.040  hop-by-hop, no next header: protocol 59: 48
+ *   P6 0.050  UDP 5050 -> 5050, traffic class 0xb8: ToS 0xb8, 60
+ *   P7 0.060  the same with traffic class 0: ToS is in the key, a flow
+ *             of its own
+ *   P8 0.070  UDP 5051 -> 5051, flow label 0x12345, 60
+ *   P9 0.080  the same flow, flow label 0xabcde: one flow, label 12345
+ *
+ * At the end of the file, by deadline: the UDP flows (last + 300) P2, P6,
+ * P7, P8+P9, then P1 (TCP, + 3600), P3, P4, P5 (general, + 3600).
+ */
+static void ipv6_ext(struct craft *c)
+{
+	static struct ip6 p;
+	const char *src = "2001:db8::49", *dst = "2001:db8::59";
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_routing(&p);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_fragment(&p, 0, 0, 0x49);
+	ip6_ah(&p, 0x49, 1);
+	ip6_tcp(&p, 40049, 443, 1000, TH_SYN, 0);
+	ip6_finish(&p);
+	ip6_send(c, 0, &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_udp(&p, 5049, 5059, 20);
+	ip6_finish(&p);
+	ip6_send(c, MS(10), &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	ip6_esp(&p, 0x4901, 1, 40);
+	ip6_finish(&p);
+	ip6_send(c, MS(20), &p);
+
+	ip6_begin(&p, 0, 0, "2001:db8::4a", dst);
+	ip6_options(&p, NH_DSTOPTS);
+	ip6_ah(&p, 0x4a, 1);
+	ip6_esp(&p, 0x4a01, 1, 40);
+	ip6_finish(&p);
+	ip6_send(c, MS(30), &p);
+
+	ip6_begin(&p, 0, 0, src, dst);
+	ip6_options(&p, NH_HOPOPTS);
+	p.b[p.nh_at] = NH_NONE;
+	ip6_finish(&p);
+	ip6_send(c, MS(40), &p);
+
+	udp6_tc(c, MS(50), 0xb8, 0, src, 5050, dst, 5050, 60);
+	udp6_tc(c, MS(60), 0, 0, src, 5050, dst, 5050, 60);
+	udp6_tc(c, MS(70), 0, 0x12345, src, 5051, dst, 5051, 60);
+	udp6_tc(c, MS(80), 0, 0xabcde, src, 5051, dst, 5051, 60);
+}
+
+/* An Ethernet frame of MPLS label entries (TTL 64) with no bottom of
+ * stack among those captured, and what follows: labels[0 .. shown) are
+ * captured, the rest of the frame (more labels, bottom of stack on the
+ * last, then an IPv4/UDP packet of 60 bytes) only counted in its length.
+ * With shown == n and no packet, the frame is the labels alone, padded. */
+static void mpls_unended(struct craft *c, int64_t t, int n, int shown, int with_packet)
+{
+	uint8_t f[FRAME_MAX];
+	size_t len = 14;
+
+	mac_of((const uint8_t[]){ 198, 51, 100, 60 }, f);
+	mac_of((const uint8_t[]){ 192, 0, 2, 50 }, f + 6);
+	put16(f + 12, ETHERTYPE_MPLS);
+	for (int i = 0; i < n; i++, len += 4)
+		put32(f + len, (uint32_t)(16 + i) << 12 | (with_packet && i == n - 1 ? MPLS_BOS : 0) | 64);
+	if (with_packet) {
+		len += ipv4_header(f + len, "192.0.2.50", "198.51.100.60", IPPROTO_UDP, next_id(c), 60);
+		len += udp_header(f + len, 6110, 6110, 40);
+		memcpy(f + len, filler, 32);
+		len += 32;
+	}
+	size_t captured = 14 + 4 * (size_t)shown;
+	if (!with_packet && len < ETH_MIN_FRAME) {
+		memset(f + len, 0, ETH_MIN_FRAME - len);	/* zeros: no bottom of stack */
+		len = captured = ETH_MIN_FRAME;
+	}
+	write_record(c, t, f, captured, len);
+}
+
+/*
+ * encap (no options) and encap_vlan (-T vlan); .dump for the IPv6 flows
+ * and the VLAN ids.  Encapsulations on Ethernet, one UDP flow each
+ * (192.0.2.50 -> 198.51.100.60, ports 6100 + n both ways, IP length
+ * 60 + n: tags, labels and PPPoE headers are not counted):
+ *
+ *   E1 0.000  802.1Q, VID 10
+ *   E2 0.010  802.1ad QinQ: S-tag 100, C-tag 10
+ *   E3 0.020  three tags: 0x9100 VID 300, 0x88a8 VID 200, 0x8100 VID 30
+ *   E4 0.030  MPLS, labels 1000 and 2000 (bottom of stack)
+ *   E5 0.040  802.1Q VID 40, then MPLS labels 1000, 2001
+ *   E6 0.050  PPPoE session 1, PPP protocol IPv4
+ *   E7 0.060  802.1Q VID 70, then PPPoE session 2
+ *   E8 0.070  IPv6 (2001:db8::50 -> ::60) under QinQ, S-tag 80, C-tag 81
+ *   E9 0.080  IPv6 in PPPoE session 3 (PPP protocol 0x0057)
+ *   X1 0.090  MPLS labels 16, 17, 18 (bottom) and an IPv4 packet, the
+ *             capture cut after 17: no bottom of stack in the captured
+ *             bytes, not metered
+ *   X2 0.100  MPLS label entries with no bottom of stack to the end of the
+ *             frame (zero padding included): not metered
+ *
+ * Each is alone in its flow, so the flows leave at the end of the file in
+ * time order, E1 to E9.  -T vlan keys the outermost VLAN id, which the -D
+ * lines show: 10, 100, 300, 0, 40, 0, 70, 80, 0 (-T full: 0 everywhere).
+ */
+static void encap(struct craft *c)
+{
+	static const struct eth_stack st[] = {
+		{ .tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 100, 10 } },
+		{ .tags = 3, .tpid = { ETHERTYPE_QINQ_OLD, ETHERTYPE_QINQ, ETHERTYPE_VLAN },
+		  .vid = { 300, 200, 30 } },
+		{ .labels = 2, .label = { 1000, 2000 } },
+		{ .tags = 1, .tpid = { ETHERTYPE_VLAN }, .vid = { 40 }, .labels = 2, .label = { 1000, 2001 } },
+		{ .pppoe_session = 1 },
+		{ .tags = 1, .tpid = { ETHERTYPE_VLAN }, .vid = { 70 }, .pppoe_session = 2 },
+		{ .tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 80, 81 } },
+		{ .pppoe_session = 3 },
+	};
+
+	c->pad_to = ETH_MIN_FRAME;
+	for (int n = 1; n <= 9; n++) {
+		int64_t t = MS(10 * (n - 1));
+		uint16_t port = (uint16_t)(6100 + n), len = (uint16_t)(60 + n);
+		const struct udp_flow f = { "192.0.2.50", port, "198.51.100.60", port, 0 };
+
+		c->framing = n == 1 ? FR_PLAIN : FR_ETH_STACK;
+		c->vlan = n == 1 ? 10 : 0;
+		c->stack = n == 1 ? NULL : &st[n - 2];
+		if (n <= 7)
+			udp(c, t, &f, len);
+		else
+			udp6_tc(c, t, 0, 0, "2001:db8::50", port, "2001:db8::60", port, len);
+	}
+	c->framing = FR_PLAIN;
+	c->vlan = 0;
+	mpls_unended(c, MS(90), 3, 2, 1);
+	mpls_unended(c, MS(100), 4, 4, 0);
+}
+
+/*
+ * tagged_full and tagged_vlan (-t tcp.rst=5 -t tcp=60 -t expint=1, and
+ * -T vlan; .dump for the VLAN ids and end reasons).  One UDP exchange,
+ * Q = 192.0.2.51:5351 -> 198.51.100.61:5361 and its reply R, untagged, on
+ * VLAN 10, on VLAN 20 and under QinQ (S-tag 100, C-tag 20):
+ *
+ *   Q 0.000 (60 octets), 0.100 v10 (61), 0.200 v20 (62), 0.300 QinQ (63),
+ *     0.400 v10 (64)
+ *   R 0.001 (100), 0.101 v10 (101), 0.201 v20 (102), 0.301 QinQ (103)
+ *
+ * and a TCP connection refused on VLAN 10: SYN 1.000, RST 1.010, the SYN
+ * again at 8.000.  With the VLAN id in the key both directions carry it,
+ * so they still meet: the RST makes both flows due 5 s after their last
+ * packet (6.000, 6.010), the scan at 7 takes them, and the SYN at 8
+ * opens a new flow (tcp: due 68).
+ *
+ * Without -T vlan the tags are not keyed: Q is one flow of 5 packets, R
+ * one of 4.  Export order: the SYN and RST flows (scan 7), then at the end
+ * of the file the new SYN flow (68), R (last 0.301), Q (0.400).
+ *
+ * With -T vlan each outermost VLAN id is its own flow (QinQ's is 100):
+ * at the end of the file, by last packet, Q v0, R v0, R v10, Q v20,
+ * R v20, Q v100, R v100, Q v10 (0.100 and 0.400, 2 packets).
+ */
+static void tagged(struct craft *c)
+{
+	static const struct eth_stack qinq = {
+		.tags = 2, .tpid = { ETHERTYPE_QINQ, ETHERTYPE_VLAN }, .vid = { 100, 20 },
+	};
+	const struct udp_flow q = { "192.0.2.51", 5351, "198.51.100.61", 5361, 0 };
+	const struct udp_flow r = { "198.51.100.61", 5361, "192.0.2.51", 5351, 0 };
+	struct tcp_conn k = { { "192.0.2.51", "198.51.100.61" }, { 40051, 80 }, { 1000, 5000 } };
+	static const uint16_t vid[3] = { 0, 10, 20 };
+
+	for (int i = 0; i < 3; i++) {
+		c->vlan = vid[i];
+		udp(c, MS(100 * i), &q, (uint16_t)(60 + i));
+		udp(c, MS(100 * i + 1), &r, (uint16_t)(100 + i));
+	}
+	c->vlan = 0;
+	c->framing = FR_ETH_STACK;
+	c->stack = &qinq;
+	udp(c, MS(300), &q, 63);
+	udp(c, MS(301), &r, 103);
+	c->framing = FR_PLAIN;
+	c->vlan = 10;
+	udp(c, MS(400), &q, 64);
+	tcp(c, SEC(1), &k, CLIENT, TH_SYN, 0);
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_RST | TH_ACK, 0);
+	k.seq[CLIENT] = 1000;			/* the SYN again */
+	tcp(c, SEC(8), &k, CLIENT, TH_SYN, 0);
+}
+
+/*
+ * mix_proto (-T proto -t tcp.fin=5 -t tcp=60 -t udp=60 -t expint=1) and
+ * mix_ip (-T ip -t tcp=10 -t udp=5 -t icmp=5 -t general=100 -t expint=1).
+ * Between A = 192.0.2.52 and B = 198.51.100.62: two TCP connections (the
+ * first closed by FIN both ways at 1.000 .. 1.020, the second sending data
+ * at 20), two UDP exchanges and a ping:
+ *
+ *   A  TCP 0.000, 0.020, 1.000, 1.020, 20.000 (40 each, the last 140);
+ *      UDP 0.100 (60), 0.200 (76); ICMP 0.300 (84)
+ *   B  TCP 0.010, 0.030, 1.010 (40 each); UDP 0.110 (100); ICMP 0.310 (84)
+ *
+ * -T proto keys addresses and protocol: no ports (ICMP's type and code
+ * go too) and no TCP flags, so no FIN is ever seen and TCP keeps the tcp
+ * timeout: A's TCP flow (due 61.020 after 1.020) takes the packet at 20
+ * (tcp.fin would have ended it at 6.020).  Six flows, at the end of the
+ * file by deadline: B UDP (60.110), A UDP (60.200), B TCP (61.010), A TCP
+ * (80), A ICMP (300.300), B ICMP (300.310).
+ *
+ * -T ip keys addresses only, protocol 0, so every flow has the general
+ * timeout: A's flow takes the packet at 20 after 18.98 s, longer than
+ * the tcp, udp or icmp timeout.  Two flows: B (5 packets, 304 octets,
+ * due 101.010), A (8 packets, 520 octets, due 120).
+ */
+static void mix(struct craft *c)
+{
+	struct tcp_conn t1 = { { "192.0.2.52", "198.51.100.62" }, { 40052, 80 }, { 1000, 5000 } };
+	struct tcp_conn t2 = { { "192.0.2.52", "198.51.100.62" }, { 40053, 443 }, { 3000, 7000 } };
+	const struct udp_flow u1 = { "192.0.2.52", 5052, "198.51.100.62", 5062, 0 };
+	const struct udp_flow u1r = { "198.51.100.62", 5062, "192.0.2.52", 5052, 0 };
+	const struct udp_flow u2 = { "192.0.2.52", 5053, "198.51.100.62", 5063, 0 };
+
+	tcp(c, 0, &t1, CLIENT, TH_SYN, 0);
+	tcp(c, MS(10), &t1, SERVER, TH_SYN | TH_ACK, 0);
+	tcp(c, MS(20), &t2, CLIENT, TH_SYN, 0);
+	tcp(c, MS(30), &t2, SERVER, TH_SYN | TH_ACK, 0);
+	udp(c, MS(100), &u1, 60);
+	udp(c, MS(110), &u1r, 100);
+	udp(c, MS(200), &u2, 76);
+	icmp_echo(c, MS(300), "192.0.2.52", "198.51.100.62", 8, 0x52, 1, 84);
+	icmp_echo(c, MS(310), "198.51.100.62", "192.0.2.52", 0, 0x52, 1, 84);
+	tcp(c, SEC(1), &t1, CLIENT, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(10), &t1, SERVER, TH_FIN | TH_ACK, 0);
+	tcp(c, SEC(1) + MS(20), &t1, CLIENT, TH_ACK, 0);
+	tcp(c, SEC(20), &t2, CLIENT, TH_PUSH | TH_ACK, 100);
+}
+
+/*
+ * sample_3 (-s 3).  Deterministic 1-in-3 sampling: frame k is kept when
+ * k mod 3 is 0, k counting frames, except that a kept frame that is not IP
+ * does not count.  UDP flows A (192.0.2.53:5054, IP length 100 + i for
+ * frame i) and B (5055), ARP frames among them:
+ *
+ *   frame  0 A  k 0 kept      1 A  k 1         2 ARP  k 2 (dropped: counts)
+ *          3 A  k 3 kept      4 B  k 4         5 B    k 5
+ *          6 ARP k 6 kept, not IP: k stays 6   7 B    k 6 kept
+ *          8 A  k 7           9 A  k 8        10 A    k 9 kept
+ *         11 B  k 10
+ *
+ * A: frames 0, 3, 10 (3 packets, 313 octets, 0.000 to 0.100, counters not
+ * scaled); B: frame 7 (107 octets at 0.070), which leaves first at the end
+ * of the file.  Every v5 header says 0x4003: deterministic, interval 3.
+ */
+static void sample_3(struct craft *c)
+{
+	const struct udp_flow a = { "192.0.2.53", 5054, "198.51.100.63", 5054, 0 };
+	const struct udp_flow b = { "192.0.2.53", 5055, "198.51.100.63", 5055, 0 };
+	static const char which[12] = "AAxABBxBAAAB";
+
+	c->pad_to = ETH_MIN_FRAME;
+	for (int i = 0; i < 12; i++) {
+		int64_t t = MS(10 * i);
+		if (which[i] == 'x')
+			arp(c, t, i == 2 ? ARPOP_REQUEST : ARPOP_REPLY, i == 2 ? "192.0.2.53" : "192.0.2.1",
+			    i == 2 ? "192.0.2.1" : "192.0.2.53");
+		else
+			udp(c, t, which[i] == 'A' ? &a : &b, (uint16_t)(100 + i));
+	}
+}
+
 static const struct capture {
 	const char *name;
 	int dlt;
@@ -1407,6 +2529,27 @@ static const struct capture {
 	{ "non_ip_mix", DLT_EN10MB, non_ip_mix },
 	{ "zero_timeout", DLT_EN10MB, zero_timeout },
 	{ "demo", DLT_EN10MB, demo },
+	{ "tcp_idle", DLT_EN10MB, tcp_idle },
+	{ "icmp_idle", DLT_EN10MB, icmp_idle },
+	{ "general_idle", DLT_EN10MB, general_idle },
+	{ "maxlife_at_once", DLT_EN10MB, maxlife_at_once },
+	{ "zero_rules", DLT_EN10MB, zero_rules },
+	{ "expint_0", DLT_EN10MB, expint_second },
+	{ "expint_1", DLT_EN10MB, expint_second },
+	{ "overflow", DLT_RAW, overflow },
+	{ "frag_order", DLT_EN10MB, frag_order },
+	{ "frag6_order", DLT_EN10MB, frag6_order },
+	{ "frag_reused_id", DLT_EN10MB, frag_reused_id },
+	{ "frag6_ah", DLT_EN10MB, frag6_ah },
+	{ "frag_hold_limit", DLT_RAW, frag_hold_limit },
+	{ "ipv6_ext", DLT_EN10MB, ipv6_ext },
+	{ "encap", DLT_EN10MB, encap },
+	{ "encap_vlan", DLT_EN10MB, encap },
+	{ "tagged_full", DLT_EN10MB, tagged },
+	{ "tagged_vlan", DLT_EN10MB, tagged },
+	{ "mix_proto", DLT_EN10MB, mix },
+	{ "mix_ip", DLT_EN10MB, mix },
+	{ "sample_3", DLT_EN10MB, sample_3 },
 };
 
 static void write_capture(libnet_t *l, const char *dir, const struct capture *cap)

@@ -812,6 +812,77 @@ static void test_octet_limit(void **state)
 	rec_free(&rc);
 }
 
+/*
+ * Without an octet limit (what IPFIX and v9 will use) the counters are 64
+ * bits: a flow counts past 2^32 octets and 2^32 packets exactly and is
+ * never split for it.
+ */
+
+/* Keeps a pointer to the reverse of the flow leaving: the way in to a
+ * live flow for the test below. */
+static void grab_reverse(void *ctx, const struct ft *ft, const struct flow *f)
+{
+	*(const struct flow **)ctx = ft_reverse(ft, f);
+}
+
+static void test_no_octet_limit_64bit(void **state)
+{
+	(void)state;
+	struct ft_config c;
+	struct recorder rc = { 0 };
+	cfg_default(&c);
+	c.octet_limit = 0;
+	struct ft *ft = ft_create(&c);
+
+	/* 65538 * 65535 = 2^32 + 65534 octets, every packet through the table. */
+	struct packet big = udp(1, 2, 65535, 0);
+	for (int i = 0; i < 65538; i++) {
+		big.ts_us = i;
+		assert_int_equal(ft_packet(ft, &big, record, &rc), i == 0);
+	}
+	assert_int_equal(rc.n, 0);
+	assert_int_equal(ft_expire_all(ft, END_FORCED, record, &rc), 1);
+	assert_true(rc.r[0].octets == (1ULL << 32) + 65534);
+	assert_int_equal(rc.r[0].packets, 65538);
+	assert_int_equal(rc.r[0].reason, END_FORCED);
+	ft_destroy(ft);
+
+	/*
+	 * 2^32 packets through ft_packet would take minutes, so the count of a
+	 * live flow is set just below 2^32 in the flow itself (reached as the
+	 * reverse of a flow leaving first) and the last packets cross 2^32
+	 * through the table.
+	 */
+	rec_reset(&rc);
+	ft = ft_create(&c);
+	struct packet x = udp(1, 2, 100, 0);		/* due 300 */
+	struct packet y = udp(2, 1, 1000, 1 * SEC);	/* its reverse, due 301 */
+	y.key.sport = x.key.dport;
+	y.key.dport = x.key.sport;
+	ft_packet(ft, &x, record, &rc);
+	ft_packet(ft, &y, record, &rc);
+	const struct flow *live = NULL;
+	assert_int_equal(ft_expire(ft, 300 * SEC + 1, grab_reverse, &live), 1);
+	assert_non_null(live);
+	assert_true(same_key(&live->key, &y.key));
+	struct flow *yf = (struct flow *)live;	/* the table's own, not const */
+	yf->packets = (1ULL << 32) - 2;
+	yf->octets = (1ULL << 32) - 1000;
+	for (int i = 0; i < 3; i++) {
+		y.ts_us = (2 + i) * SEC;
+		assert_int_equal(ft_packet(ft, &y, record, &rc), 0);
+	}
+	assert_int_equal(rc.n, 0);
+	assert_int_equal(ft_expire_all(ft, END_FORCED, record, &rc), 1);
+	assert_true(same_key(&rc.r[0].key, &y.key));
+	assert_true(rc.r[0].packets == (1ULL << 32) + 1);
+	assert_true(rc.r[0].octets == (1ULL << 32) + 2000);
+	assert_i64(rc.r[0].first, 1 * SEC);
+	assert_i64(rc.r[0].last, 4 * SEC);
+	ft_destroy(ft);
+	rec_free(&rc);
+}
+
 /* ---- max_flows ------------------------------------------------------- */
 
 static void test_max_flows_eviction(void **state)
@@ -1338,6 +1409,7 @@ int main(void)
 		cmocka_unit_test(test_maxlife_caps_deadline),
 		cmocka_unit_test(test_maxlife_exceeded_due_now),
 		cmocka_unit_test(test_octet_limit),
+		cmocka_unit_test(test_no_octet_limit_64bit),
 		cmocka_unit_test(test_max_flows_eviction),
 		cmocka_unit_test(test_max_flows_eviction_after_update),
 		cmocka_unit_test(test_expire_all_order),
