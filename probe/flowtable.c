@@ -36,7 +36,7 @@ struct session_key {
 	uint16_t port[2];
 	uint8_t af;
 	uint8_t proto;
-	uint8_t pad[2];
+	uint16_t vlan;		/* -T vlan and ether: a conversation is per VLAN */
 };
 _Static_assert(sizeof(struct session_key) == 40, "session_key must have no hidden padding");
 
@@ -277,6 +277,7 @@ static uint8_t session_key_of(const struct flow_key *k, struct session_key *sk)
 	memset(sk, 0, sizeof(*sk));
 	sk->af = k->af;
 	sk->proto = k->proto;
+	sk->vlan = k->vlan;
 	memcpy(sk->addr[dir], k->src, 16);
 	memcpy(sk->addr[!dir], k->dst, 16);
 	sk->port[dir] = k->sport;

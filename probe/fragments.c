@@ -26,6 +26,7 @@ struct remembered {
 	struct datagram_key key;
 	int64_t ts_us;		/* when its first fragment was seen */
 	uint16_t sport, dport;
+	uint8_t proto;		/* the transport protocol its first fragment showed */
 	uint32_t h_next;	/* slot + 1 of the next in the chain, 0 ends */
 	uint8_t live;
 };
@@ -49,7 +50,7 @@ static void key_of(const struct packet *p, struct datagram_key *k)
 	memcpy(k->dst, p->key.dst, 16);
 	k->id = p->frag_id;
 	k->af = p->key.af;
-	k->proto = p->key.proto;
+	k->proto = p->frag_proto;
 }
 
 static uint32_t bucket_of(const struct datagram_key *k)
@@ -83,7 +84,9 @@ static struct remembered *lookup(struct frags *fr, const struct datagram_key *k)
 	return NULL;
 }
 
-static void forget(struct frags *fr, uint32_t slot)
+/* Take a slot out of its hash chain; it keeps its place in the ring,
+ * dead, until the ring's tail passes it. */
+static void unlink_slot(struct frags *fr, uint32_t slot)
 {
 	struct remembered *e = &fr->ring[slot];
 	uint32_t *pp = &fr->bucket[bucket_of(&e->key)];
@@ -92,6 +95,12 @@ static void forget(struct frags *fr, uint32_t slot)
 		pp = &fr->ring[*pp - 1].h_next;
 	*pp = e->h_next;
 	e->live = 0;
+}
+
+/* Forget the ring's oldest slot. */
+static void forget(struct frags *fr, uint32_t slot)
+{
+	unlink_slot(fr, slot);
 	fr->count--;
 }
 
@@ -114,12 +123,13 @@ static void remember(struct frags *fr, const struct packet *p)
 	struct datagram_key k;
 	key_of(p, &k);
 
+	/* A first fragment seen again (retransmitted, or its identification
+	 * reused by a new datagram) starts its memory anew: its 30 s count
+	 * from now, so the old slot dies and a new one goes to the ring's
+	 * head, which keeps the ring in arrival order. */
 	struct remembered *old = lookup(fr, &k);
-	if (old) {			/* a retransmitted first fragment */
-		old->sport = p->key.sport;
-		old->dport = p->key.dport;
-		return;
-	}
+	if (old)
+		unlink_slot(fr, (uint32_t)(old - fr->ring));
 	if (fr->count == FRAG_REMEMBER_MAX) {
 		if (fr->ring[fr->head].live)
 			forget(fr, fr->head);
@@ -132,6 +142,7 @@ static void remember(struct frags *fr, const struct packet *p)
 	e->ts_us = p->ts_us;
 	e->sport = p->key.sport;
 	e->dport = p->key.dport;
+	e->proto = p->key.proto;
 	e->live = 1;
 	e->h_next = fr->bucket[b];
 	fr->bucket[b] = fr->head + 1;
@@ -168,6 +179,7 @@ static void release_for(struct frags *fr, const struct packet *first, frag_meter
 		if (memcmp(&hk, &k, sizeof(k)) == 0) {
 			p.key.sport = first->key.sport;
 			p.key.dport = first->key.dport;
+			p.key.proto = first->key.proto;
 			fr->st.joined++;
 			fn(ctx, &p);
 		} else {
@@ -195,6 +207,7 @@ void frags_packet(struct frags *fr, const struct packet *pkt, frag_meter_fn fn, 
 		struct packet p = *pkt;
 		p.key.sport = e->sport;
 		p.key.dport = e->dport;
+		p.key.proto = e->proto;
 		fr->st.joined++;
 		fn(ctx, &p);
 		return;

@@ -124,6 +124,7 @@ static enum packet_kind decode_ipv4(struct rd *r, size_t l3_wire, struct packet 
 	}
 	if ((frag & 0x3fff) != 0) {		/* MF or an offset */
 		pkt->frag_id = ident;
+		pkt->frag_proto = k->proto;
 		pkt->fragment = (frag & 0x1fff) ? FRAG_LATER : FRAG_FIRST;
 	}
 	if (pkt->fragment == FRAG_LATER)
@@ -166,6 +167,7 @@ static enum packet_kind decode_ipv6(struct rd *r, struct packet *pkt)
 			rd_skip(&body, 1);
 			uint16_t off = rd_u16(&body);
 			pkt->frag_id = rd_u32(&body);
+			pkt->frag_proto = nh;
 			/* An atomic fragment (offset 0, no more) is whole. */
 			if ((off & 0xfff8) != 0)
 				pkt->fragment = FRAG_LATER;
@@ -202,6 +204,7 @@ enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 	pkt->tcp_flags = 0;
 	pkt->fragment = FRAG_NONE;
 	pkt->frag_id = 0;
+	pkt->frag_proto = 0;
 	pkt->flowlabel = 0;
 	pkt->payload = NULL;
 	pkt->payload_len = 0;

@@ -36,6 +36,10 @@ struct packet {
 	uint32_t frag_id;	/* fragment identification (IPv4: 16 bits) */
 	uint8_t tcp_flags;
 	uint8_t fragment;	/* enum frag_kind */
+	uint8_t frag_proto;	/* a fragment's datagram protocol: IPv4's, or
+				 * the IPv6 fragment header's next header
+				 * (every fragment has the same, while only
+				 * the first shows what follows it) */
 	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if untagged */
 	uint8_t src_mac[6];	/* link source and destination, zeros if none */
 	uint8_t dst_mac[6];

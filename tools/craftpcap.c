@@ -2373,18 +2373,24 @@ static void encap(struct craft *c)
  *   R 0.001 (100), 0.101 v10 (101), 0.201 v20 (102), 0.301 QinQ (103)
  *
  * and a TCP connection refused on VLAN 10: SYN 1.000, RST 1.010, the SYN
- * again at 8.000.  With the VLAN id in the key both directions carry it,
- * so they still meet: the RST makes both flows due 5 s after their last
- * packet (6.000, 6.010), the scan at 7 takes them, and the SYN at 8
- * opens a new flow (tcp: due 68).
+ * again at 8.000; the same SYN also goes out on VLAN 20 at 1.002, and
+ * nothing answers it there.  With the VLAN id in the key both directions
+ * carry it, so they still meet: the RST makes both VLAN 10 flows due 5 s
+ * after their last packet (6.000, 6.010), the scan at 7 takes them, and
+ * the SYN at 8 opens a new flow (tcp: due 68).  The conversation is per
+ * VLAN too, so VLAN 10's RST does not reach VLAN 20's SYN: it keeps the
+ * tcp timeout (due 61.002) and leaves at the end of the file, first.
  *
  * Without -T vlan the tags are not keyed: Q is one flow of 5 packets, R
- * one of 4.  Export order: the SYN and RST flows (scan 7), then at the end
- * of the file the new SYN flow (68), R (last 0.301), Q (0.400).
+ * one of 4, and both SYNs are one flow (2 packets, 1.000 to 1.002), which
+ * the RST makes due at 6.002.  Export order: the SYN and RST flows (scan
+ * 7), then at the end of the file the new SYN flow (68), R (last 0.301),
+ * Q (0.400).
  *
  * With -T vlan each outermost VLAN id is its own flow (QinQ's is 100):
- * at the end of the file, by last packet, Q v0, R v0, R v10, Q v20,
- * R v20, Q v100, R v100, Q v10 (0.100 and 0.400, 2 packets).
+ * at the end of the file, the SYN on VLAN 20 (61.002), the new SYN (68),
+ * then by last packet Q v0, R v0, R v10, Q v20, R v20, Q v100, R v100,
+ * Q v10 (0.100 and 0.400, 2 packets).
  */
 static void tagged(struct craft *c)
 {
@@ -2410,6 +2416,10 @@ static void tagged(struct craft *c)
 	c->vlan = 10;
 	udp(c, MS(400), &q, 64);
 	tcp(c, SEC(1), &k, CLIENT, TH_SYN, 0);
+	c->vlan = 20;				/* the same SYN on VLAN 20 */
+	k.seq[CLIENT] = 1000;
+	tcp(c, SEC(1) + MS(2), &k, CLIENT, TH_SYN, 0);
+	c->vlan = 10;
 	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_RST | TH_ACK, 0);
 	k.seq[CLIENT] = 1000;			/* the SYN again */
 	tcp(c, SEC(8), &k, CLIENT, TH_SYN, 0);
