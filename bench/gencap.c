@@ -58,6 +58,7 @@ struct conv {
 	uint8_t rst;		/* TCP: ends with a RST */
 	uint8_t seen;		/* bit 0: a client packet, bit 1: a server packet */
 	uint8_t pad;
+	uint32_t first_j, last_j;	/* its first and last packet's place in the file */
 };
 
 static const uint16_t vlans[] = { 0, 10, 20, 30, 100, 200 };
@@ -617,6 +618,9 @@ int main(int argc, char **argv)
 		if (j == 0)
 			first_ts = ts;
 		struct conv *v = &cv[order[j]];
+		if (v->sent == 0)
+			v->first_j = (uint32_t)j;
+		v->last_j = (uint32_t)j;
 		write_packet(order[j], v, ts, (uint32_t)snap);
 		if (v->v6) pk_v6++; else pk_v4++;
 		if (v->vlan) pk_vlan++;
@@ -629,15 +633,21 @@ int main(int argc, char **argv)
 	}
 
 	/* The ground truth: one-way flows are the directions that sent. */
-	uint64_t ow_v4 = 0, ow_v6 = 0, conv_type[4] = { 0, 0, 0, 0 };
+	uint64_t ow_v4 = 0, ow_v6 = 0, conv_type[4] = { 0, 0, 0, 0 }, alive[3] = { 0, 0, 0 };
 	for (uint32_t i = 0; i < nflows; i++) {
 		int dirs = (cv[i].seen & 1) + (cv[i].seen >> 1 & 1);
+		/* conversations begun and not yet over at 10%, 50%, 90% of the file */
+		for (int q = 0; q < 3; q++) {
+			uint64_t at = npkts * (uint64_t)(q == 0 ? 1 : q == 1 ? 5 : 9) / 10;
+			alive[q] += cv[i].first_j <= at && cv[i].last_j >= at;
+		}
 		if (cv[i].v6) ow_v6 += dirs; else ow_v4 += dirs;
 		conv_type[cv[i].type]++;
 	}
 	fprintf(stderr,
 		"packets=%" PRIu64 " conversations=%" PRIu64 " tcp_conv=%" PRIu64 " dns_conv=%" PRIu64
 		" bulk_conv=%" PRIu64 " icmp_conv=%" PRIu64 "\n"
+		"alive_10pct=%" PRIu64 " alive_50pct=%" PRIu64 " alive_90pct=%" PRIu64 "\n"
 		"oneway_flows=%" PRIu64 " oneway_v4=%" PRIu64 " oneway_v6=%" PRIu64 "\n"
 		"packets_v4=%" PRIu64 " packets_v6=%" PRIu64 " packets_vlan=%" PRIu64
 		" packets_tcp=%" PRIu64 " packets_udp=%" PRIu64 " packets_icmp=%" PRIu64 "\n"
@@ -646,6 +656,7 @@ int main(int argc, char **argv)
 		"first_us=%" PRIu64 " last_us=%" PRIu64 " span_s=%.3f snaplen=%" PRIu64 "\n"
 		"bytes=%" PRIu64 " checksum=%016" PRIx64 "\n",
 		npkts, nflows, conv_type[C_TCP], conv_type[C_DNS], conv_type[C_BULK], conv_type[C_ICMP],
+		alive[0], alive[1], alive[2],
 		ow_v4 + ow_v6, ow_v4, ow_v6,
 		pk_v4, pk_v6, pk_vlan, pk_proto[0], pk_proto[1], pk_proto[2],
 		oct_ip[0], oct_ip[1], oct_frame[0], oct_frame[1],
