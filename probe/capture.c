@@ -6,13 +6,9 @@
 #include <unistd.h>
 #include "capture.h"
 #include "link.h"
+#include "pcapfile.h"
 
 #define TWO32 4294967296LL
-
-/* The classic pcap magic numbers libpcap 1.10 reads (either byte order). */
-#define MAGIC_MICRO	0xa1b2c3d4u
-#define MAGIC_NANO	0xa1b23c4du
-#define MAGIC_KUZNETZOV	0xa1b2cd34u	/* "patched" pcap: 24-byte record headers */
 
 /* sscanf() that must consume the whole of s. */
 #define WHOLE(s, fmt, ...) \
@@ -81,9 +77,10 @@ void capture_explain(const char *msg, int pcapng, uint64_t packet, char *out, si
 }
 
 /*
- * What the file's first four bytes say, for a classic pcap read from a
- * file (not a pipe): the record header size, which lets read_record() see
- * what libpcap skipped, and the timestamp unit.  Left unknown otherwise.
+ * What kind of file this is.  A classic pcap file that can be read at an
+ * offset (not a pipe) is read by pcapfile.c from here on; anything else
+ * by libpcap, whose timestamp unit is then the file's (pcapng: always
+ * nanoseconds at the precision asked for; a pipe: not known).
  */
 static void classify(struct capture *c, const char *path)
 {
@@ -92,87 +89,54 @@ static void classify(struct capture *c, const char *path)
 
 	c->pcapng = pcap_major_version(c->pcap) == 1;
 	c->ts = c->pcapng ? CAPTURE_TS_NANO : -1;
-	c->hdrsize = 0;
 	if (c->pcapng || fp == NULL || strcmp(path, "-") == 0 || pread(fileno(fp), m, 4, 0) != 4)
 		return;
-	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
-	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
-	if (le == MAGIC_MICRO || be == MAGIC_MICRO) {
-		c->ts = CAPTURE_TS_MICRO_AS_NANO;
-		c->hdrsize = 16;
-	} else if (le == MAGIC_NANO || be == MAGIC_NANO) {
-		c->ts = CAPTURE_TS_NANO;
-		c->hdrsize = 16;
-	} else if (le == MAGIC_KUZNETZOV || be == MAGIC_KUZNETZOV) {
-		c->ts = CAPTURE_TS_MICRO_AS_NANO;
-		c->hdrsize = 24;
-	}
-	c->pos = ftell(fp);
-	if (c->pos < 0)
-		c->hdrsize = 0;
+	if (pcapfile_open(&c->pf, fileno(fp), m, pcap_major_version(c->pcap),
+			  pcap_minor_version(c->pcap), (uint32_t)pcap_snapshot(c->pcap), c->dlt) == 0)
+		c->own = 1;
+	else
+		pcapfile_close(&c->pf);
 }
 
 /*
- * The next record: 1, 0 at a clean end of file, -1 with why set.
- *
- * A record whose captured length exceeds the file's snapshot length breaks
- * the format (draft-ietf-opsawg-pcap: CapLen MUST NOT be greater than
- * SnapLen).  libpcap does not refuse it: it reads the first snaplen bytes,
- * skips the rest, and hands the packet over cut to the snapshot length as
- * if nothing were wrong (tshark hands over all caplen bytes).  Either the
- * header's snaplen or the record's caplen is wrong and nothing tells
- * which; if it is caplen, every record after it is read from the wrong
- * offset, and metering on would make flows out of whatever bytes land
- * there.  So we stop at that record, as at one cut short: the flows before
- * it are exported, the message names the packet and both lengths, and the
- * exit status says the file was damaged.  libpcap's API hides the skip,
- * but the file offset shows it: after a record it should have moved by the
- * record header plus caplen.  That is checked on classic pcap files we can
- * ftell() (not a pipe); pcapng frames each packet in its own block, and
- * libpcap cuts an oversized one there leaving no trace we could see.
- *
- * A record that captured more than the packet's length is as impossible,
- * and its caplen (which places the next record) is as suspect: stopped
- * the same way, in either format.
+ * The next record: 1, 0 at a clean end of file, -1 with why set.  The
+ * libpcap path (pipes, pcapng) cannot see a record cut to the snapshot
+ * length (libpcap hides it); a record that captured more than the
+ * packet's length is caught on both.
  */
-static int read_record(struct capture *c, struct pcap_pkthdr **h, const u_char **data,
-		       char *why, size_t whylen)
+static int read_record(struct capture *c, struct pcapfile_rec *rec, char *why, size_t whylen)
 {
 	unsigned long long n = (unsigned long long)c->records + 1;
-	int rc = pcap_next_ex(c->pcap, h, data);
+	struct pcap_pkthdr *h;
+	const u_char *data;
 
+	if (c->own) {
+		int rc = pcapfile_next(&c->pf, n, rec, why, whylen);
+		if (rc == 1)
+			c->records = n;
+		return rc;
+	}
+	int rc = pcap_next_ex(c->pcap, &h, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc != 1) {
 		capture_explain(pcap_geterr(c->pcap), c->pcapng, n, why, whylen);
 		return -1;
 	}
-	if (c->hdrsize) {
-		long start = c->pos;
-		int snap = pcap_snapshot(c->pcap);
-
-		c->pos = start + c->hdrsize + (long)(*h)->caplen;
-		/* libpcap hands an oversized record over cut to exactly the
-		 * snapshot length: only then is ftell() needed (once more on
-		 * the first record, to prove the layout). */
-		if (((*h)->caplen == (bpf_u_int32)snap || c->records == 0) && snap > 0) {
-			long now = ftell(pcap_file(c->pcap));
-
-			if (now > c->pos && (*h)->caplen == (bpf_u_int32)snap) {
-				snprintf(why, whylen, "the record header of packet %llu is corrupt: captured "
-					 "length %ld is more than the file's snapshot length of %d",
-					 n, now - start - c->hdrsize, snap);
-				return -1;
-			}
-			if (now != c->pos)
-				c->hdrsize = 0;	/* a layout we do not know: stop checking */
-		}
-	}
-	if ((*h)->caplen > (*h)->len) {
+	if (h->caplen > h->len) {
 		snprintf(why, whylen, "the record header of packet %llu is corrupt: captured length %u "
-			 "is more than the packet's length of %u", n, (*h)->caplen, (*h)->len);
+			 "is more than the packet's length of %u", n, h->caplen, h->len);
 		return -1;
 	}
+	/* From a pipe the unit is not known; it matters only for a negative
+	 * fraction, and a µs field scaled up to ns is a multiple of 1000. */
+	int ts = c->ts;
+	if (ts < 0)
+		ts = h->ts.tv_usec % 1000 == 0 ? CAPTURE_TS_MICRO_AS_NANO : CAPTURE_TS_NANO;
+	rec->ts_us = capture_time_us(&h->ts, ts);
+	rec->caplen = h->caplen;
+	rec->len = h->len;
+	rec->data = data;
 	c->records = n;
 	return 1;
 }
@@ -181,8 +145,6 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	char why[PCAP_ERRBUF_SIZE + 160];
-	struct pcap_pkthdr *h;
-	const u_char *data;
 	struct stat sb;
 
 	memset(c, 0, sizeof(*c));
@@ -213,11 +175,9 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		return -1;
 	}
 	classify(c, path);
-	switch (read_record(c, &h, &data, why, sizeof(why))) {
+	switch (read_record(c, &c->first, why, sizeof(why))) {
 	case 1:
 		c->have_first = 1;
-		c->first_hdr = *h;
-		c->first_data = data;
 		break;
 	case -1:
 		snprintf(err, errlen, "cannot read capture file \"%s\": %s", path, why);
@@ -265,36 +225,31 @@ int capture_set_filter(struct capture *c, const char *expr, char *err, size_t er
 	return 0;
 }
 
-static void deliver(struct capture *c, const struct pcap_pkthdr *h, const u_char *data,
-		    capture_fn fn, void *ctx)
+static void deliver(struct capture *c, const struct pcapfile_rec *r, capture_fn fn, void *ctx)
 {
-	int ts = c->ts;
-
 	/* libpcap filters savefile records the same way, but inside
 	 * pcap_next_ex(), where one call could then read many records and
-	 * the file offset would no longer tell one record from the next. */
-	if (c->have_prog && !pcap_offline_filter(&c->prog, h, data))
-		return;
-	/* From a pipe the unit is not known; it matters only for a negative
-	 * fraction, and a µs field scaled up to ns is a multiple of 1000. */
-	if (ts < 0)
-		ts = h->ts.tv_usec % 1000 == 0 ? CAPTURE_TS_MICRO_AS_NANO : CAPTURE_TS_NANO;
-	fn(ctx, capture_time_us(&h->ts, ts), data, h->caplen, h->len);
+	 * the count of records read would be lost. */
+	if (c->have_prog) {
+		struct pcap_pkthdr h = { .caplen = r->caplen, .len = r->len };
+		if (!pcap_offline_filter(&c->prog, &h, r->data))
+			return;
+	}
+	fn(ctx, r->ts_us, r->data, r->caplen, r->len);
 }
 
 int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t errlen)
 {
 	char why[PCAP_ERRBUF_SIZE + 160];
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	struct pcapfile_rec rec;
 	int rc;
 
 	if (c->have_first) {
 		c->have_first = 0;
-		deliver(c, &c->first_hdr, c->first_data, fn, ctx);
+		deliver(c, &c->first, fn, ctx);
 	}
-	while ((rc = read_record(c, &h, &data, why, sizeof(why))) == 1)
-		deliver(c, h, data, fn, ctx);
+	while ((rc = read_record(c, &rec, why, sizeof(why))) == 1)
+		deliver(c, &rec, fn, ctx);
 	if (rc == 0)
 		return 0;
 	snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packet%s: %s", c->path,
@@ -307,6 +262,9 @@ void capture_close(struct capture *c)
 	if (c->have_prog)
 		pcap_freecode(&c->prog);
 	c->have_prog = 0;
+	if (c->own)
+		pcapfile_close(&c->pf);
+	c->own = 0;
 	if (c->pcap)
 		pcap_close(c->pcap);
 	c->pcap = NULL;

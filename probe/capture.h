@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pcap/pcap.h>
+#include "pcapfile.h"
 
 struct capture {
 	pcap_t *pcap;
@@ -22,15 +23,12 @@ struct capture {
 	uint64_t records;		/* records read from the file so far */
 	int pcapng;
 	int ts;				/* enum capture_ts; -1: not known (a pipe) */
-	/* Classic pcap on a seekable file: where the last record ended, and
-	 * the record header size, to see what libpcap skipped (hdrsize 0:
-	 * not checked). */
-	long pos;
-	int hdrsize;
+	/* Classic pcap from a file: read by pcapfile.c, not libpcap. */
+	int own;
+	struct pcapfile pf;
 	/* The first record, read at open (valid until the next read). */
 	int have_first;
-	struct pcap_pkthdr first_hdr;
-	const u_char *first_data;
+	struct pcapfile_rec first;
 	/* The filter, applied here so that every record is counted. */
 	struct bpf_program prog;
 	int have_prog;

@@ -355,6 +355,129 @@ static void first_packet_goes_through_the_filter(void **state)
 	unlink(path);
 }
 
+/* ---- our classic pcap reader against libpcap's own ---- */
+
+static void put32x(uint8_t *p, uint32_t v, int big)
+{
+	for (int i = 0; i < 4; i++)
+		p[big ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put16x(uint8_t *p, uint16_t v, int big)
+{
+	p[big ? 1 : 0] = (uint8_t)v;
+	p[big ? 0 : 1] = (uint8_t)(v >> 8);
+}
+
+/* A pcap of the given flavour: magic (host value), byte order, version,
+ * link type; records with odd fractions, caplen < len, and for NFLOG
+ * TLVs written in the file's byte order, as the capturing host did. */
+static void write_variant(uint32_t magic, int big, int major, int minor, int dlt, int nrec)
+{
+	uint8_t hdr[24] = { 0 };
+	int kuz = magic == 0xa1b2cd34u;
+	FILE *f;
+
+	strcpy(path, "/tmp/test_capture.XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	put32x(hdr, magic, big);
+	put16x(hdr + 4, (uint16_t)major, big);
+	put16x(hdr + 6, (uint16_t)minor, big);
+	put32x(hdr + 16, 1500, big);
+	put32x(hdr + 20, (uint32_t)dlt, big);
+	fwrite(hdr, 1, sizeof(hdr), f);
+	for (int i = 0; i < nrec; i++) {
+		uint8_t rec[24] = { 0 }, frame[200];
+		uint32_t caplen = 40 + (uint32_t)i * 7, len = caplen + (uint32_t)i * 100;
+		/* Before 2.3 the two fields were written the other way round. */
+		int old = major == 2 && minor < 3;
+		put32x(rec, 1700000000u + (uint32_t)i * 3, big);
+		put32x(rec + 4, (uint32_t)i * 123457u + 999u, big);
+		put32x(rec + 8, old ? len : caplen, big);
+		put32x(rec + 12, old ? caplen : len, big);
+		fwrite(rec, 1, kuz ? 24 : 16, f);
+		for (uint32_t b = 0; b < caplen; b++)
+			frame[b] = (uint8_t)(b * 31 + (uint32_t)i);
+		if (dlt == 239) {		/* NFLOG: header, then TLVs */
+			frame[0] = 2; frame[1] = 0; frame[2] = 0; frame[3] = 1;
+			put16x(frame + 4, 8, big);	/* a TLV of 8 */
+			put16x(frame + 6, 1, big);
+			put16x(frame + 12, (uint16_t)(caplen - 12), big);
+			put16x(frame + 14, 9, big);	/* the payload's */
+		}
+		fwrite(frame, 1, caplen, f);
+	}
+	fclose(f);
+}
+
+struct got {
+	int n;
+	int64_t ts[16];
+	size_t caplen[16], len[16];
+	uint8_t data[16][200];
+};
+
+static void collect(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+	struct got *g = ctx;
+	if (g->n < 16) {
+		g->ts[g->n] = ts_us;
+		g->caplen[g->n] = caplen;
+		g->len[g->n] = wirelen;
+		memcpy(g->data[g->n], data, caplen < 200 ? caplen : 200);
+	}
+	g->n++;
+}
+
+/* Every flavour, read by capture.c (pcapfile.c underneath) and by
+ * libpcap's pcap_next_ex: the same records, times, lengths and bytes. */
+static void own_reader_equals_libpcap(void **state)
+{
+	(void)state;
+	static const struct { uint32_t magic; int big, major, minor, dlt; } v[] = {
+		{ 0xa1b2c3d4u, 0, 2, 4, 1 }, { 0xa1b2c3d4u, 1, 2, 4, 1 },
+		{ 0xa1b23c4du, 0, 2, 4, 1 }, { 0xa1b23c4du, 1, 2, 4, 101 },
+		{ 0xa1b2c3d4u, 1, 2, 1, 1 }, { 0xa1b2c3d4u, 0, 2, 3, 1 },
+		{ 0xa1b2cd34u, 0, 2, 4, 1 }, { 0xa1b2cd34u, 1, 2, 4, 101 },
+		{ 0xa1b2c3d4u, 1, 2, 4, 239 }, { 0xa1b2c3d4u, 0, 2, 4, 239 },
+	};
+	static struct got ours, theirs;
+	char err[512], ebuf[PCAP_ERRBUF_SIZE];
+
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		write_variant(v[k].magic, v[k].big, v[k].major, v[k].minor, v[k].dlt, 6);
+		struct capture c;
+		memset(&ours, 0, sizeof(ours));
+		assert_int_equal(capture_open_file(&c, path, err, sizeof(err)), 0);
+		assert_int_equal(c.own, 1);
+		assert_int_equal(capture_run(&c, collect, &ours, err, sizeof(err)), 0);
+		capture_close(&c);
+
+		memset(&theirs, 0, sizeof(theirs));
+		pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		assert_non_null(p);
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		int ts = v[k].magic == 0xa1b23c4du ? CAPTURE_TS_NANO : CAPTURE_TS_MICRO_AS_NANO;
+		while (pcap_next_ex(p, &h, &d) == 1)
+			collect(&theirs, capture_time_us(&h->ts, ts), d, h->caplen, h->len);
+		pcap_close(p);
+
+		assert_int_equal(ours.n, 6);
+		assert_int_equal(theirs.n, 6);
+		for (int i = 0; i < 6; i++) {
+			assert_int_equal(ours.ts[i], theirs.ts[i]);
+			assert_int_equal(ours.caplen[i], theirs.caplen[i]);
+			assert_int_equal(ours.len[i], theirs.len[i]);
+			assert_memory_equal(ours.data[i], theirs.data[i], ours.caplen[i]);
+		}
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +496,7 @@ int main(void)
 		cmocka_unit_test(empty_file_says_so),
 		cmocka_unit_test(filter_counts_every_record),
 		cmocka_unit_test(first_packet_goes_through_the_filter),
+		cmocka_unit_test(own_reader_equals_libpcap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
