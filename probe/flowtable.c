@@ -20,6 +20,7 @@
 #include <string.h>
 #include "flowtable.h"
 #include "pool.h"
+#include "tagtab.h"
 #include "../export/flowrec.h"
 
 #define TH_FIN 0x01
@@ -43,18 +44,11 @@ _Static_assert(sizeof(struct session_key) == 40, "session_key must have no hidde
 /* A session keeps no key of its own: any member flow's key gives it (see
  * session_key_of), which saves 40 bytes a conversation. */
 struct session {
-	uint32_t h_next;	/* next in the session hash chain */
+	uint32_t tag;		/* its hash's tag in the session index */
 	uint32_t nflows;	/* live flows referring to this session */
 	uint32_t members;	/* all of them: ToS variants make several a side */
 	uint32_t cur[2];	/* newest live flow of each side */
-	uint8_t flags[2];	/* OR of TCP flags sent by each side */
-};
-
-/* Chained hash of pool indices; 0 ends a chain. */
-struct htab {
-	uint32_t *bucket;
-	size_t mask;
-	size_t count;
+	uint8_t flags[2];	/* FIN and RST as sent by each side: the rules' */
 };
 
 /* A heap entry: the deadline and creation number the flow had when it
@@ -74,8 +68,8 @@ struct ft {
 	struct ft_config cfg;
 	struct pool flows;
 	struct pool sessions;
-	struct htab fhash;
-	struct htab shash;
+	struct tagtab ftab;		/* flows by 7-tuple */
+	struct tagtab stab;		/* sessions by unordered 5-tuple */
 	uint32_t next_seq;
 	int64_t idle_us[RULE_MAXLIFE];	/* each idle rule's timeout */
 
@@ -84,6 +78,12 @@ struct ft {
 	struct heap front;		/* the flows filed under cur_sec */
 	int front_valid;		/* front holds all of them */
 	struct heap now;		/* flows due at the next scan */
+
+	/* A lower bound on every live flow's deadline, and the scan time it
+	 * gives: kept up as deadlines are set, made exact by ft_next_scan.
+	 * It lets a packet skip the search for the next scan. */
+	int64_t floor_deadline;
+	int64_t scan_floor;
 };
 
 #define FLOW(ft, i) ((struct flow *)pool_at(&(ft)->flows, (i)))
@@ -117,106 +117,6 @@ static uint64_t session_hash(const struct session_key *k)
 	return hash_words(k, sizeof(*k));
 }
 
-static int htab_init(struct htab *t, size_t n)
-{
-	size_t size = 64;
-	while (size < n)
-		size <<= 1;
-	t->bucket = big_alloc(size * sizeof(*t->bucket));
-	if (t->bucket)
-		memset(t->bucket, 0, size * sizeof(*t->bucket));
-	t->mask = size - 1;
-	t->count = 0;
-	return t->bucket ? 0 : -1;
-}
-
-/* Where element i of a table keeps its chain link, its hash, and whether
- * it is live; and the pool it lives in. */
-struct htab_ops {
-	uint32_t *(*link)(struct ft *ft, uint32_t i);
-	uint64_t (*hash)(struct ft *ft, uint32_t i);
-	int (*live)(struct ft *ft, uint32_t i);
-	size_t pool_off;
-};
-
-static uint32_t *flow_link(struct ft *ft, uint32_t i) { return &FLOW(ft, i)->h_next; }
-static uint64_t flow_hash_of(struct ft *ft, uint32_t i) { return flow_hash(&FLOW(ft, i)->key); }
-static int flow_live(struct ft *ft, uint32_t i) { return FLOW(ft, i)->seq != 0; }
-static uint32_t *sess_link(struct ft *ft, uint32_t i) { return &SESS(ft, i)->h_next; }
-static uint64_t sess_hash_of(struct ft *ft, uint32_t i);
-static int sess_live(struct ft *ft, uint32_t i) { return SESS(ft, i)->nflows != 0; }
-
-static const struct htab_ops flow_ops = { flow_link, flow_hash_of, flow_live,
-					  offsetof(struct ft, flows) };
-static const struct htab_ops sess_ops = { sess_link, sess_hash_of, sess_live,
-					  offsetof(struct ft, sessions) };
-
-/*
- * Double the buckets once the table holds as many entries as buckets.
- * Entries are found by walking their pool in memory order rather than the
- * chains, which at a million flows turns a million cache misses into a
- * sequential read; hashes are recomputed, which is cheaper than storing
- * them.  The entry about to be inserted is not live yet.
- */
-static void htab_grow(struct ft *ft, struct htab *t, const struct htab_ops *ops)
-{
-	struct htab bigger;
-	const struct pool *p = (const struct pool *)((const char *)ft + ops->pool_off);
-
-	if (htab_init(&bigger, (t->mask + 1) * 2) != 0)
-		return;			/* keep the old table: slower, still correct */
-	/* Hashes run GROW_AHEAD entries ahead of the inserts, their buckets
-	 * prefetched, so the random writes overlap. */
-	enum { GROW_AHEAD = 16 };
-	uint32_t idx[GROW_AHEAD];
-	size_t nb[GROW_AHEAD];
-	uint32_t n = 0;
-	for (uint32_t i = 1; i < p->used || n > 0; ) {
-		if (i < p->used && n < GROW_AHEAD) {
-			if (ops->live(ft, i)) {
-				idx[n] = i;
-				nb[n] = ops->hash(ft, i) & bigger.mask;
-				__builtin_prefetch(&bigger.bucket[nb[n]], 1);
-				n++;
-			}
-			i++;
-			continue;
-		}
-		/* the window is full (or the pool done): insert its oldest */
-		uint32_t *l = ops->link(ft, idx[0]);
-		*l = bigger.bucket[nb[0]];
-		bigger.bucket[nb[0]] = idx[0];
-		memmove(idx, idx + 1, (n - 1) * sizeof(idx[0]));
-		memmove(nb, nb + 1, (n - 1) * sizeof(nb[0]));
-		n--;
-	}
-	bigger.count = t->count;
-	free(t->bucket);
-	*t = bigger;
-}
-
-static void htab_insert(struct ft *ft, struct htab *t, const struct htab_ops *ops,
-			uint32_t i, uint64_t h)
-{
-	if (t->count >= t->mask + 1) {
-		htab_grow(ft, t, ops);
-	}
-	uint32_t *b = &t->bucket[h & t->mask];
-	*ops->link(ft, i) = *b;
-	*b = i;
-	t->count++;
-}
-
-static void htab_remove(struct ft *ft, struct htab *t, const struct htab_ops *ops,
-			uint32_t i, uint64_t h)
-{
-	uint32_t *pp = &t->bucket[h & t->mask];
-	while (*pp != i)
-		pp = ops->link(ft, *pp);
-	*pp = *ops->link(ft, i);
-	t->count--;
-}
-
 /* Six 8-byte compares, inline: a libc memcmp call costs more than the
  * comparison on this path. */
 static int key_equal(const struct flow_key *a, const struct flow_key *b)
@@ -230,14 +130,13 @@ static int key_equal(const struct flow_key *a, const struct flow_key *b)
 }
 _Static_assert(sizeof(struct flow_key) == 48, "key_equal compares 48 bytes");
 
-static uint32_t flow_find(struct ft *ft, const struct flow_key *k, uint64_t h)
+static uint32_t flow_find(const struct ft *ft, const struct flow_key *k, uint64_t h)
 {
-	for (uint32_t i = ft->fhash.bucket[h & ft->fhash.mask]; i; ) {
-		struct flow *f = FLOW(ft, i);
-		if (key_equal(&f->key, k))
+	struct tagtab_it it;
+
+	for (uint32_t i = tagtab_first(&ft->ftab, tagtab_tag(h), &it); i; i = tagtab_next(&ft->ftab, &it))
+		if (key_equal(&FLOW(ft, i)->key, k))
 			return i;
-		i = f->h_next;
-	}
 	return 0;
 }
 
@@ -285,32 +184,18 @@ static uint8_t session_key_of(const struct flow_key *k, struct session_key *sk)
 	return dir;
 }
 
-static uint64_t sess_hash_of(struct ft *ft, uint32_t i)
+/* The session of key sk (hash sh), or 0. */
+static uint32_t session_find(const struct ft *ft, const struct session_key *sk, uint64_t sh)
 {
-	struct session_key sk;
-	session_key_of(&FLOW(ft, SESS(ft, i)->members)->key, &sk);
-	return session_hash(&sk);
-}
-
-/* The session of key sk, or a new one (with no members yet: the caller
- * adds one before anything else looks). */
-static uint32_t session_get(struct ft *ft, const struct session_key *sk)
-{
-	uint64_t h = session_hash(sk);
+	struct tagtab_it it;
 	struct session_key other;
 
-	for (uint32_t i = ft->shash.bucket[h & ft->shash.mask]; i; ) {
-		struct session *s = SESS(ft, i);
-		session_key_of(&FLOW(ft, s->members)->key, &other);
+	for (uint32_t i = tagtab_first(&ft->stab, tagtab_tag(sh), &it); i; i = tagtab_next(&ft->stab, &it)) {
+		session_key_of(&FLOW(ft, SESS(ft, i)->members)->key, &other);
 		if (session_key_equal(&other, sk))
 			return i;
-		i = s->h_next;
 	}
-	uint32_t i = pool_get(&ft->sessions);
-	if (i == 0)
-		return 0;
-	htab_insert(ft, &ft->shash, &sess_ops, i, h);
-	return i;
+	return 0;
 }
 
 /* Forget flow fi in its session; the session goes with its last flow. */
@@ -318,9 +203,7 @@ static void session_leave(struct ft *ft, uint32_t fi, struct flow *f)
 {
 	struct session *s = SESS(ft, f->sess);
 	uint32_t *pp = &s->members;
-	struct session_key sk;
 
-	session_key_of(&f->key, &sk);	/* while the session still has f */
 	while (*pp != fi)
 		pp = &FLOW(ft, *pp)->s_next;
 	*pp = f->s_next;
@@ -328,7 +211,7 @@ static void session_leave(struct ft *ft, uint32_t fi, struct flow *f)
 		s->cur[f->dir] = 0;
 	if (--s->nflows > 0)
 		return;
-	htab_remove(ft, &ft->shash, &sess_ops, f->sess, session_hash(&sk));
+	tagtab_remove(&ft->stab, s->tag, f->sess);
 	pool_put(&ft->sessions, f->sess);
 }
 
@@ -515,7 +398,7 @@ static uint32_t front_top(struct ft *ft)
 	if (top)
 		return top;
 	for (;;) {
-		if (ft->fhash.count == 0) {
+		if (ft->ftab.count == 0) {
 			ft->cur_sec = INT64_MAX;	/* the next flow filed sets it */
 			return 0;
 		}
@@ -536,6 +419,27 @@ static void front_pop(struct ft *ft, uint32_t top)
 }
 
 /* ---- deadlines -------------------------------------------------------- */
+
+/* The scan that expires deadline d: the first multiple of expint seconds
+ * strictly after it; a flow due now goes at the next scan, whenever. */
+static int64_t scan_after(const struct ft *ft, int64_t d)
+{
+	int64_t step = (ft->cfg.to.expint > 1 ? ft->cfg.to.expint : 1) * US_PER_SEC;
+
+	if (d == FT_NOW)
+		return INT64_MIN;
+	int64_t q = d / step - (d % step < 0);
+	return (q + 1) * step;
+}
+
+/* A deadline was set: keep the floor at or below it. */
+static void floor_note(struct ft *ft, int64_t d)
+{
+	if (d < ft->floor_deadline) {
+		ft->floor_deadline = d;
+		ft->scan_floor = scan_after(ft, d);
+	}
+}
 
 /*
  * Which idle timeout applies (softflowd-1.1.0.md §2.2): RST either way,
@@ -577,6 +481,7 @@ static void flow_schedule(struct ft *ft, uint32_t fi, struct flow *f)
 		f->deadline = FT_NOW;
 		f->end_reason = END_ACTIVE;
 		f->rule = RULE_MAXLIFE;
+		floor_note(ft, FT_NOW);
 		refile(ft, fi, f);
 		return;
 	}
@@ -586,6 +491,7 @@ static void flow_schedule(struct ft *ft, uint32_t fi, struct flow *f)
 		rule = RULE_MAXLIFE;
 	}
 	f->deadline = deadline;
+	floor_note(ft, deadline);
 	f->rule = rule;
 	f->end_reason = rule == RULE_MAXLIFE ? END_ACTIVE :
 			rule == RULE_TCP_RST || rule == RULE_TCP_FIN ? END_OF_FLOW : END_IDLE;
@@ -602,21 +508,40 @@ static void flow_release(struct ft *ft, uint32_t fi, ft_expired_fn fn, void *ctx
 	struct flow *f = FLOW(ft, fi);
 
 	wheel_unlink(ft, f);
-	htab_remove(ft, &ft->fhash, &flow_ops, fi, flow_hash(&f->key));
+	tagtab_remove(&ft->ftab, f->tag, fi);
 	fn(ctx, ft, f);
 	session_leave(ft, fi, f);
 	f->seq = 0;			/* stale front entries see it gone */
 	pool_put(&ft->flows, fi);
 }
 
-static uint32_t flow_create(struct ft *ft, const struct packet *pkt, uint64_t h,
+/* The session of sk (hash sh), made if there is none.  A new session has
+ * no member yet: the caller adds one before anything looks it up. */
+static uint32_t session_get(struct ft *ft, const struct session_key *sk, uint64_t sh)
+{
+	uint32_t si = session_find(ft, sk, sh);
+
+	if (si != 0)
+		return si;
+	si = pool_get(&ft->sessions);
+	if (si == 0)
+		return 0;
+	if (tagtab_insert(&ft->stab, tagtab_tag(sh), si) != 0) {
+		pool_put(&ft->sessions, si);
+		return 0;
+	}
+	SESS(ft, si)->tag = tagtab_tag(sh);
+	return si;
+}
+
+static uint32_t flow_create(struct ft *ft, const struct packet *pkt, const struct ft_ahead *a,
 			    ft_expired_fn fn, void *ctx)
 {
 	struct session_key sk;
 
 	/* A full table makes room by ending the flow due soonest, exported
 	 * now rather than dropped. */
-	if (ft->cfg.max_flows && ft->fhash.count >= ft->cfg.max_flows) {
+	if (ft->cfg.max_flows && ft->ftab.count >= ft->cfg.max_flows) {
 		uint32_t victim = front_top(ft);
 		if (victim) {
 			FLOW(ft, victim)->end_reason = END_LACK_OF_RESOURCES;
@@ -628,14 +553,19 @@ static uint32_t flow_create(struct ft *ft, const struct packet *pkt, uint64_t h,
 	if (fi == 0)
 		return 0;
 	uint8_t dir = session_key_of(&pkt->key, &sk);
-	uint32_t si = session_get(ft, &sk);
-	if (si == 0) {
+	uint32_t si = session_get(ft, &sk, a->have_sh ? a->sh : session_hash(&sk));
+	if (si == 0 || tagtab_insert(&ft->ftab, tagtab_tag(a->h), fi) != 0) {
+		if (si != 0 && SESS(ft, si)->nflows == 0) {
+			tagtab_remove(&ft->stab, SESS(ft, si)->tag, si);
+			pool_put(&ft->sessions, si);
+		}
 		pool_put(&ft->flows, fi);
 		return 0;
 	}
 	struct flow *f = FLOW(ft, fi);
 	struct session *s = SESS(ft, si);
 	f->key = pkt->key;
+	f->tag = tagtab_tag(a->h);
 	f->dir = dir;
 	f->sess = si;
 	f->first_us = pkt->ts_us;
@@ -647,10 +577,9 @@ static uint32_t flow_create(struct ft *ft, const struct packet *pkt, uint64_t h,
 	s->cur[dir] = fi;
 	f->s_next = s->members;
 	s->members = fi;
-	htab_insert(ft, &ft->fhash, &flow_ops, fi, h);
 	if (++ft->next_seq == 0)
 		ft->next_seq = 1;	/* 0 marks a free slot */
-	f->seq = ft->next_seq;		/* live from here: see htab_grow */
+	f->seq = ft->next_seq;		/* live from here: see ft_expire_all */
 	return fi;
 }
 
@@ -659,34 +588,65 @@ uint64_t ft_hash(const struct flow_key *k)
 	return flow_hash(k);
 }
 
-void ft_prefetch_bucket(const struct ft *ft, uint64_t h)
+void ft_ahead_hash(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a)
 {
-	__builtin_prefetch(&ft->fhash.bucket[h & ft->fhash.mask]);
+	a->h = flow_hash(k);
+	a->have_sh = 0;
+	a->si = 0;
+	__builtin_prefetch(tagtab_home(&ft->ftab, tagtab_tag(a->h)));
 }
 
-void ft_prefetch_flow(const struct ft *ft, const struct flow_key *k, uint64_t h)
+void ft_ahead_flow(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a)
 {
-	uint32_t i = ft->fhash.bucket[h & ft->fhash.mask];
-	if (i) {
-		__builtin_prefetch(pool_at(&ft->flows, i));
-	} else {
-		/* An empty bucket: a new flow, which will look for its session. */
-		struct session_key sk;
-		session_key_of(k, &sk);
-		__builtin_prefetch(&ft->shash.bucket[session_hash(&sk) & ft->shash.mask]);
+	struct tagtab_it it;
+	uint32_t i = tagtab_first(&ft->ftab, tagtab_tag(a->h), &it);
+
+	if (i != 0) {
+		const char *f = pool_at(&ft->flows, i);
+		__builtin_prefetch(f);
+		__builtin_prefetch(f + 64);	/* the counters and times */
+		return;
+	}
+	/* No flow: a new one, which will look for its session. */
+	struct session_key sk;
+	session_key_of(k, &sk);
+	a->sh = session_hash(&sk);
+	a->have_sh = 1;
+	__builtin_prefetch(tagtab_home(&ft->stab, tagtab_tag(a->sh)));
+}
+
+void ft_ahead_session(const struct ft *ft, struct ft_ahead *a)
+{
+	struct tagtab_it it;
+
+	if (!a->have_sh)
+		return;
+	a->si = tagtab_first(&ft->stab, tagtab_tag(a->sh), &it);
+	if (a->si != 0)
+		__builtin_prefetch(pool_at(&ft->sessions, a->si));
+}
+
+void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a)
+{
+	/* The session may have gone since: its slot then reads as free. */
+	if (a->si != 0 && a->si < ft->sessions.used) {
+		uint32_t m = SESS(ft, a->si)->members;
+		if (m != 0 && m < ft->flows.used)
+			__builtin_prefetch(pool_at(&ft->flows, m));
 	}
 }
 
 int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *ctx)
 {
-	return ft_packet_hashed(ft, pkt, flow_hash(&pkt->key), fn, ctx);
+	struct ft_ahead a = { .h = flow_hash(&pkt->key) };
+	return ft_packet_ahead(ft, pkt, &a, fn, ctx);
 }
 
-int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
-		     ft_expired_fn fn, void *ctx)
+int ft_packet_ahead(struct ft *ft, const struct packet *pkt, const struct ft_ahead *a,
+		    ft_expired_fn fn, void *ctx)
 {
 	int created = 0;
-	uint32_t fi = flow_find(ft, &pkt->key, h);
+	uint32_t fi = flow_find(ft, &pkt->key, a->h);
 
 	/* A counter that would pass the export format's limit ends the flow
 	 * first: the packet opens the next one. */
@@ -698,7 +658,7 @@ int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
 		fi = 0;
 	}
 	if (fi == 0) {
-		fi = flow_create(ft, pkt, h, fn, ctx);
+		fi = flow_create(ft, pkt, a, fn, ctx);
 		if (fi == 0)
 			return 0;
 		created = 1;
@@ -711,11 +671,11 @@ int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
 	if (pkt->ts_us > f->last_us)
 		f->last_us = pkt->ts_us;
 
-	/* New TCP flags may change the timeout: a RST, or the FIN that
-	 * completes FIN-both-ways, changes it for every flow of the
-	 * conversation.  Flags already seen change nothing, and the session
-	 * (one more cache miss) is left alone. */
-	uint8_t fresh = pkt->tcp_flags & ~f->tcp_flags;
+	/* A new RST, or the FIN that completes FIN-both-ways, changes the
+	 * timeout of every flow of the conversation.  Other flags, and
+	 * flags already seen, change nothing, and the session (one more
+	 * cache miss) is left alone. */
+	uint8_t fresh = pkt->tcp_flags & ~f->tcp_flags & (TH_FIN | TH_RST);
 	f->tcp_flags |= pkt->tcp_flags;
 	if (fresh || created) {
 		struct session *s = SESS(ft, f->sess);
@@ -740,16 +700,17 @@ int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
 int64_t ft_next_scan(struct ft *ft, int64_t clock_us)
 {
 	uint32_t top = front_top(ft);
-	int64_t step = (ft->cfg.to.expint > 1 ? ft->cfg.to.expint : 1) * US_PER_SEC;
 
+	ft->floor_deadline = top ? FLOW(ft, top)->deadline : INT64_MAX;
+	ft->scan_floor = top ? scan_after(ft, ft->floor_deadline) : INT64_MAX;
 	if (top == 0)
 		return INT64_MAX;
-	int64_t d = FLOW(ft, top)->deadline;
-	if (d == FT_NOW)
-		return clock_us;
-	/* The first multiple of expint strictly after the deadline. */
-	int64_t q = d / step - (d % step < 0);
-	return (q + 1) * step;
+	return ft->floor_deadline == FT_NOW ? clock_us : ft->scan_floor;
+}
+
+int64_t ft_scan_floor(const struct ft *ft)
+{
+	return ft->scan_floor;
 }
 
 size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
@@ -774,13 +735,13 @@ static int entry_cmp(const void *va, const void *vb)
 /* Forget every flow and session at once; the memory stays for reuse. */
 static void ft_reset(struct ft *ft)
 {
-	memset(ft->fhash.bucket, 0, (ft->fhash.mask + 1) * sizeof(uint32_t));
-	memset(ft->shash.bucket, 0, (ft->shash.mask + 1) * sizeof(uint32_t));
+	tagtab_clear(&ft->ftab);
+	tagtab_clear(&ft->stab);
 	memset(ft->wheel, 0, sizeof(ft->wheel));
-	ft->fhash.count = ft->shash.count = 0;
 	ft->front.len = ft->now.len = 0;
 	ft->front_valid = 0;
 	ft->cur_sec = INT64_MAX;
+	ft->floor_deadline = ft->scan_floor = INT64_MAX;
 	pool_reset(&ft->flows);
 	pool_reset(&ft->sessions);
 }
@@ -794,7 +755,7 @@ static void ft_reset(struct ft *ft)
  */
 size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 {
-	size_t n = 0, live = ft->fhash.count;
+	size_t n = 0, live = ft->ftab.count;
 	struct front_entry *e = live ? malloc(live * sizeof(*e)) : NULL;
 	uint32_t top;
 
@@ -834,13 +795,13 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 
 size_t ft_count(const struct ft *ft)
 {
-	return ft->fhash.count;
+	return ft->ftab.count;
 }
 
 size_t ft_memory(const struct ft *ft)
 {
 	return pool_bytes(&ft->flows) + pool_bytes(&ft->sessions) +
-	       (ft->fhash.mask + 1 + ft->shash.mask + 1) * sizeof(uint32_t) +
+	       tagtab_bytes(&ft->ftab) + tagtab_bytes(&ft->stab) +
 	       (ft->front.cap + ft->now.cap) * sizeof(struct front_entry) + sizeof(*ft);
 }
 
@@ -865,10 +826,13 @@ struct ft *ft_create(const struct ft_config *cfg)
 	ft->idle_us[RULE_TCP_FIN] = (int64_t)cfg->to.tcp_fin * US_PER_SEC;
 	ft->idle_us[RULE_UDP] = (int64_t)cfg->to.udp * US_PER_SEC;
 	ft->idle_us[RULE_ICMP] = (int64_t)cfg->to.icmp * US_PER_SEC;
-	pool_init(&ft->flows, sizeof(struct flow), offsetof(struct flow, h_next));
-	pool_init(&ft->sessions, sizeof(struct session), offsetof(struct session, h_next));
+	/* A free element keeps the free list where a live one keeps its
+	 * session or members: seq, 0 in a free flow, must stay so. */
+	pool_init(&ft->flows, sizeof(struct flow), offsetof(struct flow, sess));
+	pool_init(&ft->sessions, sizeof(struct session), offsetof(struct session, members));
 	ft->cur_sec = INT64_MAX;
-	if (htab_init(&ft->fhash, hint) != 0 || htab_init(&ft->shash, hint) != 0) {
+	ft->floor_deadline = ft->scan_floor = INT64_MAX;
+	if (tagtab_init(&ft->ftab, hint) != 0 || tagtab_init(&ft->stab, hint) != 0) {
 		ft_destroy(ft);
 		return NULL;
 	}
@@ -886,10 +850,10 @@ void ft_destroy(struct ft *ft)
 {
 	if (ft == NULL)
 		return;
-	if (ft->fhash.bucket && ft->shash.bucket)
+	if (ft->ftab.b && ft->stab.b)
 		ft_expire_all(ft, END_FORCED, discard, NULL);
-	free(ft->fhash.bucket);
-	free(ft->shash.bucket);
+	tagtab_free(&ft->ftab);
+	tagtab_free(&ft->stab);
 	free(ft->front.e);
 	free(ft->now.e);
 	pool_free(&ft->flows);

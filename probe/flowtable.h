@@ -52,13 +52,12 @@ enum ft_rule {
 
 /*
  * One direction of traffic.  Flows live in pooled chunks and refer to one
- * another by 32-bit index, which keeps a flow at two cache lines: the
- * lookup touches only the first.
+ * another by 32-bit index, which keeps a flow at two cache lines.
  */
 struct flow {
 	struct flow_key key;
-	uint32_t h_next;	/* private: next in the hash chain */
 	uint32_t seq;		/* creation order, from 1 (wraps): breaks ties */
+	uint32_t tag;		/* private: its hash's tag in the index */
 	uint64_t packets;
 	uint64_t octets;
 	int64_t first_us;	/* earliest packet time seen (min, not first read) */
@@ -95,18 +94,30 @@ size_t ft_memory(const struct ft *ft);
 const struct flow *ft_reverse(const struct ft *ft, const struct flow *f);
 
 /*
- * Prefetching, for a caller that sees packets coming: the hash of a key,
- * then a hint to fetch its hash bucket, then (once that has arrived) a
- * hint to fetch the flow the bucket points to.  With a few packets in
- * flight, the two cache misses of a lookup overlap other work.
+ * Lookahead, for a caller that sees packets coming (meter.c keeps a
+ * queue of them): each step fetches what the next step, or the packet's
+ * own turn, will read, a few packets later, so that the cache misses of
+ * several packets overlap.  In order: the key's hash and its bucket; the
+ * flow the bucket names, or for a new flow its session's bucket; that
+ * session; a member flow, whose key confirms the session.  Steps only
+ * ever prefetch, so the table may change between them.
  */
-uint64_t ft_hash(const struct flow_key *k);
-void ft_prefetch_bucket(const struct ft *ft, uint64_t h);
-void ft_prefetch_flow(const struct ft *ft, const struct flow_key *k, uint64_t h);
+struct ft_ahead {
+	uint64_t h;		/* the flow key's hash */
+	uint64_t sh;		/* its session key's hash, if have_sh */
+	uint32_t si;		/* the session the third step found, or 0 */
+	int have_sh;
+};
 
-/* ft_packet with the key's hash already computed by ft_hash. */
-int ft_packet_hashed(struct ft *ft, const struct packet *pkt, uint64_t h,
-		     ft_expired_fn fn, void *ctx);
+uint64_t ft_hash(const struct flow_key *k);
+void ft_ahead_hash(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a);
+void ft_ahead_flow(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a);
+void ft_ahead_session(const struct ft *ft, struct ft_ahead *a);
+void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a);
+
+/* ft_packet after the lookahead (a->h at least must be set). */
+int ft_packet_ahead(struct ft *ft, const struct packet *pkt, const struct ft_ahead *a,
+		    ft_expired_fn fn, void *ctx);
 
 /*
  * Account one decoded IP packet.  Flows leaving early because of it (a
@@ -122,6 +133,13 @@ int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *c
  * nothing is pending.
  */
 int64_t ft_next_scan(struct ft *ft, int64_t clock_us);
+
+/*
+ * No scan is due before this time (INT64_MIN: perhaps at once).  A lower
+ * bound on ft_next_scan, kept up as deadlines change, so checking it costs
+ * a load; ft_next_scan makes it exact again.
+ */
+int64_t ft_scan_floor(const struct ft *ft);
 
 /* Expire every flow whose deadline is before now_us, earliest first (ties
  * in creation order).  Returns how many left. */

@@ -81,7 +81,7 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
  * which never goes back even when the deadline that fired is older. */
 static void run_scans(struct meter *m, int64_t until_us)
 {
-	for (;;) {
+	while (ft_scan_floor(m->ft) <= until_us) {
 		int64_t t = ft_next_scan(m->ft, until_us);
 		if (t > until_us)
 			break;
@@ -139,7 +139,7 @@ static void account(struct meter *m, const struct queued *q)
 	st->proto_octets[pkt->key.proto] += pkt->octets;
 
 	struct expiry_ctx c = { m, m->clock_us };
-	int created = ft_packet_hashed(m->ft, pkt, q->hash, on_expired, &c);
+	int created = ft_packet_ahead(m->ft, pkt, &q->ahead, on_expired, &c);
 	if (created)
 		st->flows_created++;
 	if (m->macs) {
@@ -151,13 +151,19 @@ static void account(struct meter *m, const struct queued *q)
 	run_scans(m, m->clock_us);	/* flows this packet ended at once */
 }
 
+static struct queued *queued_at(struct meter *m, uint32_t age)
+{
+	return &m->queue[(m->q_head + m->q_len - 1 - age) % METER_QUEUE];
+}
+
 /* The last step for every IP packet: cut its key, start fetching its
- * flow, and account the oldest packet in the queue. */
+ * flow, take the packets before it a step further, and account the
+ * oldest packet in the queue. */
 static void meter_ip(void *vm, const struct packet *in)
 {
 	struct meter *m = vm;
 
-	if (m->q_len == METER_QUEUE) {
+	if (m->q_len == 4 * METER_STEP) {
 		account(m, &m->queue[m->q_head]);
 		m->q_head = (m->q_head + 1) % METER_QUEUE;
 		m->q_len--;
@@ -165,14 +171,16 @@ static void meter_ip(void *vm, const struct packet *in)
 	struct queued *q = &m->queue[(m->q_head + m->q_len) % METER_QUEUE];
 	q->pkt = *in;
 	apply_level(m, &q->pkt);
-	q->hash = ft_hash(&q->pkt.key);
-	ft_prefetch_bucket(m->ft, q->hash);
+	ft_ahead_hash(m->ft, &q->pkt.key, &q->ahead);
 	m->q_len++;
-	/* Half the queue ago, a bucket was asked for: it has arrived. */
-	if (m->q_len > METER_QUEUE / 2) {
-		const struct queued *mid = &m->queue[(m->q_head + m->q_len - 1 - METER_QUEUE / 2) % METER_QUEUE];
-		ft_prefetch_flow(m->ft, &mid->pkt.key, mid->hash);
+	if (m->q_len > METER_STEP) {
+		struct queued *o = queued_at(m, METER_STEP);
+		ft_ahead_flow(m->ft, &o->pkt.key, &o->ahead);
 	}
+	if (m->q_len > 2 * METER_STEP)
+		ft_ahead_session(m->ft, &queued_at(m, 2 * METER_STEP)->ahead);
+	if (m->q_len > 3 * METER_STEP)
+		ft_ahead_member(m->ft, &queued_at(m, 3 * METER_STEP)->ahead);
 }
 
 void meter_drain(struct meter *m)
@@ -245,13 +253,14 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 
 void meter_finish(struct meter *m, uint8_t reason)
 {
-	struct expiry_ctx c = { m, m->clock_us };
-
 	frags_release_stale(m->frags, INT64_MAX, meter_ip, m);
 	sync_frag_stats(m);
 	meter_drain(m);
 	run_scans(m, m->clock_us);
 	m->st->table_bytes = ft_memory(m->ft);
+	/* Stamped with the clock as the last packet left it: taken after
+	 * the drain, or the time would depend on the queue's length. */
+	struct expiry_ctx c = { m, m->clock_us };
 	ft_expire_all(m->ft, reason, on_expired, &c);
 	exporter_flush(m->ex, m->clock_us);
 }

@@ -34,13 +34,15 @@ enum track_level {
 };
 
 /* Packets on their way into the flow table, so that their lookups'
- * cache misses overlap (ft_prefetch_*).  They are taken in order: the
- * queue delays a packet, never reorders it. */
-#define METER_QUEUE 16
+ * cache misses overlap: each lookahead step of ft_ahead_* runs on the
+ * packet METER_STEP places after the previous one.  They are taken in
+ * order: the queue delays a packet, never reorders it. */
+#define METER_STEP 6
+#define METER_QUEUE 32		/* a power of two, at least 4 * METER_STEP */
 
 struct queued {
 	struct packet pkt;
-	uint64_t hash;
+	struct ft_ahead ahead;
 };
 
 struct meter {

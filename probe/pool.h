@@ -48,8 +48,10 @@ static inline void pool_init(struct pool *p, size_t elem, size_t link_off)
 static inline void *big_alloc(size_t bytes)
 {
 	void *c = NULL;
+	/* Small: aligned to a cache line, so that no element or bucket of
+	 * a power-of-two size straddles two. */
 	if (bytes < POOL_CHUNK_BYTES)
-		return malloc(bytes);
+		return posix_memalign(&c, 64, bytes) == 0 ? c : NULL;
 	if (posix_memalign(&c, POOL_CHUNK_BYTES, bytes) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE

@@ -1661,6 +1661,26 @@ static void big_batch(struct craft *c)
 }
 
 /*
+ * flush_time (no options).  Forty UDP flows F1..F40 open at 0.010 n, then
+ * F1 sends once a second from 1 to 20 s: more packets than the meter
+ * keeps queued, each moving the clock.  Nothing is due before the end
+ * (udp 300 s), so the end of the capture exports all 40, 30 and 10 in
+ * two datagrams, both stamped 20.000: the time of the newest packet,
+ * whatever was still queued when the file ended (pcaps/flush_time.times).
+ */
+static void flush_time(struct craft *c)
+{
+	struct udp_flow f[41];
+
+	for (int n = 1; n <= 40; n++)
+		f[n] = (struct udp_flow){ "192.0.2.24", (uint16_t)(11000 + n), "198.51.100.34", 9999, 0 };
+	for (int n = 1; n <= 40; n++)
+		udp(c, MS(10 * n), &f[n], 48);
+	for (int s = 1; s <= 20; s++)
+		udp(c, SEC(s), &f[1], 48);
+}
+
+/*
  * non_ip_mix (no options).  ARP and LLDP among IPv4 frames, all padded to
  * 60 bytes as received frames are.  A 2000-byte UDP datagram goes in two
  * fragments: the first (1500 bytes, MF) has the UDP header and so the
@@ -2536,6 +2556,7 @@ static const struct capture {
 	{ "backwards_time", DLT_EN10MB, backwards_time },
 	{ "expint_batch", DLT_EN10MB, expint_batch },
 	{ "big_batch", DLT_EN10MB, big_batch },
+	{ "flush_time", DLT_EN10MB, flush_time },
 	{ "non_ip_mix", DLT_EN10MB, non_ip_mix },
 	{ "zero_timeout", DLT_EN10MB, zero_timeout },
 	{ "demo", DLT_EN10MB, demo },

@@ -8,7 +8,9 @@
 # with -D and its EXPIRED lines, in order, must equal that file: it checks
 # what v5 cannot carry (IPv6 flows, end reasons, flow labels, VLAN ids).
 # Every v5 datagram's sampling field must be 0, or 0x4000 | N under -s N
-# (the collector does not print it).  Also:
+# (the collector does not print it).  When pcaps/NAME.times exists, the
+# datagrams' export times (SECONDS.MICROSECONDS, one a line) must equal
+# it.  Also:
 #   - the probe run twice on every case (the second time without -D)
 #     gives byte-identical -w files;
 #   - $BUILD/craftpcap regenerates every crafted capture byte for byte, so
@@ -40,6 +42,19 @@ v5_sampling() {
 		if [ "$(od -An -tx1 -j $((off + 16 + 42)) -N2 "$f" | tr -d ' ')" = 0005 ]; then
 			od -An -tx1 -j $((off + 16 + 42 + 22)) -N2 "$f" | tr -d ' '
 		fi
+		off=$((off + 16 + len))
+	done
+}
+
+# datagram_times FILE: each record's time in a -w capture (written in
+# this host's order, microseconds), as SECONDS.MICROSECONDS a line.
+datagram_times() {
+	local f=$1 size off len
+	size=$(wc -c <"$f")
+	off=24
+	while [ "$off" -lt "$size" ]; do
+		read -r sec usec len < <(od -An -tu4 -j "$off" -N12 "$f")
+		printf '%s.%06d\n' "$sec" "$usec"
 		off=$((off + 16 + len))
 	done
 }
@@ -87,6 +102,12 @@ while IFS=$'\t' read -r name opts; do
 			sed 's/^/# /' "$TMP/$name.diff"
 			good=0
 		fi
+	fi
+	if [ -f "$PCAPS/$name.times" ] &&
+	   ! diff -u "$PCAPS/$name.times" <(datagram_times "$TMP/$name.w") >"$TMP/$name.diff"; then
+		note "export times against $name.times:"
+		sed 's/^/# /' "$TMP/$name.diff"
+		good=0
 	fi
 	if ! check_sampling "$TMP/$name.w" "$opts"; then
 		good=0
