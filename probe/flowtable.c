@@ -21,6 +21,7 @@
 #include "flowtable.h"
 #include "pool.h"
 #include "tagtab.h"
+#include "dueorder.h"
 #include "../export/flowrec.h"
 
 #define TH_FIN 0x01
@@ -51,16 +52,8 @@ struct session {
 	uint8_t flags[2];	/* FIN and RST as sent by each side: the rules' */
 };
 
-/* A heap entry: the deadline and creation number the flow had when it
- * went in, so a flow changed since is recognised. */
-struct front_entry {
-	int64_t deadline;
-	uint32_t seq;
-	uint32_t idx;
-};
-
 struct heap {
-	struct front_entry *e;
+	struct due *e;
 	size_t len, cap;
 };
 
@@ -222,28 +215,18 @@ static int64_t sec_of(int64_t us)
 	return us / US_PER_SEC - (us % US_PER_SEC < 0);
 }
 
-static int seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static int entry_less(const struct front_entry *a, const struct front_entry *b)
-{
-	return a->deadline < b->deadline || (a->deadline == b->deadline && seq_before(a->seq, b->seq));
-}
-
 /* A binary min-heap of entries: small, contiguous, and only ever as big
  * as one second's worth of flows (or the flows due now). */
 static void heap_down(struct heap *h, size_t i)
 {
-	struct front_entry e = h->e[i];
+	struct due e = h->e[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= h->len)
 			break;
-		if (c + 1 < h->len && entry_less(&h->e[c + 1], &h->e[c]))
+		if (c + 1 < h->len && due_before(&h->e[c + 1], &h->e[c]))
 			c++;
-		if (!entry_less(&h->e[c], &e))
+		if (!due_before(&h->e[c], &e))
 			break;
 		h->e[i] = h->e[c];
 		i = c;
@@ -262,15 +245,15 @@ static void heap_push(struct heap *h, uint32_t fi, const struct flow *f)
 {
 	if (h->len == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
-		struct front_entry *e = realloc(h->e, cap * sizeof(*e));
+		struct due *e = realloc(h->e, cap * sizeof(*e));
 		if (e == NULL)
 			return;		/* found again when its second is rebuilt */
 		h->e = e;
 		h->cap = cap;
 	}
 	size_t i = h->len++;
-	struct front_entry n = { f->deadline, f->seq, fi };
-	while (i > 0 && entry_less(&n, &h->e[(i - 1) / 2])) {
+	struct due n = { f->deadline, f->seq, fi };
+	while (i > 0 && due_before(&n, &h->e[(i - 1) / 2])) {
 		h->e[i] = h->e[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
@@ -372,7 +355,7 @@ static void front_build(struct ft *ft)
 static uint32_t heap_top(struct ft *ft, struct heap *h, int64_t here)
 {
 	while (h->len > 0) {
-		struct front_entry *e = &h->e[0];
+		struct due *e = &h->e[0];
 		struct flow *f = FLOW(ft, e->idx);
 
 		if (f->seq != e->seq || f->filed_sec != here) {
@@ -726,12 +709,6 @@ size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
 	return n;
 }
 
-static int entry_cmp(const void *va, const void *vb)
-{
-	const struct front_entry *a = va, *b = vb;
-	return entry_less(a, b) ? -1 : entry_less(b, a);
-}
-
 /* Forget every flow and session at once; the memory stays for reuse. */
 static void ft_reset(struct ft *ft)
 {
@@ -756,19 +733,26 @@ static void ft_reset(struct ft *ft)
 size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 {
 	size_t n = 0, live = ft->ftab.count;
-	struct front_entry *e = live ? malloc(live * sizeof(*e)) : NULL;
+	struct due *e = live ? malloc(live * sizeof(*e)) : NULL;
 	uint32_t top;
 
 	if (e != NULL) {
 		for (uint32_t i = 1; i < ft->flows.used && n < live; i++) {
 			const struct flow *f = FLOW(ft, i);
 			if (f->seq != 0)
-				e[n++] = (struct front_entry){ f->deadline, f->seq, i };
+				e[n++] = (struct due){ f->deadline, f->seq, i };
 		}
-		qsort(e, n, sizeof(*e), entry_cmp);
+		due_sort(e, n);
+		/* Flows are read in that order, which is random in memory: each
+		 * is fetched 16 flows ahead, and its session 8 ahead. */
 		for (size_t k = 0; k < n; k++) {
+			if (k + 16 < n) {
+				const char *ahead = (const char *)FLOW(ft, e[k + 16].idx);
+				__builtin_prefetch(ahead);
+				__builtin_prefetch(ahead + 64);
+			}
 			if (k + 8 < n)
-				__builtin_prefetch(FLOW(ft, e[k + 8].idx));
+				__builtin_prefetch(SESS(ft, FLOW(ft, e[k + 8].idx)->sess));
 			struct flow *f = FLOW(ft, e[k].idx);
 			struct session *s = SESS(ft, f->sess);
 			f->end_reason = reason;
@@ -802,7 +786,7 @@ size_t ft_memory(const struct ft *ft)
 {
 	return pool_bytes(&ft->flows) + pool_bytes(&ft->sessions) +
 	       tagtab_bytes(&ft->ftab) + tagtab_bytes(&ft->stab) +
-	       (ft->front.cap + ft->now.cap) * sizeof(struct front_entry) + sizeof(*ft);
+	       (ft->front.cap + ft->now.cap) * sizeof(struct due) + sizeof(*ft);
 }
 
 const struct flow *ft_reverse(const struct ft *ft, const struct flow *f)
