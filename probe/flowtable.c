@@ -63,6 +63,7 @@ struct ft {
 	struct pool sessions;
 	struct tagtab ftab;		/* flows by 7-tuple */
 	struct tagtab stab;		/* sessions by unordered 5-tuple */
+	uint64_t seed;			/* of the hashes: cfg.hash_seed */
 	uint32_t next_seq;
 	int64_t idle_us[RULE_MAXLIFE];	/* each idle rule's timeout */
 
@@ -84,31 +85,46 @@ struct ft {
 
 /* ---- hashing ---------------------------------------------------------- */
 
-/* 64-bit multiply-xorshift over 8-byte words; keys are multiples of 8
- * bytes and fully initialised. */
-static uint64_t hash_words(const void *p, size_t len)
+/*
+ * Keys are hashed by multiplying pairs of 8-byte words into 128 bits and
+ * folding the halves (the "mum" of wyhash).  The pairs are independent, so
+ * the multiplies overlap: a 48-byte key costs a few cycles, not a chain
+ * of six.  The words are first mixed with the table's seed, random per
+ * run (main.c), so that nobody can choose packets whose keys pile into
+ * one bucket; the output never depends on where a key lands.
+ */
+static inline uint64_t mum(uint64_t a, uint64_t b)
 {
-	const uint8_t *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	for (; len >= 8; b += 8, len -= 8) {
-		uint64_t w;
-		memcpy(&w, b, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 31;
-	}
-	h *= 0x94d049bb133111ebULL;
-	return h ^ (h >> 32);
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-static uint64_t flow_hash(const struct flow_key *k)
-{
-	return hash_words(k, sizeof(*k));
-}
+#define K0 0xa0761d6478bd642fULL
+#define K1 0xe7037ed1a0b428dbULL
+#define K2 0x8ebc6af09c88c6e3ULL
+#define K3 0x589965cc75374cc3ULL
+#define K4 0x1d8e4e27c47d124fULL
 
-static uint64_t session_hash(const struct session_key *k)
+static uint64_t flow_hash(const struct ft *ft, const struct flow_key *k)
 {
-	return hash_words(k, sizeof(*k));
+	uint64_t w[6], s = ft->seed;
+	memcpy(w, k, sizeof(w));
+	uint64_t a = mum(w[0] ^ K0 ^ s, w[1] ^ K1);
+	uint64_t b = mum(w[2] ^ K2, w[3] ^ K3 ^ s);
+	uint64_t c = mum(w[4] ^ K4 ^ s, w[5] ^ K0);
+	return mum(a ^ c ^ K1, b ^ K2);
 }
+_Static_assert(sizeof(struct flow_key) == 48, "flow_hash reads 48 bytes");
+
+static uint64_t session_hash(const struct ft *ft, const struct session_key *k)
+{
+	uint64_t w[5], s = ft->seed;
+	memcpy(w, k, sizeof(w));
+	uint64_t a = mum(w[0] ^ K0 ^ s, w[1] ^ K1);
+	uint64_t b = mum(w[2] ^ K2, w[3] ^ K3 ^ s);
+	return mum(a ^ K4, b ^ w[4] ^ K3);
+}
+_Static_assert(sizeof(struct session_key) == 40, "session_hash reads 40 bytes");
 
 /* Six 8-byte compares, inline: a libc memcmp call costs more than the
  * comparison on this path. */
@@ -536,7 +552,7 @@ static uint32_t flow_create(struct ft *ft, const struct packet *pkt, const struc
 	if (fi == 0)
 		return 0;
 	uint8_t dir = session_key_of(&pkt->key, &sk);
-	uint32_t si = session_get(ft, &sk, a->have_sh ? a->sh : session_hash(&sk));
+	uint32_t si = session_get(ft, &sk, a->have_sh ? a->sh : session_hash(ft, &sk));
 	if (si == 0 || tagtab_insert(&ft->ftab, tagtab_tag(a->h), fi) != 0) {
 		if (si != 0 && SESS(ft, si)->nflows == 0) {
 			tagtab_remove(&ft->stab, SESS(ft, si)->tag, si);
@@ -566,62 +582,73 @@ static uint32_t flow_create(struct ft *ft, const struct packet *pkt, const struc
 	return fi;
 }
 
-uint64_t ft_hash(const struct flow_key *k)
+void ft_ahead_hash(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a)
 {
-	return flow_hash(k);
-}
-
-void ft_ahead_hash(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a)
-{
-	a->h = flow_hash(k);
+	a->h = flow_hash(ft, &pkt->key);
 	a->have_sh = 0;
+	a->fi = 0;
 	a->si = 0;
 	__builtin_prefetch(tagtab_home(&ft->ftab, tagtab_tag(a->h)));
 }
 
-void ft_ahead_flow(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a)
+void ft_ahead_flow(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a)
 {
 	struct tagtab_it it;
-	uint32_t i = tagtab_first(&ft->ftab, tagtab_tag(a->h), &it);
 
-	if (i != 0) {
-		const char *f = pool_at(&ft->flows, i);
+	a->fi = tagtab_first(&ft->ftab, tagtab_tag(a->h), &it);
+	if (a->fi != 0) {
+		const char *f = pool_at(&ft->flows, a->fi);
 		__builtin_prefetch(f);
 		__builtin_prefetch(f + 64);	/* the counters and times */
 		return;
 	}
 	/* No flow: a new one, which will look for its session. */
 	struct session_key sk;
-	session_key_of(k, &sk);
-	a->sh = session_hash(&sk);
+	session_key_of(&pkt->key, &sk);
+	a->sh = session_hash(ft, &sk);
 	a->have_sh = 1;
 	__builtin_prefetch(tagtab_home(&ft->stab, tagtab_tag(a->sh)));
 }
 
-void ft_ahead_session(const struct ft *ft, struct ft_ahead *a)
+void ft_ahead_session(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a)
 {
 	struct tagtab_it it;
 
-	if (!a->have_sh)
-		return;
-	a->si = tagtab_first(&ft->stab, tagtab_tag(a->sh), &it);
-	if (a->si != 0)
+	if (a->have_sh) {
+		a->si = tagtab_first(&ft->stab, tagtab_tag(a->sh), &it);
+	} else if ((pkt->tcp_flags & (TH_FIN | TH_RST)) && a->fi < ft->flows.used) {
+		/* The flow (fetched by now) may see its first FIN or RST,
+		 * which the session records. */
+		a->si = FLOW(ft, a->fi)->sess;
+	}
+	if (a->si != 0 && a->si < ft->sessions.used)
 		__builtin_prefetch(pool_at(&ft->sessions, a->si));
 }
 
-void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a)
+void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct ft_ahead *a)
 {
 	/* The session may have gone since: its slot then reads as free. */
-	if (a->si != 0 && a->si < ft->sessions.used) {
-		uint32_t m = SESS(ft, a->si)->members;
-		if (m != 0 && m < ft->flows.used)
-			__builtin_prefetch(pool_at(&ft->flows, m));
+	if (a->si == 0 || a->si >= ft->sessions.used)
+		return;
+	const struct session *s = SESS(ft, a->si);
+	if (a->have_sh) {
+		/* A member's key tells whether this is the session sought. */
+		if (s->members != 0 && s->members < ft->flows.used)
+			__builtin_prefetch(pool_at(&ft->flows, s->members));
+		return;
+	}
+	(void)pkt;
+	/* A FIN or RST may reschedule the other side: its deadline and
+	 * times are on the flow's second line. */
+	for (int d = 0; d < 2; d++) {
+		if (s->cur[d] != 0 && s->cur[d] != a->fi && s->cur[d] < ft->flows.used)
+			__builtin_prefetch((const char *)pool_at(&ft->flows, s->cur[d]) + 64);
 	}
 }
 
 int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *ctx)
 {
-	struct ft_ahead a = { .h = flow_hash(&pkt->key) };
+	struct ft_ahead a = { .h = flow_hash(ft, &pkt->key) };
 	return ft_packet_ahead(ft, pkt, &a, fn, ctx);
 }
 
@@ -804,6 +831,7 @@ struct ft *ft_create(const struct ft_config *cfg)
 	if (ft == NULL)
 		return NULL;
 	ft->cfg = *cfg;
+	ft->seed = cfg->hash_seed;
 	ft->idle_us[RULE_GENERAL] = (int64_t)cfg->to.general * US_PER_SEC;
 	ft->idle_us[RULE_TCP] = (int64_t)cfg->to.tcp * US_PER_SEC;
 	ft->idle_us[RULE_TCP_RST] = (int64_t)cfg->to.tcp_rst * US_PER_SEC;

@@ -29,6 +29,8 @@ struct ft_config {
 	struct timeouts to;
 	uint64_t max_flows;	/* one-way flows held at once; 0: unlimited */
 	uint64_t octet_limit;	/* a flow ends before its octets pass this; 0: none */
+	uint64_t hash_seed;	/* random, so keys cannot be chosen to collide;
+				 * the output does not depend on it */
 };
 
 /*
@@ -99,21 +101,22 @@ const struct flow *ft_reverse(const struct ft *ft, const struct flow *f);
  * own turn, will read, a few packets later, so that the cache misses of
  * several packets overlap.  In order: the key's hash and its bucket; the
  * flow the bucket names, or for a new flow its session's bucket; that
- * session; a member flow, whose key confirms the session.  Steps only
- * ever prefetch, so the table may change between them.
+ * session (or, for a FIN or RST, the flow's own); a member flow, whose key
+ * confirms the session (or the flows a FIN or RST may reschedule).  Steps
+ * only ever prefetch, so the table may change between them.
  */
 struct ft_ahead {
 	uint64_t h;		/* the flow key's hash */
 	uint64_t sh;		/* its session key's hash, if have_sh */
+	uint32_t fi;		/* the flow the second step found, or 0 */
 	uint32_t si;		/* the session the third step found, or 0 */
 	int have_sh;
 };
 
-uint64_t ft_hash(const struct flow_key *k);
-void ft_ahead_hash(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a);
-void ft_ahead_flow(const struct ft *ft, const struct flow_key *k, struct ft_ahead *a);
-void ft_ahead_session(const struct ft *ft, struct ft_ahead *a);
-void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a);
+void ft_ahead_hash(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
+void ft_ahead_flow(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
+void ft_ahead_session(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
+void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct ft_ahead *a);
 
 /* ft_packet after the lookahead (a->h at least must be set). */
 int ft_packet_ahead(struct ft *ft, const struct packet *pkt, const struct ft_ahead *a,

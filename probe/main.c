@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
 #include "capture.h"
 #include "flowtable.h"
 #include "meter.h"
@@ -30,6 +33,19 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 
 	pkt.ts_us = ts_us;
 	meter_packet(&run->meter, kind, &pkt);
+}
+
+/* The flow table's hash seed: from the kernel, or failing that from the
+ * clock and the process id (it needs to be unguessable, not secret). */
+static uint64_t random_seed(void)
+{
+	uint64_t seed;
+	struct timespec ts;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
 }
 
 int main(int argc, char **argv)
@@ -76,6 +92,7 @@ int main(int argc, char **argv)
 	fcfg.to = opt.to;
 	fcfg.max_flows = opt.max_flows;
 	fcfg.octet_limit = ex->fmt->octet_limit;
+	fcfg.hash_seed = random_seed();
 	ft = ft_create(&fcfg);
 	if (ft == NULL) {
 		snprintf(err, sizeof(err), "out of memory");

@@ -171,16 +171,20 @@ static void meter_ip(void *vm, const struct packet *in)
 	struct queued *q = &m->queue[(m->q_head + m->q_len) % METER_QUEUE];
 	q->pkt = *in;
 	apply_level(m, &q->pkt);
-	ft_ahead_hash(m->ft, &q->pkt.key, &q->ahead);
+	ft_ahead_hash(m->ft, &q->pkt, &q->ahead);
 	m->q_len++;
 	if (m->q_len > METER_STEP) {
 		struct queued *o = queued_at(m, METER_STEP);
-		ft_ahead_flow(m->ft, &o->pkt.key, &o->ahead);
+		ft_ahead_flow(m->ft, &o->pkt, &o->ahead);
 	}
-	if (m->q_len > 2 * METER_STEP)
-		ft_ahead_session(m->ft, &queued_at(m, 2 * METER_STEP)->ahead);
-	if (m->q_len > 3 * METER_STEP)
-		ft_ahead_member(m->ft, &queued_at(m, 3 * METER_STEP)->ahead);
+	if (m->q_len > 2 * METER_STEP) {
+		struct queued *o = queued_at(m, 2 * METER_STEP);
+		ft_ahead_session(m->ft, &o->pkt, &o->ahead);
+	}
+	if (m->q_len > 3 * METER_STEP) {
+		struct queued *o = queued_at(m, 3 * METER_STEP);
+		ft_ahead_member(m->ft, &o->pkt, &o->ahead);
+	}
 }
 
 void meter_drain(struct meter *m)
