@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "sender.h"
 #include "transport.h"
 #include "wr.h"
 
@@ -241,17 +242,28 @@ int transport_open_pcap(struct transport *t, const char *path, char *err, size_t
 	return 0;
 }
 
-int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us)
+int transport_start_sender(struct transport *t)
 {
-	int failed = 0;
+	if (t->ndest == 0 || t->sender != NULL)
+		return 0;
+	t->sender = sender_start(t->fd, t->ndest);
+	return t->sender ? 0 : -1;
+}
 
-	for (size_t i = 0; i < t->ndest; i++) {
-		if (t->fd[i] < 0)
-			continue;
-		if (send(t->fd[i], buf, len, 0) != (ssize_t)len) {
-			t->failures++;
-			failed++;
-		}
+void transport_sync(struct transport *t)
+{
+	if (t->sender)
+		t->failures = sender_sync(t->sender);
+}
+
+void transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us)
+{
+	if (t->sender) {
+		sender_queue(t->sender, buf, len);
+	} else {
+		for (size_t i = 0; i < t->ndest; i++)
+			if (t->fd[i] >= 0 && send(t->fd[i], buf, len, 0) != (ssize_t)len)
+				t->failures++;
 	}
 	if (t->pcap) {
 		size_t flen = frame_datagram(t->pcap, &t->pcap->dest, buf, len);
@@ -263,13 +275,16 @@ int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t 
 			pcap_dump((u_char *)t->pcap->dumper, &ph, t->pcap->frame);
 	}
 	t->datagrams++;
-	return failed;
 }
 
 int transport_close(struct transport *t, char *err, size_t errlen)
 {
 	int rc = 0;
 
+	if (t->sender) {
+		t->failures = sender_stop(t->sender);
+		t->sender = NULL;
+	}
 	for (size_t i = 0; i < t->ndest; i++) {
 		if (t->fd[i] >= 0)
 			close(t->fd[i]);

@@ -22,6 +22,7 @@
 #define PCAPW_DEFAULT_DEST "127.0.0.1:2055"
 
 struct pcapw;
+struct sender;
 
 struct transport {
 	size_t ndest;
@@ -29,8 +30,9 @@ struct transport {
 	struct sockaddr_storage dest[TRANSPORT_MAX_DEST];
 	socklen_t destlen[TRANSPORT_MAX_DEST];
 	struct pcapw *pcap;		/* -w file, or NULL */
+	struct sender *sender;		/* the sending thread, or NULL: send here */
 	uint64_t datagrams;		/* handed to send() or written */
-	uint64_t failures;		/* sends the kernel refused */
+	uint64_t failures;		/* sends the kernel refused (see transport_sync) */
 };
 
 void transport_init(struct transport *t);
@@ -49,9 +51,17 @@ int transport_open_udp(struct transport *t, char *err, size_t errlen);
  * framed to the first destination: call after transport_parse_dests(). */
 int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen);
 
-/* Send one datagram everywhere; now_us stamps the pcap record.  Returns
- * the number of destinations that failed (counted in t->failures). */
-int transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us);
+/* From here on, UDP datagrams are sent by a thread of their own
+ * (sender.h), in order.  Returns -1 (and sends here) if it cannot start. */
+int transport_start_sender(struct transport *t);
+
+/* Send one datagram everywhere; now_us stamps the pcap record.  Failed
+ * sends are counted in t->failures (with a sender, as of the last
+ * transport_sync). */
+void transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us);
+
+/* Wait until every datagram is sent and t->failures is up to date. */
+void transport_sync(struct transport *t);
 
 /* Close sockets and finish the pcap file; -1 if the file could not be
  * written completely. */

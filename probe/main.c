@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include "capture.h"
+#include "chunks.h"
 #include "flowtable.h"
 #include "meter.h"
 #include "options.h"
@@ -116,6 +117,10 @@ int main(int argc, char **argv)
 		ex->sampling = (uint16_t)(0x4000 | (opt.sample & 0x3fff));
 	}
 
+	/* Two helper threads, neither needed for correctness: one faults in
+	 * memory ahead of the flow table, one sends the exports. */
+	chunks_helper_start();
+	transport_start_sender(&tp);
 	status = 0;
 	if (capture_run(&run.cap, on_frame, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */
@@ -124,6 +129,7 @@ int main(int argc, char **argv)
 	}
 	err[0] = '\0';
 	meter_finish(&run.meter, END_FORCED);
+	transport_sync(&tp);
 	stats_print(stderr, &st, ex, ft_count(ft));
 out:
 	if (err[0])
@@ -132,6 +138,7 @@ out:
 		fprintf(stderr, "flowprobe: %s\n", err);
 		status = 1;
 	}
+	chunks_helper_stop();
 	capture_close(&run.cap);
 	meter_free(&run.meter);
 	ft_destroy(ft);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "chunks.h"
 
 /* Chunks of at least this many bytes, aligned to it, so the kernel can
  * back them with huge pages: a table of a million flows is random access
@@ -88,7 +89,8 @@ static inline uint32_t pool_get(struct pool *p)
 			p->chunk_cap = cap;
 		}
 		/* elements are zeroed as they are handed out */
-		p->chunk[p->nchunks] = big_alloc(((size_t)1 << p->chunk_bits) * p->elem);
+		size_t bytes = ((size_t)1 << p->chunk_bits) * p->elem;
+		p->chunk[p->nchunks] = bytes == CHUNK_BYTES ? chunk_get() : big_alloc(bytes);
 		if (p->chunk[p->nchunks] == NULL)
 			return 0;
 		p->nchunks++;
