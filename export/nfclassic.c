@@ -24,20 +24,22 @@ static uint32_t clamp32(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
-static void put_common(struct wr *w, const struct nfclassic_export *x,
-		       const struct flow_record *r)
+/* The 36 bytes v1 and v5 records share: addresses, interfaces, counters,
+ * times and ports. */
+static uint8_t *put_common(uint8_t *p, const struct nfclassic_export *x,
+			   const struct flow_record *r)
 {
-	wr_bytes(w, r->src, 4);
-	wr_bytes(w, r->dst, 4);
-	wr_bytes(w, r->nexthop, 4);
-	wr_u16(w, (uint16_t)r->in_if);
-	wr_u16(w, (uint16_t)r->out_if);
-	wr_u32(w, clamp32(r->packets));
-	wr_u32(w, clamp32(r->octets));
-	wr_u32(w, uptime_ms(r->first_us, x->boot_us));
-	wr_u32(w, uptime_ms(r->last_us, x->boot_us));
-	wr_u16(w, r->sport);
-	wr_u16(w, r->dport);
+	p = put_bytes(p, r->src, 4);
+	p = put_bytes(p, r->dst, 4);
+	p = put_bytes(p, r->nexthop, 4);
+	p = put_u16(p, (uint16_t)r->in_if);
+	p = put_u16(p, (uint16_t)r->out_if);
+	p = put_u32(p, clamp32(r->packets));
+	p = put_u32(p, clamp32(r->octets));
+	p = put_u32(p, uptime_ms(r->first_us, x->boot_us));
+	p = put_u32(p, uptime_ms(r->last_us, x->boot_us));
+	p = put_u16(p, r->sport);
+	return put_u16(p, r->dport);
 }
 
 static void put_times(struct wr *w, const struct nfclassic_export *x)
@@ -64,16 +66,19 @@ size_t nf5_encode(const struct nfclassic_export *x, const struct flow_record *re
 	wr_u16(&w, x->sampling);
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_record *r = &recs[i];
-		put_common(&w, x, r);
-		wr_u8(&w, 0);		/* pad1 */
-		wr_u8(&w, r->tcp_flags);
-		wr_u8(&w, r->proto);
-		wr_u8(&w, r->tos);
-		wr_u16(&w, r->src_as);
-		wr_u16(&w, r->dst_as);
-		wr_u8(&w, r->src_mask);
-		wr_u8(&w, r->dst_mask);
-		wr_u16(&w, 0);		/* pad2 */
+		uint8_t *p = wr_reserve(&w, NFCLASSIC_RECORD_LEN);
+		if (p == NULL)
+			break;
+		p = put_common(p, x, r);
+		p = put_u8(p, 0);		/* pad1 */
+		p = put_u8(p, r->tcp_flags);
+		p = put_u8(p, r->proto);
+		p = put_u8(p, r->tos);
+		p = put_u16(p, r->src_as);
+		p = put_u16(p, r->dst_as);
+		p = put_u8(p, r->src_mask);
+		p = put_u8(p, r->dst_mask);
+		put_u16(p, 0);			/* pad2 */
 	}
 	return w.err ? 0 : w.len;
 }
@@ -90,13 +95,16 @@ size_t nf1_encode(const struct nfclassic_export *x, const struct flow_record *re
 	put_times(&w, x);
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_record *r = &recs[i];
-		put_common(&w, x, r);
-		wr_u16(&w, 0);		/* pad1 */
-		wr_u8(&w, r->proto);
-		wr_u8(&w, r->tos);
-		wr_u8(&w, r->tcp_flags);
-		wr_zero(&w, 3);		/* pad2 */
-		wr_zero(&w, 4);		/* reserved */
+		uint8_t *p = wr_reserve(&w, NFCLASSIC_RECORD_LEN);
+		if (p == NULL)
+			break;
+		p = put_common(p, x, r);
+		p = put_u16(p, 0);		/* pad1 */
+		p = put_u8(p, r->proto);
+		p = put_u8(p, r->tos);
+		p = put_u8(p, r->tcp_flags);
+		p = put_zero(p, 3);		/* pad2 */
+		put_zero(p, 4);			/* reserved */
 	}
 	return w.err ? 0 : w.len;
 }

@@ -80,6 +80,60 @@ static inline void wr_zero(struct wr *w, size_t n)
 	w->len += n;
 }
 
+/*
+ * A whole record at once: wr_reserve checks for n bytes and hands them
+ * over, and the put_* helpers fill them, each returning the byte after.
+ * One check a record instead of one a field, and stores the compiler
+ * can keep in registers (a store through w->buf could alias w itself).
+ */
+static inline uint8_t *wr_reserve(struct wr *w, size_t n)
+{
+	if (!wr_room(w, n))
+		return NULL;
+	uint8_t *p = w->buf + w->len;
+	w->len += n;
+	return p;
+}
+
+static inline uint8_t *put_u8(uint8_t *p, uint8_t v)
+{
+	p[0] = v;
+	return p + 1;
+}
+
+static inline uint8_t *put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static inline uint8_t *put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static inline uint8_t *put_u64(uint8_t *p, uint64_t v)
+{
+	return put_u32(put_u32(p, (uint32_t)(v >> 32)), (uint32_t)v);
+}
+
+static inline uint8_t *put_bytes(uint8_t *p, const void *src, size_t n)
+{
+	memcpy(p, src, n);
+	return p + n;
+}
+
+static inline uint8_t *put_zero(uint8_t *p, size_t n)
+{
+	memset(p, 0, n);
+	return p + n;
+}
+
 /* Overwrite a 16-bit field already written at offset off (lengths, counts
  * that are known only once the body is complete). */
 static inline void wr_patch_u16(struct wr *w, size_t off, uint16_t v)
