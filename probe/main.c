@@ -14,6 +14,7 @@
 #include "meter.h"
 #include "options.h"
 #include "packet.h"
+#include "reader.h"
 #include "stats.h"
 #include "../export/exporter.h"
 #include "../export/transport.h"
@@ -25,15 +26,10 @@ struct run {
 	struct meter meter;
 };
 
-static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen,
-		     size_t wirelen)
+static void on_packet(void *ctx, enum packet_kind kind, const struct packet *pkt)
 {
 	struct run *run = ctx;
-	struct packet pkt;
-	enum packet_kind kind = packet_decode(run->cap.dlt, data, caplen, wirelen, 0, &pkt);
-
-	pkt.ts_us = ts_us;
-	meter_packet(&run->meter, kind, &pkt);
+	meter_packet(&run->meter, kind, pkt);
 }
 
 /* The flow table's hash seed: from the kernel, or failing that from the
@@ -117,12 +113,13 @@ int main(int argc, char **argv)
 		ex->sampling = (uint16_t)(0x4000 | (opt.sample & 0x3fff));
 	}
 
-	/* Two helper threads, neither needed for correctness: one faults in
-	 * memory ahead of the flow table, one sends the exports. */
+	/* Helper threads, none needed for correctness: one faults in memory
+	 * ahead of the flow table, one sends the exports, and one reads and
+	 * decodes the capture (reader_run). */
 	chunks_helper_start();
 	transport_start_sender(&tp);
 	status = 0;
-	if (capture_run(&run.cap, on_frame, &run, err, sizeof(err)) != 0) {
+	if (reader_run(&run.cap, 0, on_packet, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */
 		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
 		status = 1;

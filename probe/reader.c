@@ -1,0 +1,166 @@
+/*
+ * reader.c - a ring of blocks of decoded packets between the reader
+ * thread and the meter (reader.h).
+ *
+ * Blocks change hands under a lock, a few hundred packets at a time, so
+ * the lock costs nothing per packet; each side sleeps on a condition
+ * variable when it has to wait (the meter, being slower, mostly makes the
+ * reader wait for a free block).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "reader.h"
+
+#define BLOCK_PACKETS 512
+#define NBLOCKS 16
+
+struct decoded {
+	enum packet_kind kind;
+	struct packet pkt;
+};
+
+struct block {
+	size_t n;
+	struct decoded d[BLOCK_PACKETS];
+};
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t more;		/* a block filled, or the end */
+	pthread_cond_t space;		/* a block emptied */
+	uint64_t filled, emptied;	/* blocks handed over each way */
+	int reader_waits;		/* for half the ring to be free */
+	int done, status;
+	char err[512];
+	struct capture *cap;
+	uint32_t ifindex;
+	struct block *cur;		/* the reader's block being filled */
+	struct block blocks[NBLOCKS];
+};
+
+static void decode_into(struct decoded *d, int dlt, uint32_t ifindex, int64_t ts_us,
+			const uint8_t *data, size_t caplen, size_t wirelen)
+{
+	d->kind = packet_decode(dlt, data, caplen, wirelen, ifindex, &d->pkt);
+	d->pkt.ts_us = ts_us;
+	d->pkt.payload = NULL;
+	d->pkt.payload_len = 0;
+}
+
+/* Hand the current block over and wait for a free one. */
+static void publish(struct ring *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->filled++;
+	pthread_cond_signal(&g->more);
+	/* Full: sleep until half the ring is free, not block by block, so
+	 * the two threads wake each other rarely. */
+	if (g->filled - g->emptied == NBLOCKS) {
+		g->reader_waits = 1;
+		while (g->filled - g->emptied > NBLOCKS / 2)
+			pthread_cond_wait(&g->space, &g->mu);
+		g->reader_waits = 0;
+	}
+	pthread_mutex_unlock(&g->mu);
+	g->cur = &g->blocks[g->filled % NBLOCKS];
+	g->cur->n = 0;
+}
+
+static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+	struct ring *g = ctx;
+	decode_into(&g->cur->d[g->cur->n++], g->cap->dlt, g->ifindex, ts_us, data, caplen, wirelen);
+	if (g->cur->n == BLOCK_PACKETS)
+		publish(g);
+}
+
+static void *reader_main(void *arg)
+{
+	struct ring *g = arg;
+	char err[sizeof(g->err)];
+	int status = capture_run(g->cap, on_frame, g, err, sizeof(err));
+
+	pthread_mutex_lock(&g->mu);
+	if (g->cur->n > 0)
+		g->filled++;		/* the last, partly filled block */
+	g->status = status;
+	if (status != 0)
+		memcpy(g->err, err, sizeof(err));
+	g->done = 1;
+	pthread_cond_signal(&g->more);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* Without a thread: decode and hand over one frame at a time. */
+struct direct {
+	struct capture *cap;
+	uint32_t ifindex;
+	reader_fn fn;
+	void *ctx;
+};
+
+static void on_frame_direct(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen,
+			    size_t wirelen)
+{
+	struct direct *dr = ctx;
+	struct decoded d;
+	decode_into(&d, dr->cap->dlt, dr->ifindex, ts_us, data, caplen, wirelen);
+	dr->fn(dr->ctx, d.kind, &d.pkt);
+}
+
+int reader_run(struct capture *c, uint32_t ifindex, reader_fn fn, void *ctx, char *err,
+	       size_t errlen)
+{
+	struct ring *g = calloc(1, sizeof(*g));
+	pthread_t th;
+
+	if (g != NULL) {
+		pthread_mutex_init(&g->mu, NULL);
+		pthread_cond_init(&g->more, NULL);
+		pthread_cond_init(&g->space, NULL);
+		g->cap = c;
+		g->ifindex = ifindex;
+		g->cur = &g->blocks[0];
+		if (pthread_create(&th, NULL, reader_main, g) != 0) {
+			pthread_mutex_destroy(&g->mu);
+			pthread_cond_destroy(&g->more);
+			pthread_cond_destroy(&g->space);
+			free(g);
+			g = NULL;
+		}
+	}
+	if (g == NULL) {
+		struct direct dr = { c, ifindex, fn, ctx };
+		return capture_run(c, on_frame_direct, &dr, err, errlen);
+	}
+
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		while (g->emptied == g->filled && !g->done)
+			pthread_cond_wait(&g->more, &g->mu);
+		if (g->emptied == g->filled)
+			break;			/* done, and every block taken */
+		struct block *b = &g->blocks[g->emptied % NBLOCKS];
+		pthread_mutex_unlock(&g->mu);
+		for (size_t i = 0; i < b->n; i++)
+			fn(ctx, b->d[i].kind, &b->d[i].pkt);
+		pthread_mutex_lock(&g->mu);
+		g->emptied++;
+		if (g->reader_waits && g->filled - g->emptied <= NBLOCKS / 2)
+			pthread_cond_signal(&g->space);
+	}
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(th, NULL);
+
+	int status = g->status;
+	if (status != 0)
+		snprintf(err, errlen, "%s", g->err);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->more);
+	pthread_cond_destroy(&g->space);
+	free(g);
+	return status;
+}
