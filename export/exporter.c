@@ -75,6 +75,10 @@ static size_t encode_v1(struct exporter *ex, const struct flow_record *recs, siz
 
 /* v1 and v5 counters are 32 bits.  softflowd ends a flow once it has
  * passed 2^31 octets; we end it before the packet that would pass. */
+/* Every format's max_records is below EXPORTER_MAX_PENDING: the slot
+ * after a full datagram's records must exist (exporter_slot). */
+_Static_assert(NF1_MAX_RECORDS < EXPORTER_MAX_PENDING && NF5_MAX_RECORDS < EXPORTER_MAX_PENDING,
+	       "a full datagram leaves a slot");
 static const struct export_format formats[] = {
 	{ .name = "v1", .version = 1, .ipv6 = 0, .octet_limit = 1u << 31,
 	  .max_records = NF1_MAX_RECORDS, .uptime_times = 1, .encode = encode_v1 },
@@ -117,20 +121,40 @@ void exporter_flush(struct exporter *ex, int64_t now_us)
 	ex->npending = 0;
 }
 
-void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us)
+/* The slot after the queued records: there is always one, since a full
+ * datagram is sent when the record that would not fit is committed. */
+struct flow_record *exporter_slot(struct exporter *ex, int64_t now_us)
 {
+	(void)now_us;
+	return &ex->pending[ex->npending];
+}
+
+/* Send the queued records without the one just put after them, which
+ * then opens the next datagram. */
+static struct flow_record *flush_before(struct exporter *ex, int64_t now_us)
+{
+	struct flow_record keep = ex->pending[ex->npending];
+	exporter_flush(ex, now_us);
+	ex->pending[0] = keep;
+	return &ex->pending[0];
+}
+
+void exporter_commit(struct exporter *ex, int64_t now_us)
+{
+	struct flow_record *rec = &ex->pending[ex->npending];
+
 	if (rec->af == 6 && !ex->fmt->ipv6) {
 		ex->unexportable++;
 		return;
 	}
-	if (ex->npending >= ex->fmt->max_records || ex->npending >= EXPORTER_MAX_PENDING)
-		exporter_flush(ex, now_us);
+	if (ex->npending >= ex->fmt->max_records)
+		rec = flush_before(ex, now_us);
 	/* Uptime-based formats: keep one datagram's times within the span. */
 	if (ex->npending && ex->fmt->uptime_times) {
 		int64_t lo = rec->first_us < ex->pending_first_us ? rec->first_us : ex->pending_first_us;
 		int64_t hi = rec->last_us > ex->pending_last_us ? rec->last_us : ex->pending_last_us;
 		if (hi - lo >= UPTIME_SPAN_US - 1000)
-			exporter_flush(ex, now_us);
+			rec = flush_before(ex, now_us);
 	}
 	if (ex->npending == 0) {
 		ex->pending_first_us = rec->first_us;
@@ -143,5 +167,11 @@ void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t no
 	}
 	if (ex->npending == 0 || now_us > ex->latest_add_us)
 		ex->latest_add_us = now_us;
-	ex->pending[ex->npending++] = *rec;
+	ex->npending++;
+}
+
+void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us)
+{
+	*exporter_slot(ex, now_us) = *rec;
+	exporter_commit(ex, now_us);
 }

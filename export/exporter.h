@@ -63,6 +63,11 @@ void exporter_set_boot(struct exporter *ex, int64_t boot_us);
  * now_us is the export time of any datagram this sends. */
 void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us);
 
+/* The same without a copy: fill the record exporter_slot returns, then
+ * commit it (which may send a full datagram first, stamped now_us). */
+struct flow_record *exporter_slot(struct exporter *ex, int64_t now_us);
+void exporter_commit(struct exporter *ex, int64_t now_us);
+
 /* Send whatever is queued, stamped with now_us, or with the time a record
  * was queued if that is later: a datagram never predates its records. */
 void exporter_flush(struct exporter *ex, int64_t now_us);

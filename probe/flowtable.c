@@ -778,22 +778,19 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 		}
 		due_sort(e, n);
 		/* Flows are read in that order, which is random in memory: each
-		 * is fetched 16 flows ahead, and its session 8 ahead. */
+		 * is fetched 16 flows ahead.  A flow reported is marked gone
+		 * (seq 0), which ft_reverse sees, so sessions are left alone. */
 		for (size_t k = 0; k < n; k++) {
 			if (k + 16 < n) {
 				const char *ahead = (const char *)FLOW(ft, e[k + 16].idx);
 				__builtin_prefetch(ahead);
 				__builtin_prefetch(ahead + 64);
 			}
-			if (k + 8 < n)
-				__builtin_prefetch(SESS(ft, FLOW(ft, e[k + 8].idx)->sess));
 			struct flow *f = FLOW(ft, e[k].idx);
-			struct session *s = SESS(ft, f->sess);
 			f->end_reason = reason;
 			f->rule = RULE_FLUSHED;
 			fn(ctx, ft, f);
-			if (s->cur[f->dir] == e[k].idx)
-				s->cur[f->dir] = 0;	/* ft_reverse stays true meanwhile */
+			f->seq = 0;
 		}
 		free(e);
 		ft_reset(ft);
@@ -826,7 +823,8 @@ size_t ft_memory(const struct ft *ft)
 const struct flow *ft_reverse(const struct ft *ft, const struct flow *f)
 {
 	uint32_t r = SESS(ft, f->sess)->cur[!f->dir];
-	return r ? FLOW(ft, r) : NULL;
+	/* During ft_expire_all a flow already reported has seq 0. */
+	return r && FLOW(ft, r)->seq != 0 ? FLOW(ft, r) : NULL;
 }
 
 struct ft *ft_create(const struct ft_config *cfg)

@@ -59,22 +59,23 @@ static void flow_to_record(const struct flow *f, struct flow_record *r)
 static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 {
 	struct expiry_ctx *c = vctx;
-	struct flow_record rec;
+	/* Built in place, in the exporter's next slot. */
+	struct flow_record *rec = exporter_slot(c->m->ex, c->now_us);
 
 	(void)ft;
 	stats_flow_expired(c->m->st, f);
-	flow_to_record(f, &rec);
+	flow_to_record(f, rec);
 	if (c->m->macs) {
 		uint32_t id = flowkey_l2id(&f->key);
-		macpairs_lookup(c->m->macs, id, rec.src_mac, rec.dst_mac);
+		macpairs_lookup(c->m->macs, id, rec->src_mac, rec->dst_mac);
 		macpairs_release(c->m->macs, id);
 	}
 	if (c->m->dump) {
 		char line[512];
-		flowdump_format(&rec, line, sizeof(line));
+		flowdump_format(rec, line, sizeof(line));
 		fprintf(c->m->dump, "EXPIRED: %s\n", line);
 	}
-	exporter_add(c->m->ex, &rec, c->now_us);
+	exporter_commit(c->m->ex, c->now_us);
 }
 
 /* Each scan is one batch: its flows share datagrams stamped with its time,

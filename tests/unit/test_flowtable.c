@@ -244,6 +244,43 @@ static void test_reverse_flow(void **state)
 	rec_free(&rc);
 }
 
+/* The same through ft_expire_all, which reports flows without taking
+ * them out one by one: a flow reported is gone for ft_reverse too. */
+static void test_reverse_flow_expire_all(void **state)
+{
+	(void)state;
+	struct ft_config c;
+	struct recorder rc = { 0 };
+	cfg_default(&c);
+	struct ft *ft = ft_create(&c);
+
+	struct packet fwd = udp(1, 2, 100, 1 * SEC);
+	struct packet rev = mkpkt(4, 17, 2, 1, fwd.key.dport, fwd.key.sport, 200, 0, 2 * SEC);
+	struct packet fwd_tos = fwd;
+	fwd_tos.key.tos = 0x20;
+	fwd_tos.ts_us = 3 * SEC;
+	struct packet other = udp(1, 3, 50, 4 * SEC);
+	ft_packet(ft, &fwd, record, &rc);
+	ft_packet(ft, &rev, record, &rc);
+	ft_packet(ft, &fwd_tos, record, &rc);
+	ft_packet(ft, &other, record, &rc);
+
+	assert_int_equal(ft_expire_all(ft, END_FORCED, record, &rc), 4);
+	assert_true(same_key(&rc.r[0].key, &fwd.key));
+	assert_true(rc.r[0].has_rev);
+	assert_true(same_key(&rc.r[0].rev, &rev.key));
+	assert_true(same_key(&rc.r[1].key, &rev.key));
+	assert_true(rc.r[1].has_rev);
+	assert_true(same_key(&rc.r[1].rev, &fwd_tos.key));
+	assert_true(same_key(&rc.r[2].key, &fwd_tos.key));
+	assert_false(rc.r[2].has_rev);			/* reply already reported */
+	assert_true(same_key(&rc.r[3].key, &other.key));
+	assert_false(rc.r[3].has_rev);
+	assert_int_equal(ft_count(ft), 0);
+	ft_destroy(ft);
+	rec_free(&rc);
+}
+
 /* ---- idle expiry and scan times -------------------------------------- */
 
 static void test_udp_idle(void **state)
@@ -1399,6 +1436,7 @@ int main(void)
 		cmocka_unit_test(test_same_key_one_flow),
 		cmocka_unit_test(test_tos_and_ifindex_split),
 		cmocka_unit_test(test_reverse_flow),
+		cmocka_unit_test(test_reverse_flow_expire_all),
 		cmocka_unit_test(test_udp_idle),
 		cmocka_unit_test(test_next_scan_rounding),
 		cmocka_unit_test(test_tcp_rst_either_direction),
