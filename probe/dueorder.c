@@ -38,24 +38,31 @@ static void heapsort_due(struct due *e, size_t n)
 	}
 }
 
-void due_sort_depth(struct due *e, size_t n, int depth)
+size_t due_sort_depth(struct due *e, size_t n, int depth)
 {
+	size_t heaped = 0;
+
 	while (n > 16) {
 		if (depth-- <= 0) {
 			heapsort_due(e, n);
-			return;
+			return heaped + n;
 		}
-		/* The median of first, middle and last as the pivot, moved to
-		 * the front; Hoare's partition around it.  Both scans stop on
-		 * an equal entry, so runs of equal deadlines split evenly. */
-		struct due *a = &e[0], *m = &e[n / 2], *z = &e[n - 1];
+		/* The median of the entries at a quarter, half and three
+		 * quarters as the pivot, moved to the front; Hoare's partition
+		 * around it.  (Not first, middle and last: a partition leaves
+		 * a large entry at the front of its lower side, which on
+		 * nearly sorted input - the usual case, flows gathered in
+		 * creation order - made every split lopsided.)  Both scans
+		 * stop on an equal entry, so runs of equal deadlines split
+		 * evenly. */
+		struct due *a = &e[n / 4], *m = &e[n / 2], *z = &e[n / 2 + n / 4];
 		if (due_before(m, a))
 			swap(m, a);
 		if (due_before(z, m))
 			swap(z, m);
 		if (due_before(m, a))
 			swap(m, a);
-		swap(a, m);
+		swap(&e[0], m);
 		struct due p = e[0];
 		size_t i = 0, j = n;
 		for (;;) {
@@ -74,11 +81,11 @@ void due_sort_depth(struct due *e, size_t n, int depth)
 		/* Recurse into the smaller side, loop on the larger: the stack
 		 * stays logarithmic. */
 		if (j < n - j - 1) {
-			due_sort_depth(e, j, depth);
+			heaped += due_sort_depth(e, j, depth);
 			e += j + 1;
 			n -= j + 1;
 		} else {
-			due_sort_depth(e + j + 1, n - j - 1, depth);
+			heaped += due_sort_depth(e + j + 1, n - j - 1, depth);
 			n = j;
 		}
 	}
@@ -89,12 +96,18 @@ void due_sort_depth(struct due *e, size_t n, int depth)
 			e[k] = e[k - 1];
 		e[k] = x;
 	}
+	return heaped;
 }
 
 void due_sort(struct due *e, size_t n)
 {
+	due_sort_depth(e, n, due_sort_depth_for(n));
+}
+
+int due_sort_depth_for(size_t n)
+{
 	int depth = 0;
 	for (size_t m = n; m > 1; m >>= 1)
 		depth += 2;
-	due_sort_depth(e, n, depth);
+	return depth;
 }

@@ -33,7 +33,10 @@ static inline int due_before(const struct due *a, const struct due *b)
 void due_sort(struct due *e, size_t n);
 
 /* due_sort with the quicksort's depth limit given (0: heapsort at once),
- * for the tests. */
-void due_sort_depth(struct due *e, size_t n, int depth);
+ * for the tests: returns how many entries were heapsorted, which on any
+ * ordinary input should be none.  due_sort_depth_for(n) is due_sort's
+ * limit. */
+size_t due_sort_depth(struct due *e, size_t n, int depth);
+int due_sort_depth_for(size_t n);
 
 #endif

@@ -107,6 +107,32 @@ static void test_heapsort_fallback(void **state)
 	}
 }
 
+/* Flows are gathered in creation order, so the flush sorts nearly sorted
+ * entries: deadlines rising with small jitter.  The quicksort must split
+ * them evenly, never reaching its heapsort fallback (the pivot was once
+ * taken from the first entry, which a partition leaves large: every
+ * split was lopsided and most of the work went to heapsort, twice as
+ * slow).  Sorted, reversed and random inputs likewise. */
+static void test_no_fallback_on_ordinary_input(void **state)
+{
+	(void)state;
+	enum { N = 300000 };
+	struct due *e = malloc(N * sizeof(*e));
+	assert_non_null(e);
+	for (int kind = 0; kind < 4; kind++) {
+		for (int i = 0; i < N; i++) {
+			int64_t base = kind == 2 ? (int64_t)(N - i) * 300 : (int64_t)i * 300;
+			int64_t jitter = kind == 0 ? (int64_t)(next() % 1000000) : 0;
+			if (kind == 3)
+				base = (int64_t)(next() % 1000000000);
+			e[i] = (struct due){ 1700000000000000LL + base + jitter, (uint32_t)i + 1, (uint32_t)i };
+		}
+		assert_int_equal(due_sort_depth(e, N, due_sort_depth_for(N)), 0);
+		check_sorted(e, N);
+	}
+	free(e);
+}
+
 /* The exact result: a known permutation comes back as the identity. */
 static void test_exact(void **state)
 {
@@ -132,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_sort_kinds),
 		cmocka_unit_test(test_heapsort_fallback),
+		cmocka_unit_test(test_no_fallback_on_ordinary_input),
 		cmocka_unit_test(test_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
