@@ -97,6 +97,13 @@ static inline uint32_t pool_get(struct pool *p)
 	}
 	i = p->used++;
 	memset(pool_at(p, i), 0, p->elem);
+	/* The next fresh element is the next one handed out: ask for its
+	 * lines now (for writing), so that filling it does not wait. */
+	if ((p->used >> p->chunk_bits) < p->nchunks) {
+		const char *next = pool_at(p, p->used);
+		for (size_t off = 0; off < p->elem; off += 64)
+			__builtin_prefetch(next + off, 1);
+	}
 	return i;
 }
 
