@@ -5,6 +5,8 @@
  * takes twice the time, and glibc's merge sort a second array as big as
  * the first, which at the final flush is the peak of the probe's memory.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include "dueorder.h"
 
 static void swap(struct due *a, struct due *b)
@@ -110,4 +112,67 @@ int due_sort_depth_for(size_t n)
 	for (size_t m = n; m > 1; m >>= 1)
 		depth += 2;
 	return depth;
+}
+
+size_t due_split(struct due *e, size_t n)
+{
+	enum { SAMPLES = 63 };
+	struct due sample[SAMPLES];
+
+	if (n < 2 * SAMPLES)
+		return 0;
+	for (size_t i = 0; i < SAMPLES; i++)
+		sample[i] = e[(i * 2 + 1) * (n / (2 * SAMPLES))];
+	due_sort(sample, SAMPLES);
+	struct due pivot = sample[SAMPLES / 2];
+	/* Entries before the pivot to the front (the order is total: no
+	 * entry equals the pivot but itself, which goes to the back part). */
+	size_t i = 0, j = n;
+	for (;;) {
+		while (i < j && due_before(&e[i], &pivot))
+			i++;
+		while (i < j && !due_before(&e[j - 1], &pivot))
+			j--;
+		if (i >= j)
+			return i;
+		swap(&e[i], &e[j - 1]);
+		i++;
+		j--;
+	}
+}
+
+struct due_job {
+	pthread_t thread;
+	struct due *e;
+	size_t n;
+};
+
+static void *sort_main(void *arg)
+{
+	struct due_job *job = arg;
+	due_sort(job->e, job->n);
+	return NULL;
+}
+
+struct due_job *due_sort_start(struct due *e, size_t n)
+{
+	struct due_job *job = malloc(sizeof(*job));
+
+	if (job != NULL) {
+		job->e = e;
+		job->n = n;
+		if (pthread_create(&job->thread, NULL, sort_main, job) == 0)
+			return job;
+		free(job);
+	}
+	due_sort(e, n);
+	return NULL;
+}
+
+void due_sort_wait(struct due_job *job)
+{
+	if (job == NULL)
+		return;
+	pthread_join(job->thread, NULL);
+	free(job);
 }

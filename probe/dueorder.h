@@ -32,6 +32,18 @@ static inline int due_before(const struct due *a, const struct due *b)
  * input. */
 void due_sort(struct due *e, size_t n);
 
+/*
+ * Sorting a million entries on two cores: due_split moves every entry
+ * before a sampled median to the front and returns how many they are, so
+ * that the two parts sort independently; due_sort_start sorts a part on
+ * a thread of its own (NULL: it could not start one, and sorted it
+ * before returning), due_sort_wait waits for it.
+ */
+size_t due_split(struct due *e, size_t n);
+struct due_job;
+struct due_job *due_sort_start(struct due *e, size_t n);
+void due_sort_wait(struct due_job *job);
+
 /* due_sort with the quicksort's depth limit given (0: heapsort at once),
  * for the tests: returns how many entries were heapsorted, which on any
  * ordinary input should be none.  due_sort_depth_for(n) is due_sort's

@@ -133,6 +133,39 @@ static void test_no_fallback_on_ordinary_input(void **state)
 	free(e);
 }
 
+/* Two cores: split at a sampled median, sort the later part on a thread
+ * and the earlier here; together they are the whole, sorted. */
+static void test_split_and_sort_on_two_threads(void **state)
+{
+	(void)state;
+	enum { N = 200001 };
+	struct due *e = make(N, 0);
+	size_t k = due_split(e, N);
+	assert_true(k > N / 4 && k < 3 * N / 4);	/* near the middle */
+	struct due max_front = e[0], min_back = e[k];
+	for (size_t i = 0; i < k; i++)
+		if (due_before(&max_front, &e[i]))
+			max_front = e[i];
+	for (size_t i = k; i < N; i++)
+		if (due_before(&e[i], &min_back))
+			min_back = e[i];
+	assert_true(due_before(&max_front, &min_back));
+	struct due_job *job = due_sort_start(e + k, N - k);
+	due_sort(e, k);
+	due_sort_wait(job);
+	check_sorted(e, N);
+	free(e);
+	/* all deadlines equal: the creation numbers split them */
+	e = make(N, 3);
+	k = due_split(e, N);
+	assert_true(k > N / 4 && k < 3 * N / 4);
+	free(e);
+	/* too few to split */
+	e = make(50, 0);
+	assert_int_equal(due_split(e, 50), 0);
+	free(e);
+}
+
 /* The exact result: a known permutation comes back as the identity. */
 static void test_exact(void **state)
 {
@@ -159,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_sort_kinds),
 		cmocka_unit_test(test_heapsort_fallback),
 		cmocka_unit_test(test_no_fallback_on_ordinary_input),
+		cmocka_unit_test(test_split_and_sort_on_two_threads),
 		cmocka_unit_test(test_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,6 +281,57 @@ static void test_reverse_flow_expire_all(void **state)
 	rec_free(&rc);
 }
 
+/* Enough flows that the final flush sorts on two threads: every flow
+ * once, in (deadline, creation) order. */
+static struct rec *flushed;
+static size_t nflushed;
+static void record_light(void *ctx, const struct ft *ft, const struct flow *f)
+{
+	(void)ctx;
+	(void)ft;
+	flushed[nflushed].first = f->first_us;
+	flushed[nflushed].last = f->last_us;
+	flushed[nflushed].seq = f->seq;
+	flushed[nflushed].key = f->key;
+	nflushed++;
+}
+
+static void test_expire_all_many(void **state)
+{
+	(void)state;
+	enum { N = 150000 };
+	struct ft_config c;
+	cfg_default(&c);
+	struct ft *ft = ft_create(&c);
+	uint64_t x = 12345;
+	for (uint32_t i = 0; i < N; i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		struct packet p = mkpkt(4, 17, 1, 2, (uint16_t)i, (uint16_t)(i >> 16), 100, 0,
+					1700000000LL * SEC + (int64_t)(x % (600 * SEC)));
+		memcpy(p.key.src, &i, 4);
+		assert_int_equal(ft_packet(ft, &p, record_light, NULL), 1);
+	}
+	flushed = calloc(N, sizeof(*flushed));
+	nflushed = 0;
+	assert_int_equal(ft_expire_all(ft, END_FORCED, record_light, NULL), N);
+	assert_int_equal(nflushed, N);
+	/* UDP: deadline = last + 300 s; each flow has one packet */
+	for (size_t i = 1; i < N; i++) {
+		const struct rec *a = &flushed[i - 1], *b = &flushed[i];
+		if (!(a->last < b->last || (a->last == b->last && a->seq < b->seq)))
+			fail_msg("flows %zu and %zu out of order", i - 1, i);
+	}
+	uint8_t *seen = calloc(N + 1, 1);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(flushed[i].seq >= 1 && flushed[i].seq <= N);
+		assert_int_equal(seen[flushed[i].seq], 0);
+		seen[flushed[i].seq] = 1;
+	}
+	free(seen);
+	free(flushed);
+	ft_destroy(ft);
+}
+
 /* ---- idle expiry and scan times -------------------------------------- */
 
 static void test_udp_idle(void **state)
@@ -1437,6 +1488,7 @@ int main(void)
 		cmocka_unit_test(test_tos_and_ifindex_split),
 		cmocka_unit_test(test_reverse_flow),
 		cmocka_unit_test(test_reverse_flow_expire_all),
+		cmocka_unit_test(test_expire_all_many),
 		cmocka_unit_test(test_udp_idle),
 		cmocka_unit_test(test_next_scan_rounding),
 		cmocka_unit_test(test_tcp_rst_either_direction),
