@@ -17,11 +17,11 @@
 #include <sys/mman.h>
 #include "chunks.h"
 
-/* Chunks of at least this many bytes, aligned to it, so the kernel can
- * back them with huge pages: a table of a million flows is random access
- * over hundreds of megabytes, and 4 KiB pages would add a TLB miss to
- * every packet. */
-#define POOL_CHUNK_BYTES (2u << 20)
+/* Chunks of this many bytes, aligned to it, so the kernel can back each
+ * with one huge page: a table of a million flows is random access over
+ * hundreds of megabytes, and 4 KiB pages would add a TLB miss to every
+ * packet.  They come from chunks.h, faulted in ahead of need. */
+#define POOL_CHUNK_BYTES CHUNK_BYTES
 
 struct pool {
 	char **chunk;
@@ -40,7 +40,10 @@ static inline void pool_init(struct pool *p, size_t elem, size_t link_off)
 	p->elem = elem;
 	p->link_off = link_off;
 	p->used = 1;			/* index 0 means none */
-	while (((size_t)1 << p->chunk_bits) * elem < POOL_CHUNK_BYTES)
+	/* As many elements as fit a chunk, a power of two (indices split
+	 * into chunk and offset by a shift); a bigger element gets a chunk
+	 * of its own. */
+	while (((size_t)2 << p->chunk_bits) * elem <= POOL_CHUNK_BYTES)
 		p->chunk_bits++;
 }
 
@@ -90,7 +93,7 @@ static inline uint32_t pool_get(struct pool *p)
 		}
 		/* elements are zeroed as they are handed out */
 		size_t bytes = ((size_t)1 << p->chunk_bits) * p->elem;
-		p->chunk[p->nchunks] = bytes == CHUNK_BYTES ? chunk_get() : big_alloc(bytes);
+		p->chunk[p->nchunks] = bytes <= CHUNK_BYTES ? chunk_get() : big_alloc(bytes);
 		if (p->chunk[p->nchunks] == NULL)
 			return 0;
 		p->nchunks++;
@@ -123,7 +126,8 @@ static inline void pool_reset(struct pool *p)
 
 static inline size_t pool_bytes(const struct pool *p)
 {
-	return (size_t)p->nchunks * ((size_t)1 << p->chunk_bits) * p->elem +
+	size_t bytes = ((size_t)1 << p->chunk_bits) * p->elem;
+	return (size_t)p->nchunks * (bytes < CHUNK_BYTES ? CHUNK_BYTES : bytes) +
 	       p->chunk_cap * sizeof(char *);
 }
 
