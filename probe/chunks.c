@@ -1,12 +1,17 @@
 /* chunks.c - blocks faulted in by a helper thread (chunks.h). */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "chunks.h"
 
-/* Blocks kept ready: 8 MiB, some 60 000 flows ahead. */
+/* Blocks kept ready: at most 8 MiB, some 60 000 flows ahead, and no more
+ * than half as many as taken so far, so a small capture does not fault
+ * in memory it never uses. */
 #define READY_MAX 4
+/* The first blocks made (a flow pool's and a session pool's, say) */
+#define SMALL_PAGE_BLOCKS 4
 
 static struct {
 	pthread_mutex_t mu;
@@ -15,15 +20,20 @@ static struct {
 	int running, stop;
 	void *ready[READY_MAX];
 	int nready;
+	uint64_t taken;		/* blocks handed out */
 } helper = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
-static void *block_new(void)
+/* A block, as a huge page if asked: worth it for a big table (one TLB
+ * entry instead of 512), not for a small one, whose few touched 4 KiB
+ * pages cost far less to fault in than a whole 2 MiB. */
+static void *block_new(int huge)
 {
 	void *c = NULL;
 	if (posix_memalign(&c, CHUNK_BYTES, CHUNK_BYTES) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	madvise(c, CHUNK_BYTES, MADV_HUGEPAGE);	/* a hint: fine if refused */
+	if (huge)
+		madvise(c, CHUNK_BYTES, MADV_HUGEPAGE);	/* a hint: fine if refused */
 #endif
 	return c;
 }
@@ -41,12 +51,13 @@ static void *helper_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&helper.mu);
 	while (!helper.stop) {
-		if (helper.nready == READY_MAX) {
+		uint64_t want = helper.taken / 2 < READY_MAX ? helper.taken / 2 : READY_MAX;
+		if ((uint64_t)helper.nready >= want) {
 			pthread_cond_wait(&helper.wake, &helper.mu);
 			continue;
 		}
 		pthread_mutex_unlock(&helper.mu);
-		void *c = block_new();
+		void *c = block_new(1);
 		if (c != NULL)
 			block_fault(c);
 		pthread_mutex_lock(&helper.mu);
@@ -96,12 +107,13 @@ void *chunk_get(void)
 	void *c = NULL;
 
 	pthread_mutex_lock(&helper.mu);
-	if (helper.nready > 0) {
+	uint64_t taken = helper.taken++;
+	if (helper.nready > 0)
 		c = helper.ready[--helper.nready];
-		pthread_cond_signal(&helper.wake);
-	}
+	pthread_cond_signal(&helper.wake);
 	pthread_mutex_unlock(&helper.mu);
 	if (c != NULL)
 		return c;
-	return block_new();	/* faulted as it is used */
+	/* faulted as it is used; the first few blocks in small pages */
+	return block_new(taken >= SMALL_PAGE_BLOCKS);
 }
