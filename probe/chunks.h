@@ -22,8 +22,9 @@
 int chunks_helper_start(void);
 void chunks_helper_stop(void);
 
-/* A zeroed block of CHUNK_BYTES, aligned to it (so the kernel can use a
- * huge page), or NULL.  Release it with free(). */
+/* A block of CHUNK_BYTES, aligned to it (so the kernel can use a huge
+ * page), or NULL.  Not necessarily zeroed (a recycled block is not): the
+ * pool zeroes each element as it hands it out.  Release it with free(). */
 void *chunk_get(void);
 
 #endif
