@@ -647,11 +647,15 @@ void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct
 		return;
 	}
 	(void)pkt;
-	/* A FIN or RST may reschedule the other side: its deadline and
-	 * times are on the flow's second line. */
+	/* A FIN or RST may reschedule the other side: its protocol (for the
+	 * rule) is on the flow's first line, its deadline and links on the
+	 * second. */
 	for (int d = 0; d < 2; d++) {
-		if (s->cur[d] != 0 && s->cur[d] != a->fi && s->cur[d] < ft->flows.used)
-			__builtin_prefetch((const char *)pool_at(&ft->flows, s->cur[d]) + 64);
+		if (s->cur[d] != 0 && s->cur[d] != a->fi && s->cur[d] < ft->flows.used) {
+			const char *o = pool_at(&ft->flows, s->cur[d]);
+			__builtin_prefetch(o);
+			__builtin_prefetch(o + 64);
+		}
 	}
 }
 
