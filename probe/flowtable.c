@@ -774,9 +774,22 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 {
 	size_t n = 0, live = ft->ftab.count;
 	struct due *e = live ? big_alloc(live * sizeof(*e)) : NULL;	/* huge pages: 16 faults, not 8000 */
+	struct tagtab fsmall, ssmall;
 	uint32_t top;
 
-	if (e != NULL) {
+	if (e != NULL && tagtab_init(&fsmall, 0) == 0) {
+		if (tagtab_init(&ssmall, 0) != 0) {
+			tagtab_free(&fsmall);
+			goto one_by_one;
+		}
+		/* Reporting and forgetting every flow needs no index: the big
+		 * ones go back before the sort's array is filled, so the flush
+		 * is not the peak of the probe's memory, and the table starts
+		 * small again after it. */
+		tagtab_free(&ft->ftab);
+		tagtab_free(&ft->stab);
+		ft->ftab = fsmall;
+		ft->stab = ssmall;
 		for (uint32_t i = 1; i < ft->flows.used && n < live; i++) {
 			const struct flow *f = FLOW(ft, i);
 			if (f->seq != 0)
@@ -811,6 +824,8 @@ size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx)
 	}
 
 	/* No memory for the sort: take them from the wheel, one by one. */
+one_by_one:
+	free(e);
 	while ((top = front_top(ft)) != 0) {
 		front_pop(ft, top);
 		FLOW(ft, top)->end_reason = reason;

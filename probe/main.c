@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 	err[0] = '\0';
+	chunks_helper_stop();	/* the table grows no more: its spare blocks go back */
 	meter_finish(&run.meter, END_FORCED);
 	transport_sync(&tp);
 	stats_print(stderr, &st, ex, ft_count(ft));
