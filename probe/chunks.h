@@ -27,4 +27,14 @@ void chunks_helper_stop(void);
  * pool zeroes each element as it hands it out.  Release it with free(). */
 void *chunk_get(void);
 
+/*
+ * Bigger zeroed arrays, asked for ahead: a hash index (the owner) that is
+ * filling up asks for its next size, the helper allocates and zeroes one,
+ * and when the index grows chunks_array_take hands it over if it is ready.  NULL
+ * when it is not (or was never asked for): the caller makes its own.
+ * Release it with free().
+ */
+void chunks_array_want(const void *owner, size_t bytes);
+void *chunks_array_take(const void *owner, size_t bytes);
+
 #endif

@@ -1,6 +1,7 @@
 /* tagtab.c - inserting, removing and growing (tagtab.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "chunks.h"
 #include "pool.h"
 #include "tagtab.h"
 
@@ -71,13 +72,16 @@ static void place(struct tagtab_bucket *b, uint32_t mask, uint32_t tag, uint32_t
 
 /* Double the buckets.  Entries are read from the old buckets in order and
  * land in bucket b or b + old size of the new table, so both sides are
- * walked nearly sequentially; no element is read. */
+ * walked nearly sequentially; no element is read.  A big new array was
+ * asked for ahead (tagtab_insert), zeroed by the helper thread. */
 static int grow(struct tagtab *t)
 {
 	size_t old = (size_t)t->mask + 1;
 	if (old >= ((size_t)1 << 31))
 		return -1;
-	struct tagtab_bucket *nb = buckets_alloc(old * 2);
+	struct tagtab_bucket *nb = chunks_array_take(t, old * 2 * sizeof(*nb));
+	if (nb == NULL)
+		nb = buckets_alloc(old * 2);
 	if (nb == NULL)
 		return -1;
 	uint32_t nmask = (uint32_t)(old * 2 - 1);
@@ -102,6 +106,13 @@ int tagtab_insert(struct tagtab *t, uint32_t tag, uint32_t i)
 		return -1;	/* could not grow, and too full to go on */
 	place(t->b, t->mask, tag, i);
 	t->count++;
+	/* Seven eighths of the way to growing: ask for the next array now,
+	 * while there are still many inserts to go, if it is big enough for
+	 * its zeroing to matter (and not sooner: an array asked for and never
+	 * used is memory for nothing). */
+	size_t nb = (size_t)t->mask + 1, next = nb * 2 * sizeof(struct tagtab_bucket);
+	if (t->count * LOAD_DEN * 8 == nb * TAGTAB_SLOTS * LOAD_NUM * 7 && next >= CHUNK_BYTES)
+		chunks_array_want(t, next);
 	return 0;
 }
 
