@@ -66,6 +66,7 @@ struct ft {
 	struct tagtab ftab;		/* flows by 7-tuple */
 	struct tagtab stab;		/* sessions by unordered 5-tuple */
 	uint64_t seed;			/* of the hashes: cfg.hash_seed */
+	int64_t maxlife_us;		/* the active timeout, 0: none */
 	uint32_t next_seq;
 	int64_t idle_us[RULE_MAXLIFE];	/* each idle rule's timeout */
 
@@ -82,8 +83,18 @@ struct ft {
 	int64_t scan_floor;
 };
 
-#define FLOW(ft, i) ((struct flow *)pool_at(&(ft)->flows, (i)))
-#define SESS(ft, i) ((struct session *)pool_at(&(ft)->sessions, (i)))
+/* Element i of the flow and session pools, with the chunk geometry as
+ * constants (pool_init works it out the same way, checked in ft_create):
+ * a shift and a mask, not loads and a multiply, on every access. */
+#define FLOW_CHUNK_BITS 14	/* 2^14 flows of 128 bytes: one 2 MiB chunk */
+#define SESS_CHUNK_BITS 16	/* 2^16 sessions of 32 bytes */
+_Static_assert(((size_t)1 << FLOW_CHUNK_BITS) * sizeof(struct flow) == POOL_CHUNK_BYTES,
+	       "flows fill their chunks exactly");
+_Static_assert(((size_t)1 << SESS_CHUNK_BITS) * sizeof(struct session) == POOL_CHUNK_BYTES,
+	       "sessions fill their chunks exactly");
+#define FLOW(ft, i) ((struct flow *)pool_at_fixed(&(ft)->flows, (i), FLOW_CHUNK_BITS, sizeof(struct flow)))
+#define SESS(ft, i) \
+	((struct session *)pool_at_fixed(&(ft)->sessions, (i), SESS_CHUNK_BITS, sizeof(struct session)))
 
 /* ---- hashing ---------------------------------------------------------- */
 
@@ -479,13 +490,18 @@ static uint8_t flow_classify(const struct ft *ft, const struct flow *f)
  * capped by the active timeout after its first. */
 static void flow_schedule(struct ft *ft, uint32_t fi, struct flow *f)
 {
-	const struct timeouts *to = &ft->cfg.to;
-	int64_t deadline, before = f->deadline;
+	/* The end reason each rule stands for. */
+	static const uint8_t reason_of[RULE_MAXLIFE + 1] = {
+		[RULE_GENERAL] = END_IDLE, [RULE_TCP] = END_IDLE, [RULE_UDP] = END_IDLE,
+		[RULE_ICMP] = END_IDLE, [RULE_TCP_RST] = END_OF_FLOW, [RULE_TCP_FIN] = END_OF_FLOW,
+		[RULE_MAXLIFE] = END_ACTIVE,
+	};
+	int64_t deadline, before = f->deadline, maxlife = ft->maxlife_us;
 	uint8_t rule = f->idle_rule;
 
 	if (before == FT_NOW)
 		return;				/* already leaving */
-	if (to->maxlife && f->last_us - f->first_us > (int64_t)to->maxlife * US_PER_SEC) {
+	if (maxlife && f->last_us - f->first_us > maxlife) {
 		f->deadline = FT_NOW;
 		f->end_reason = END_ACTIVE;
 		f->rule = RULE_MAXLIFE;
@@ -494,16 +510,18 @@ static void flow_schedule(struct ft *ft, uint32_t fi, struct flow *f)
 		return;
 	}
 	deadline = f->last_us + ft->idle_us[rule];
-	if (to->maxlife && f->first_us + (int64_t)to->maxlife * US_PER_SEC < deadline) {
-		deadline = f->first_us + (int64_t)to->maxlife * US_PER_SEC;
+	if (maxlife && f->first_us + maxlife < deadline) {
+		deadline = f->first_us + maxlife;
 		rule = RULE_MAXLIFE;
 	}
 	f->deadline = deadline;
 	floor_note(ft, deadline);
 	f->rule = rule;
-	f->end_reason = rule == RULE_MAXLIFE ? END_ACTIVE :
-			rule == RULE_TCP_RST || rule == RULE_TCP_FIN ? END_OF_FLOW : END_IDLE;
-	if (f->filed_sec == NOT_FILED || sec_of(deadline) < f->filed_sec)
+	f->end_reason = reason_of[rule];
+	/* Filed under a second after the new deadline's (sec_of(deadline) <
+	 * filed_sec, without a division): refile.  A flow on the "now" list
+	 * has deadline FT_NOW and never gets here. */
+	if (f->filed_sec == NOT_FILED || deadline < f->filed_sec * US_PER_SEC)
 		refile(ft, fi, f);
 	else if (deadline < before && f->filed_sec == ft->cur_sec && ft->front_valid)
 		heap_push(&ft->front, fi, f);	/* earlier, in the front's second */
@@ -736,6 +754,11 @@ int64_t ft_scan_floor(const struct ft *ft)
 	return ft->scan_floor;
 }
 
+const int64_t *ft_scan_floor_at(const struct ft *ft)
+{
+	return &ft->scan_floor;
+}
+
 size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx)
 {
 	size_t n = 0;
@@ -865,6 +888,7 @@ struct ft *ft_create(const struct ft_config *cfg)
 		return NULL;
 	ft->cfg = *cfg;
 	ft->seed = cfg->hash_seed;
+	ft->maxlife_us = (int64_t)cfg->to.maxlife * US_PER_SEC;
 	ft->idle_us[RULE_GENERAL] = (int64_t)cfg->to.general * US_PER_SEC;
 	ft->idle_us[RULE_TCP] = (int64_t)cfg->to.tcp * US_PER_SEC;
 	ft->idle_us[RULE_TCP_RST] = (int64_t)cfg->to.tcp_rst * US_PER_SEC;
@@ -875,6 +899,8 @@ struct ft *ft_create(const struct ft_config *cfg)
 	 * session or members: seq, 0 in a free flow, must stay so. */
 	pool_init(&ft->flows, sizeof(struct flow), offsetof(struct flow, sess));
 	pool_init(&ft->sessions, sizeof(struct session), offsetof(struct session, members));
+	if (ft->flows.chunk_bits != FLOW_CHUNK_BITS || ft->sessions.chunk_bits != SESS_CHUNK_BITS)
+		abort();	/* FLOW() and SESS() would be wrong: a build error, really */
 	ft->cur_sec = INT64_MAX;
 	ft->floor_deadline = ft->scan_floor = INT64_MAX;
 	if (tagtab_init(&ft->ftab, hint) != 0 || tagtab_init(&ft->stab, hint) != 0) {

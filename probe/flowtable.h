@@ -144,6 +144,9 @@ int64_t ft_next_scan(struct ft *ft, int64_t clock_us);
  */
 int64_t ft_scan_floor(const struct ft *ft);
 
+/* Where the table keeps it, for a caller that checks it every packet. */
+const int64_t *ft_scan_floor_at(const struct ft *ft);
+
 /* Expire every flow whose deadline is before now_us, earliest first (ties
  * in creation order).  Returns how many left. */
 size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx);

@@ -47,6 +47,7 @@ struct queued {
 
 struct meter {
 	struct ft *ft;
+	const int64_t *scan_floor;	/* ft_scan_floor_at(ft) */
 	struct exporter *ex;
 	struct probe_stats *st;
 	struct frags *frags;	/* owned */

@@ -64,6 +64,12 @@ static inline void *big_alloc(size_t bytes)
 	return c;
 }
 
+/* pool_at for a pool whose geometry the caller knows at compile time. */
+static inline void *pool_at_fixed(const struct pool *p, uint32_t i, unsigned bits, size_t elem)
+{
+	return p->chunk[i >> bits] + (size_t)(i & ((1u << bits) - 1)) * elem;
+}
+
 static inline void *pool_at(const struct pool *p, uint32_t i)
 {
 	return p->chunk[i >> p->chunk_bits] + (size_t)(i & ((1u << p->chunk_bits) - 1)) * p->elem;

@@ -24,11 +24,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define TAGTAB_SLOTS 7
 
 struct tagtab_bucket {
-	uint32_t tag[TAGTAB_SLOTS];
+	_Alignas(16) uint32_t tag[TAGTAB_SLOTS];
 	uint32_t spill;		/* entries whose probe passed this full bucket */
 	uint32_t idx[TAGTAB_SLOTS];	/* 0: an empty slot */
 	uint32_t pad;
@@ -74,31 +77,52 @@ static inline const struct tagtab_bucket *tagtab_home(const struct tagtab *t, ui
  */
 struct tagtab_it {
 	uint32_t bucket;
-	uint32_t slot;
+	uint32_t pending;	/* slots of this bucket still to look at, a bit each */
 	uint32_t tag;
 };
+
+/* The slots of bucket b whose tag is tag, a bit each (empty slots hold
+ * tag 0: the caller checks the index).  Eight lanes compared at once
+ * where SSE2 is there; the eighth is the spill count, masked off. */
+static inline uint32_t tagtab_match(const struct tagtab_bucket *b, uint32_t tag)
+{
+#if defined(__SSE2__)
+	__m128i t = _mm_set1_epi32((int)tag);
+	__m128i lo = _mm_load_si128((const __m128i *)(const void *)b->tag);
+	__m128i hi = _mm_load_si128((const __m128i *)(const void *)(b->tag + 4));
+	uint32_t m = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, t))) |
+		     (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, t))) << 4;
+	return m & ((1u << TAGTAB_SLOTS) - 1);
+#else
+	uint32_t m = 0;
+	for (int s = 0; s < TAGTAB_SLOTS; s++)
+		m |= (uint32_t)(b->tag[s] == tag) << s;
+	return m;
+#endif
+}
 
 static inline uint32_t tagtab_next(const struct tagtab *t, struct tagtab_it *it)
 {
 	for (;;) {
 		const struct tagtab_bucket *b = &t->b[it->bucket];
-		while (it->slot < TAGTAB_SLOTS) {
-			uint32_t s = it->slot++;
-			if (b->tag[s] == it->tag && b->idx[s] != 0)
+		while (it->pending) {
+			uint32_t s = (uint32_t)__builtin_ctz(it->pending);
+			it->pending &= it->pending - 1;
+			if (b->idx[s] != 0)
 				return b->idx[s];
 		}
 		if (b->spill == 0)
 			return 0;
 		it->bucket = (it->bucket + 1) & t->mask;
-		it->slot = 0;
+		it->pending = tagtab_match(&t->b[it->bucket], it->tag);
 	}
 }
 
 static inline uint32_t tagtab_first(const struct tagtab *t, uint32_t tag, struct tagtab_it *it)
 {
 	it->bucket = tag & t->mask;
-	it->slot = 0;
 	it->tag = tag;
+	it->pending = tagtab_match(&t->b[it->bucket], tag);
 	return tagtab_next(t, it);
 }
 
