@@ -199,27 +199,39 @@ static void test_tos_and_ifindex_split(void **state)
 	rec_free(&rc);
 }
 
+/* Four UDP flows: a query, its reply, the query side again with another
+ * ToS, and an unrelated one, at 1, 2, 3 and 4 s (deadlines 301..304 s). */
+struct four {
+	struct packet fwd, rev, fwd_tos, other;
+};
+
+static struct ft *four_flows(struct four *p, struct recorder *rc)
+{
+	struct ft_config c;
+	cfg_default(&c);
+	struct ft *ft = ft_create(&c);
+	p->fwd = udp(1, 2, 100, 1 * SEC);
+	p->rev = mkpkt(4, 17, 2, 1, p->fwd.key.dport, p->fwd.key.sport, 200, 0, 2 * SEC);
+	p->fwd_tos = p->fwd;
+	p->fwd_tos.key.tos = 0x20;
+	p->fwd_tos.ts_us = 3 * SEC;
+	p->other = udp(1, 3, 50, 4 * SEC);
+	assert_int_equal(ft_packet(ft, &p->fwd, record, rc), 1);
+	assert_int_equal(ft_packet(ft, &p->rev, record, rc), 1);
+	assert_int_equal(ft_packet(ft, &p->fwd_tos, record, rc), 1);
+	assert_int_equal(ft_packet(ft, &p->other, record, rc), 1);
+	assert_int_equal(ft_count(ft), 4);
+	return ft;
+}
+
 /* The reverse direction is its own flow, linked through ft_reverse(). */
 static void test_reverse_flow(void **state)
 {
 	(void)state;
-	struct ft_config c;
 	struct recorder rc = { 0 };
-	cfg_default(&c);
-	struct ft *ft = ft_create(&c);
-
-	struct packet fwd = udp(1, 2, 100, 1 * SEC);
-	struct packet rev = mkpkt(4, 17, 2, 1, fwd.key.dport, fwd.key.sport, 200, 0, 2 * SEC);
-	struct packet fwd_tos = fwd;
-	fwd_tos.key.tos = 0x20;
-	fwd_tos.ts_us = 3 * SEC;
-	struct packet other = udp(1, 3, 50, 4 * SEC);
-
-	assert_int_equal(ft_packet(ft, &fwd, record, &rc), 1);
-	assert_int_equal(ft_packet(ft, &rev, record, &rc), 1);
-	assert_int_equal(ft_packet(ft, &fwd_tos, record, &rc), 1);
-	assert_int_equal(ft_packet(ft, &other, record, &rc), 1);
-	assert_int_equal(ft_count(ft), 4);
+	struct four p;
+	struct ft *ft = four_flows(&p, &rc);
+	const struct packet fwd = p.fwd, rev = p.rev, fwd_tos = p.fwd_tos, other = p.other;
 
 	/* Deadlines 301, 302, 303, 304 s: expire one at a time and look at
 	 * what ft_reverse() says while each leaves. */
@@ -249,21 +261,10 @@ static void test_reverse_flow(void **state)
 static void test_reverse_flow_expire_all(void **state)
 {
 	(void)state;
-	struct ft_config c;
 	struct recorder rc = { 0 };
-	cfg_default(&c);
-	struct ft *ft = ft_create(&c);
-
-	struct packet fwd = udp(1, 2, 100, 1 * SEC);
-	struct packet rev = mkpkt(4, 17, 2, 1, fwd.key.dport, fwd.key.sport, 200, 0, 2 * SEC);
-	struct packet fwd_tos = fwd;
-	fwd_tos.key.tos = 0x20;
-	fwd_tos.ts_us = 3 * SEC;
-	struct packet other = udp(1, 3, 50, 4 * SEC);
-	ft_packet(ft, &fwd, record, &rc);
-	ft_packet(ft, &rev, record, &rc);
-	ft_packet(ft, &fwd_tos, record, &rc);
-	ft_packet(ft, &other, record, &rc);
+	struct four p;
+	struct ft *ft = four_flows(&p, &rc);
+	const struct packet fwd = p.fwd, rev = p.rev, fwd_tos = p.fwd_tos, other = p.other;
 
 	assert_int_equal(ft_expire_all(ft, END_FORCED, record, &rc), 4);
 	assert_true(same_key(&rc.r[0].key, &fwd.key));
