@@ -549,7 +549,7 @@ static uint32_t session_get(struct ft *ft, const struct session_key *sk, uint64_
 
 	if (si != 0)
 		return si;
-	si = pool_get(&ft->sessions);
+	si = pool_get_sized(&ft->sessions, sizeof(struct session));
 	if (si == 0)
 		return 0;
 	if (tagtab_insert(&ft->stab, tagtab_tag(sh), si) != 0) {
@@ -575,7 +575,7 @@ static uint32_t flow_create(struct ft *ft, const struct packet *pkt, const struc
 			flow_release(ft, victim, fn, ctx);
 		}
 	}
-	uint32_t fi = pool_get(&ft->flows);
+	uint32_t fi = pool_get_sized(&ft->flows, sizeof(struct flow));
 	if (fi == 0)
 		return 0;
 	uint8_t dir = session_key_of(&pkt->key, &sk);

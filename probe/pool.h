@@ -75,45 +75,60 @@ static inline void *pool_at(const struct pool *p, uint32_t i)
 	return p->chunk[i >> p->chunk_bits] + (size_t)(i & ((1u << p->chunk_bits) - 1)) * p->elem;
 }
 
-/* A zeroed element, or 0 when memory or the index space runs out. */
-static inline uint32_t pool_get(struct pool *p)
+/* Room for one more fresh element: a new chunk when the last is used up.
+ * Returns 0, or -1 when memory runs out.  Once in 16 384 flows: kept out
+ * of line, so that pool_get's common path inlines. */
+static __attribute__((noinline, unused)) int pool_add_chunk(struct pool *p)
+{
+	if (p->nchunks == p->chunk_cap) {
+		uint32_t cap = p->chunk_cap ? p->chunk_cap * 2 : 16;
+		char **c = realloc(p->chunk, cap * sizeof(*c));
+		if (c == NULL)
+			return -1;
+		p->chunk = c;
+		p->chunk_cap = cap;
+	}
+	/* elements are zeroed as they are handed out */
+	size_t bytes = ((size_t)1 << p->chunk_bits) * p->elem;
+	p->chunk[p->nchunks] = bytes <= CHUNK_BYTES ? chunk_get() : big_alloc(bytes);
+	if (p->chunk[p->nchunks] == NULL)
+		return -1;
+	p->nchunks++;
+	return 0;
+}
+
+/* A zeroed element, or 0 when memory or the index space runs out.  elem
+ * is the pool's element size: a constant from the caller, the zeroing is
+ * a few stores instead of a call to memset. */
+static inline uint32_t pool_get_sized(struct pool *p, size_t elem)
 {
 	uint32_t i = p->free_head;
 
 	if (i != 0) {
 		char *e = pool_at(p, i);
 		memcpy(&p->free_head, e + p->link_off, sizeof(uint32_t));
-		memset(e, 0, p->elem);
+		memset(e, 0, elem);
 		return i;
 	}
 	if (p->used == UINT32_MAX)
 		return 0;
-	if ((p->used >> p->chunk_bits) >= p->nchunks) {
-		if (p->nchunks == p->chunk_cap) {
-			uint32_t cap = p->chunk_cap ? p->chunk_cap * 2 : 16;
-			char **c = realloc(p->chunk, cap * sizeof(*c));
-			if (c == NULL)
-				return 0;
-			p->chunk = c;
-			p->chunk_cap = cap;
-		}
-		/* elements are zeroed as they are handed out */
-		size_t bytes = ((size_t)1 << p->chunk_bits) * p->elem;
-		p->chunk[p->nchunks] = bytes <= CHUNK_BYTES ? chunk_get() : big_alloc(bytes);
-		if (p->chunk[p->nchunks] == NULL)
-			return 0;
-		p->nchunks++;
-	}
+	if ((p->used >> p->chunk_bits) >= p->nchunks && pool_add_chunk(p) != 0)
+		return 0;
 	i = p->used++;
-	memset(pool_at(p, i), 0, p->elem);
+	memset(pool_at(p, i), 0, elem);
 	/* The next fresh element is the next one handed out: ask for its
 	 * lines now (for writing), so that filling it does not wait. */
 	if ((p->used >> p->chunk_bits) < p->nchunks) {
 		const char *next = pool_at(p, p->used);
-		for (size_t off = 0; off < p->elem; off += 64)
+		for (size_t off = 0; off < elem; off += 64)
 			__builtin_prefetch(next + off, 1);
 	}
 	return i;
+}
+
+static inline uint32_t pool_get(struct pool *p)
+{
+	return pool_get_sized(p, p->elem);
 }
 
 static inline void pool_put(struct pool *p, uint32_t i)

@@ -59,12 +59,13 @@ static void place(struct tagtab_bucket *b, uint32_t mask, uint32_t tag, uint32_t
 {
 	for (uint32_t at = tag & mask;; at = (at + 1) & mask) {
 		struct tagtab_bucket *k = &b[at];
-		for (int s = 0; s < TAGTAB_SLOTS; s++) {
-			if (k->idx[s] == 0) {
-				k->tag[s] = tag;
-				k->idx[s] = i;
-				return;
-			}
+		uint32_t empty = ~k->used & ((1u << TAGTAB_SLOTS) - 1);
+		if (empty) {
+			uint32_t s = (uint32_t)__builtin_ctz(empty);
+			k->tag[s] = tag;
+			k->idx[s] = i;
+			k->used |= 1u << s;
+			return;
 		}
 		k->spill++;
 	}
@@ -87,9 +88,10 @@ static int grow(struct tagtab *t)
 	uint32_t nmask = (uint32_t)(old * 2 - 1);
 	for (size_t at = 0; at < old; at++) {
 		const struct tagtab_bucket *k = &t->b[at];
-		for (int s = 0; s < TAGTAB_SLOTS; s++)
-			if (k->idx[s] != 0)
-				place(nb, nmask, k->tag[s], k->idx[s]);
+		for (uint32_t u = k->used; u; u &= u - 1) {
+			uint32_t s = (uint32_t)__builtin_ctz(u);
+			place(nb, nmask, k->tag[s], k->idx[s]);
+		}
 	}
 	free(t->b);
 	t->b = nb;
@@ -120,10 +122,12 @@ void tagtab_remove(struct tagtab *t, uint32_t tag, uint32_t i)
 {
 	for (uint32_t at = tag & t->mask;; at = (at + 1) & t->mask) {
 		struct tagtab_bucket *k = &t->b[at];
-		for (int s = 0; s < TAGTAB_SLOTS; s++) {
+		for (uint32_t u = k->used; u; u &= u - 1) {
+			uint32_t s = (uint32_t)__builtin_ctz(u);
 			if (k->idx[s] == i) {
 				k->idx[s] = 0;
 				k->tag[s] = 0;
+				k->used &= ~(1u << s);
 				t->count--;
 				return;
 			}

@@ -34,7 +34,7 @@ struct tagtab_bucket {
 	_Alignas(16) uint32_t tag[TAGTAB_SLOTS];
 	uint32_t spill;		/* entries whose probe passed this full bucket */
 	uint32_t idx[TAGTAB_SLOTS];	/* 0: an empty slot */
-	uint32_t pad;
+	uint32_t used;		/* the slots in use, a bit each */
 };
 _Static_assert(sizeof(struct tagtab_bucket) == 64, "a bucket is one cache line");
 
@@ -81,9 +81,9 @@ struct tagtab_it {
 	uint32_t tag;
 };
 
-/* The slots of bucket b whose tag is tag, a bit each (empty slots hold
- * tag 0: the caller checks the index).  Eight lanes compared at once
- * where SSE2 is there; the eighth is the spill count, masked off. */
+/* The slots in use of bucket b whose tag is tag, a bit each.  Eight
+ * lanes compared at once where SSE2 is there; the eighth is the spill
+ * count, masked off with the empty slots. */
 static inline uint32_t tagtab_match(const struct tagtab_bucket *b, uint32_t tag)
 {
 #if defined(__SSE2__)
@@ -92,12 +92,12 @@ static inline uint32_t tagtab_match(const struct tagtab_bucket *b, uint32_t tag)
 	__m128i hi = _mm_load_si128((const __m128i *)(const void *)(b->tag + 4));
 	uint32_t m = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, t))) |
 		     (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, t))) << 4;
-	return m & ((1u << TAGTAB_SLOTS) - 1);
+	return m & b->used;
 #else
 	uint32_t m = 0;
 	for (int s = 0; s < TAGTAB_SLOTS; s++)
 		m |= (uint32_t)(b->tag[s] == tag) << s;
-	return m;
+	return m & b->used;
 #endif
 }
 
@@ -105,11 +105,10 @@ static inline uint32_t tagtab_next(const struct tagtab *t, struct tagtab_it *it)
 {
 	for (;;) {
 		const struct tagtab_bucket *b = &t->b[it->bucket];
-		while (it->pending) {
+		if (it->pending) {
 			uint32_t s = (uint32_t)__builtin_ctz(it->pending);
 			it->pending &= it->pending - 1;
-			if (b->idx[s] != 0)
-				return b->idx[s];
+			return b->idx[s];
 		}
 		if (b->spill == 0)
 			return 0;

@@ -34,14 +34,17 @@ static int has(const struct tagtab *t, uint32_t tag, uint32_t idx)
 	return 0;
 }
 
-/* The spill counts must be exactly what the entries' probe paths say. */
+/* The spill counts must be exactly what the entries' probe paths say, and
+ * the used bits exactly the slots holding an index. */
 static void check_spills(const struct tagtab *t)
 {
 	size_t nb = (size_t)t->mask + 1, count = 0;
 	uint32_t *want = calloc(nb, sizeof(*want));
 	assert_non_null(want);
 	for (size_t b = 0; b < nb; b++) {
+		assert_int_equal(t->b[b].used >> TAGTAB_SLOTS, 0);
 		for (int s = 0; s < TAGTAB_SLOTS; s++) {
+			assert_int_equal((t->b[b].used >> s) & 1, t->b[b].idx[s] != 0);
 			if (t->b[b].idx[s] == 0)
 				continue;
 			count++;
