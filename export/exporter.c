@@ -123,9 +123,8 @@ void exporter_flush(struct exporter *ex, int64_t now_us)
 
 /* The slot after the queued records: there is always one, since a full
  * datagram is sent when the record that would not fit is committed. */
-struct flow_record *exporter_slot(struct exporter *ex, int64_t now_us)
+struct flow_record *exporter_slot(struct exporter *ex)
 {
-	(void)now_us;
 	return &ex->pending[ex->npending];
 }
 
@@ -172,6 +171,6 @@ void exporter_commit(struct exporter *ex, int64_t now_us)
 
 void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us)
 {
-	*exporter_slot(ex, now_us) = *rec;
+	*exporter_slot(ex) = *rec;
 	exporter_commit(ex, now_us);
 }

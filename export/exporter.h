@@ -65,7 +65,7 @@ void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t no
 
 /* The same without a copy: fill the record exporter_slot returns, then
  * commit it (which may send a full datagram first, stamped now_us). */
-struct flow_record *exporter_slot(struct exporter *ex, int64_t now_us);
+struct flow_record *exporter_slot(struct exporter *ex);
 void exporter_commit(struct exporter *ex, int64_t now_us);
 
 /* Send whatever is queued, stamped with now_us, or with the time a record

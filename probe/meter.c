@@ -61,7 +61,7 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 {
 	struct expiry_ctx *c = vctx;
 	/* Built in place, in the exporter's next slot. */
-	struct flow_record *rec = exporter_slot(c->m->ex, c->now_us);
+	struct flow_record *rec = exporter_slot(c->m->ex);
 
 	(void)ft;
 	stats_flow_expired(c->m->st, f);
