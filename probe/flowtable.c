@@ -1,8 +1,10 @@
 /*
  * flowtable.c - flows, sessions, and the expiry wheel.
  *
- * Flows and sessions live in pools (pool.h) and are found through chained
- * hash tables of 32-bit indices.
+ * Flows and sessions live in pools (pool.h) and are found through hash
+ * indices of 32-bit pool indices (tagtab.h).  A packet's lookup is
+ * prepared a few packets ahead (ft_ahead_*), so that its cache misses
+ * overlap others'.
  *
  * Expiry uses a timer wheel of one-second slots, lazily: a packet that
  * moves a deadline later (what almost every packet does) changes only the

@@ -4,7 +4,8 @@
  * Each direction of a conversation is its own flow, keyed by the 7-tuple
  * (struct flow_key), with its own first and last time.  Flows of the two
  * directions share a session, keyed by the unordered 5-tuple, which holds
- * the TCP flags seen each way (the FIN-both-ways and RST rules need both)
+ * the FIN and RST flags seen each way (the FIN-both-ways and RST rules
+ * need both)
  * and links a flow to its reverse.
  *
  * Expiry is ordered by deadline on a timer wheel, so finding what is due
