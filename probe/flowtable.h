@@ -5,8 +5,7 @@
  * (struct flow_key), with its own first and last time.  Flows of the two
  * directions share a session, keyed by the unordered 5-tuple, which holds
  * the FIN and RST flags seen each way (the FIN-both-ways and RST rules
- * need both)
- * and links a flow to its reverse.
+ * need both) and links a flow to its reverse.
  *
  * Expiry is ordered by deadline on a timer wheel, so finding what is due
  * never walks the table and a packet never pays for a reordering.  Time is
