@@ -22,7 +22,7 @@ static int64_t floor_ms(int64_t us)
  * uptime field wraps: a capture can step backwards before its first packet
  * or jump years ahead.  Collectors rebuild absolute times from each header
  * on its own, so moving the base (as a router reboot would) keeps every
- * time exact.  exporter_add() never puts records further apart than the
+ * time exact.  exporter_commit() never puts records further apart than the
  * span into one datagram; if all of them ended longer ago than the span,
  * the datagram is stamped with its newest record's time instead of now.
  */
@@ -167,10 +167,4 @@ void exporter_commit(struct exporter *ex, int64_t now_us)
 	if (ex->npending == 0 || now_us > ex->latest_add_us)
 		ex->latest_add_us = now_us;
 	ex->npending++;
-}
-
-void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us)
-{
-	*exporter_slot(ex) = *rec;
-	exporter_commit(ex, now_us);
 }

@@ -59,12 +59,9 @@ void exporter_init(struct exporter *ex, const struct export_format *fmt, struct 
 /* Set the uptime base (router boot time).  Rounded down to a millisecond. */
 void exporter_set_boot(struct exporter *ex, int64_t boot_us);
 
-/* Queue one record; sends a datagram first if the current one is full.
- * now_us is the export time of any datagram this sends. */
-void exporter_add(struct exporter *ex, const struct flow_record *rec, int64_t now_us);
-
-/* The same without a copy: fill the record exporter_slot returns, then
- * commit it (which may send a full datagram first, stamped now_us). */
+/* Queue one record: fill the one exporter_slot returns, then commit it,
+ * which sends a datagram first if the current one is full; now_us is the
+ * export time of any datagram this sends. */
 struct flow_record *exporter_slot(struct exporter *ex);
 void exporter_commit(struct exporter *ex, int64_t now_us);
 

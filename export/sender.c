@@ -130,8 +130,13 @@ fail:
 
 void sender_queue(struct sender *s, const uint8_t *buf, size_t len)
 {
-	if (len > SENDER_MAX_DATAGRAM)
-		len = SENDER_MAX_DATAGRAM;	/* UDP could not carry more */
+	if (len > SENDER_MAX_DATAGRAM) {
+		/* UDP cannot carry it: refused, as send() would refuse it */
+		pthread_mutex_lock(&s->mu);
+		s->failures += s->nfds;
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
 	size_t need = record_bytes(len);
 
 	pthread_mutex_lock(&s->mu);

@@ -23,8 +23,9 @@ struct sender *sender_start(const int *fds, size_t n);
 
 #define SENDER_MAX_DATAGRAM 65535
 
-/* Queue one datagram of at most SENDER_MAX_DATAGRAM bytes for every
- * socket (copied; waits while the ring is full). */
+/* Queue one datagram for every socket (copied; waits while the ring is
+ * full).  One longer than SENDER_MAX_DATAGRAM, which UDP cannot carry, is
+ * counted as refused by every socket. */
 void sender_queue(struct sender *s, const uint8_t *buf, size_t len);
 
 /* Wait until everything queued has been sent; the sends the kernel

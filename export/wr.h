@@ -117,11 +117,6 @@ static inline uint8_t *put_u32(uint8_t *p, uint32_t v)
 	return p + 4;
 }
 
-static inline uint8_t *put_u64(uint8_t *p, uint64_t v)
-{
-	return put_u32(put_u32(p, (uint32_t)(v >> 32)), (uint32_t)v);
-}
-
 static inline uint8_t *put_bytes(uint8_t *p, const void *src, size_t n)
 {
 	memcpy(p, src, n);

@@ -626,7 +626,7 @@ void ft_ahead_flow(const struct ft *ft, const struct packet *pkt, struct ft_ahea
 
 	a->fi = tagtab_first(&ft->ftab, tagtab_tag(a->h), &it);
 	if (a->fi != 0) {
-		const char *f = pool_at(&ft->flows, a->fi);
+		const char *f = (const char *)FLOW(ft, a->fi);
 		__builtin_prefetch(f);
 		__builtin_prefetch(f + 64);	/* the counters and times */
 		return;
@@ -651,10 +651,10 @@ void ft_ahead_session(const struct ft *ft, const struct packet *pkt, struct ft_a
 		a->si = FLOW(ft, a->fi)->sess;
 	}
 	if (a->si != 0 && a->si < ft->sessions.used)
-		__builtin_prefetch(pool_at(&ft->sessions, a->si));
+		__builtin_prefetch(SESS(ft, a->si));
 }
 
-void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct ft_ahead *a)
+void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a)
 {
 	/* The session may have gone since: its slot then reads as free. */
 	if (a->si == 0 || a->si >= ft->sessions.used)
@@ -663,16 +663,15 @@ void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct
 	if (a->have_sh) {
 		/* A member's key tells whether this is the session sought. */
 		if (s->members != 0 && s->members < ft->flows.used)
-			__builtin_prefetch(pool_at(&ft->flows, s->members));
+			__builtin_prefetch(FLOW(ft, s->members));
 		return;
 	}
-	(void)pkt;
 	/* A FIN or RST may reschedule the other side: its protocol (for the
 	 * rule) is on the flow's first line, its deadline and links on the
 	 * second. */
 	for (int d = 0; d < 2; d++) {
 		if (s->cur[d] != 0 && s->cur[d] != a->fi && s->cur[d] < ft->flows.used) {
-			const char *o = pool_at(&ft->flows, s->cur[d]);
+			const char *o = (const char *)FLOW(ft, s->cur[d]);
 			__builtin_prefetch(o);
 			__builtin_prefetch(o + 64);
 		}
@@ -749,11 +748,6 @@ int64_t ft_next_scan(struct ft *ft, int64_t clock_us)
 	if (top == 0)
 		return INT64_MAX;
 	return ft->floor_deadline == FT_NOW ? clock_us : ft->scan_floor;
-}
-
-int64_t ft_scan_floor(const struct ft *ft)
-{
-	return ft->scan_floor;
 }
 
 const int64_t *ft_scan_floor_at(const struct ft *ft)

@@ -116,7 +116,7 @@ struct ft_ahead {
 void ft_ahead_hash(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
 void ft_ahead_flow(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
 void ft_ahead_session(const struct ft *ft, const struct packet *pkt, struct ft_ahead *a);
-void ft_ahead_member(const struct ft *ft, const struct packet *pkt, const struct ft_ahead *a);
+void ft_ahead_member(const struct ft *ft, const struct ft_ahead *a);
 
 /* ft_packet after the lookahead (a->h at least must be set). */
 int ft_packet_ahead(struct ft *ft, const struct packet *pkt, const struct ft_ahead *a,
@@ -138,13 +138,11 @@ int ft_packet(struct ft *ft, const struct packet *pkt, ft_expired_fn fn, void *c
 int64_t ft_next_scan(struct ft *ft, int64_t clock_us);
 
 /*
- * No scan is due before this time (INT64_MIN: perhaps at once).  A lower
- * bound on ft_next_scan, kept up as deadlines change, so checking it costs
- * a load; ft_next_scan makes it exact again.
+ * Where the table keeps the time before which no scan is due (INT64_MIN:
+ * perhaps at once): a lower bound on ft_next_scan, kept up as deadlines
+ * change, so a caller checking it every packet pays one load;
+ * ft_next_scan makes it exact again.
  */
-int64_t ft_scan_floor(const struct ft *ft);
-
-/* Where the table keeps it, for a caller that checks it every packet. */
 const int64_t *ft_scan_floor_at(const struct ft *ft);
 
 /* Expire every flow whose deadline is before now_us, earliest first (ties

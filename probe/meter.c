@@ -83,7 +83,7 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
  * which never goes back even when the deadline that fired is older. */
 static void scan_due(struct meter *m, int64_t until_us)
 {
-	while (ft_scan_floor(m->ft) <= until_us) {
+	while (*m->scan_floor <= until_us) {
 		int64_t t = ft_next_scan(m->ft, until_us);
 		if (t > until_us)
 			break;
@@ -192,7 +192,7 @@ static void meter_ip(void *vm, const struct packet *in)
 	}
 	if (m->q_len > 3 * METER_STEP) {
 		struct queued *o = queued_at(m, 3 * METER_STEP);
-		ft_ahead_member(m->ft, &o->pkt, &o->ahead);
+		ft_ahead_member(m->ft, &o->ahead);
 	}
 }
 

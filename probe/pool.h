@@ -72,7 +72,7 @@ static inline void *pool_at_fixed(const struct pool *p, uint32_t i, unsigned bit
 
 static inline void *pool_at(const struct pool *p, uint32_t i)
 {
-	return p->chunk[i >> p->chunk_bits] + (size_t)(i & ((1u << p->chunk_bits) - 1)) * p->elem;
+	return pool_at_fixed(p, i, p->chunk_bits, p->elem);
 }
 
 /* Room for one more fresh element: a new chunk when the last is used up.
