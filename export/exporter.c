@@ -1,6 +1,7 @@
 /*
  * exporter.c - datagram assembly and the table of wire formats.
  */
+#include <stdio.h>
 #include <string.h>
 #include "exporter.h"
 #include "nfclassic.h"
@@ -73,6 +74,14 @@ static size_t encode_v1(struct exporter *ex, const struct flow_record *recs, siz
 	return encode_classic(ex, recs, n, now_us, out, cap, 1);
 }
 
+static size_t encode_templated(struct exporter *ex, const struct flow_record *recs, size_t n,
+			       int64_t now_us, uint8_t *out, size_t cap)
+{
+	if (cap > ex->datagram_max)
+		cap = ex->datagram_max;
+	return ipfix_encode(&ex->iw, recs, n, ex->with_templates, now_us, out, cap);
+}
+
 /* v1 and v5 counters are 32 bits.  softflowd ends a flow once it has
  * passed 2^31 octets; we end it before the packet that would pass. */
 /* Every format's max_records is below EXPORTER_MAX_PENDING: the slot
@@ -84,6 +93,12 @@ static const struct export_format formats[] = {
 	  .max_records = NF1_MAX_RECORDS, .uptime_times = 1, .encode = encode_v1 },
 	{ .name = "v5", .version = 5, .ipv6 = 0, .octet_limit = 1u << 31,
 	  .max_records = NF5_MAX_RECORDS, .uptime_times = 1, .encode = encode_v5 },
+	/* Counters are 8 bytes: no flow ends early.  The byte budget in
+	 * exporter_commit, not a count, decides how many records fit. */
+	{ .name = "v9", .version = 9, .ipv6 = 1, .octet_limit = 0,
+	  .max_records = EXPORTER_MAX_PENDING - 1, .templated = 1, .encode = encode_templated },
+	{ .name = "IPFIX", .version = 10, .ipv6 = 1, .octet_limit = 0,
+	  .max_records = EXPORTER_MAX_PENDING - 1, .templated = 1, .encode = encode_templated },
 };
 
 const struct export_format *export_format_find(int version)
@@ -99,11 +114,44 @@ void exporter_init(struct exporter *ex, const struct export_format *fmt, struct 
 	memset(ex, 0, sizeof(*ex));
 	ex->fmt = fmt;
 	ex->tp = tp;
+	if (fmt->templated) {
+		struct template_options o;
+		memset(&o, 0, sizeof(o));
+		exporter_set_templates(ex, &o, EXPORT_DEFAULT_DATAGRAM, 0, "", 0, 0);
+	}
+}
+
+void exporter_set_templates(struct exporter *ex, const struct template_options *o,
+			    size_t datagram_max, uint32_t domain, const char *ifname,
+			    uint32_t pid, uint32_t sampling)
+{
+	struct ie_extra *x = &ex->iw.opt;
+
+	ipfix_writer_init(&ex->iw, ex->fmt->version == 10, o);
+	ex->iw.domain = domain;
+	ex->datagram_max = datagram_max > EXPORT_DATAGRAM_MAX ? EXPORT_DATAGRAM_MAX : datagram_max;
+	x->boot_ms = ex->boot_us / 1000;
+	x->init_ms = x->boot_ms;
+	x->metering_pid = pid;
+	x->scope_if = 0;
+	/* IPFIX (PSAMP): 1 packet selected, N-1 skipped; v9: 1 in N. */
+	x->sampling_interval = ex->fmt->version == 10 ? 1 : (sampling > 1 ? sampling : 1);
+	x->sampling_space = sampling > 1 ? sampling - 1 : 0;
+	x->sampling_algorithm = 1;	/* systematic count-based / deterministic */
+	snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
+}
+
+void exporter_force_templates(struct exporter *ex)
+{
+	if (ex->fmt->templated)
+		ex->iw.force_templates = 1;
 }
 
 void exporter_set_boot(struct exporter *ex, int64_t boot_us)
 {
 	ex->boot_us = floor_ms(boot_us);
+	ex->iw.opt.boot_ms = ex->boot_us / 1000;
+	ex->iw.opt.init_ms = ex->iw.opt.boot_ms;
 }
 
 void exporter_flush(struct exporter *ex, int64_t now_us)
@@ -138,12 +186,49 @@ static struct flow_record *flush_before(struct exporter *ex, int64_t now_us)
 	return &ex->pending[0];
 }
 
+/* A v9/IPFIX datagram opens with its header, and the templates if due. */
+static void open_templated(struct exporter *ex, int64_t now_us)
+{
+	ex->with_templates = ipfix_templates_due(&ex->iw, now_us);
+	ex->fill = ipfix_header_len(&ex->iw) + (ex->with_templates ? ex->iw.templates_len : 0);
+	ex->last_tmpl = NULL;
+}
+
+/* Bytes a record adds: its own, and a new set's header and padding when
+ * its template differs from the record before. */
+static size_t templated_cost(const struct exporter *ex, const struct template *t)
+{
+	return t->record_len + (t == ex->last_tmpl ? 0 : SET_HEADER_LEN + 3);
+}
+
+static void commit_templated(struct exporter *ex, struct flow_record *rec, int64_t now_us)
+{
+	const struct template *t = template_for(&ex->iw.ts, rec->af, rec->proto);
+
+	if (ex->npending == 0)
+		open_templated(ex, now_us);
+	if (ex->npending >= ex->fmt->max_records ||
+	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
+		rec = flush_before(ex, now_us);
+		open_templated(ex, now_us);
+	}
+	ex->fill += templated_cost(ex, t);
+	ex->last_tmpl = t;
+	if (ex->npending == 0 || now_us > ex->latest_add_us)
+		ex->latest_add_us = now_us;
+	ex->npending++;
+}
+
 void exporter_commit(struct exporter *ex, int64_t now_us)
 {
 	struct flow_record *rec = &ex->pending[ex->npending];
 
 	if (rec->af == 6 && !ex->fmt->ipv6) {
 		ex->unexportable++;
+		return;
+	}
+	if (ex->fmt->templated) {
+		commit_templated(ex, rec, now_us);
 		return;
 	}
 	if (ex->npending >= ex->fmt->max_records)

@@ -15,10 +15,15 @@
 #include <stdint.h>
 #include "flowrec.h"
 #include "transport.h"
+#include "ipfix.h"
 
-#define EXPORTER_MAX_PENDING 64
+/* Enough for a 65535-byte datagram of the smallest v9/IPFIX records. */
+#define EXPORTER_MAX_PENDING 1536
 #define EXPORT_DATAGRAM_MAX 65535
-
+/* Payload bytes a v9/IPFIX datagram holds by default: 1500-byte Ethernet
+ * less IPv6 and UDP headers, with room for tunnels (softflowd's figure). */
+#define EXPORT_DEFAULT_DATAGRAM 1428
+#define EXPORT_MIN_DATAGRAM 512
 struct exporter;
 
 struct export_format {
@@ -28,6 +33,7 @@ struct export_format {
 	uint64_t octet_limit;	/* flows end before their octets pass this; 0: none */
 	size_t max_records;	/* records one datagram holds */
 	int uptime_times;	/* times are ms of uptime in 32 bits (v1, v5) */
+	int templated;		/* v9, IPFIX: records sized by templates, ipfix_writer */
 	size_t (*encode)(struct exporter *ex, const struct flow_record *recs, size_t n,
 			 int64_t now_us, uint8_t *out, size_t cap);
 };
@@ -51,10 +57,29 @@ struct exporter {
 	uint8_t engine_type;
 	uint8_t engine_id;
 	uint16_t sampling;
+	/* v9 and IPFIX */
+	struct ipfix_writer iw;
+	size_t datagram_max;	/* payload bytes a datagram may take */
+	size_t fill;		/* bytes the queued records will take */
+	int with_templates;	/* the datagram being filled carries them */
+	const struct template *last_tmpl; /* the last queued record's */
 	uint8_t buf[EXPORT_DATAGRAM_MAX];
 };
 
 void exporter_init(struct exporter *ex, const struct export_format *fmt, struct transport *tp);
+
+/*
+ * v9 and IPFIX: the templates from o, the largest datagram payload, the
+ * observation domain (source id), and the options record's values (ifname
+ * up to 16 bytes, metering process id, sampling 1 in N, 0 for none).
+ * Call after exporter_init and before the first record.
+ */
+void exporter_set_templates(struct exporter *ex, const struct template_options *o,
+			    size_t datagram_max, uint32_t domain, const char *ifname,
+			    uint32_t pid, uint32_t sampling);
+
+/* Put the templates into the next datagram (send-template). */
+void exporter_force_templates(struct exporter *ex);
 
 /* Set the uptime base (router boot time).  Rounded down to a millisecond. */
 void exporter_set_boot(struct exporter *ex, int64_t boot_us);

@@ -46,6 +46,12 @@ struct flow_record {
 	uint32_t flowlabel;	/* IPv6 flow label of the first packet */
 	uint8_t src_mac[6];	/* -T ether: the flow's MAC addresses, else 0 */
 	uint8_t dst_mac[6];
+	uint8_t direction;	/* IPFIX flowDirection: 0 ingress, 1 egress */
+	/* RFC 5103 biflows (IPFIX -b): the reverse direction's counters */
+	uint8_t rev_tos;
+	uint8_t rev_tcp_flags;
+	uint64_t rev_packets;
+	uint64_t rev_octets;
 };
 
 #endif

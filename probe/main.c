@@ -84,6 +84,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	exporter_init(ex, export_format_find(opt.version), &tp);
+	if (ex->fmt->templated) {
+		struct template_options to;
+		memset(&to, 0, sizeof(to));
+		to.times = (enum time_mode)opt.time_mode;
+		to.vlan = opt.level == TRACK_VLAN || opt.level == TRACK_ETHER;
+		to.ether = opt.level == TRACK_ETHER;
+		/* Reading a file: process id 0 and the file's name without its
+		 * directory, so the same capture always gives the same bytes. */
+		const char *slash = strrchr(opt.read_file, '/');
+		exporter_set_templates(ex, &to, (size_t)opt.datagram_max, (uint32_t)opt.domain,
+				       slash ? slash + 1 : opt.read_file, 0, opt.sample >= 2 ? (uint32_t)opt.sample : 0);
+	}
 
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.to = opt.to;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include "options.h"
 #include "meter.h"
+#include "../export/exporter.h"
+#include "../export/template.h"
 
 #define DEFAULT_MAX_FLOWS 8192
 
@@ -128,12 +130,37 @@ static char *join_words(int n, char **words)
 	return s;
 }
 
+enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN };
+
+static const struct option long_options[] = {
+	{ "max-datagram", required_argument, NULL, OPT_MAX_DATAGRAM },
+	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_time_mode(const char *s, int *mode)
+{
+	static const struct { const char *name; int mode; } modes[] = {
+		{ "sec", TIMES_SEC }, { "milli", TIMES_MILLI }, { "micro", TIMES_MICRO },
+		{ "nano", TIMES_NANO }, { "uptime", TIMES_UPTIME },
+	};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcasecmp(s, modes[i].name) == 0) {
+			*mode = modes[i].mode;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
 {
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->version = 5;
+	o->time_mode = TIMES_MILLI;
+	o->datagram_max = EXPORT_DEFAULT_DATAGRAM;
 	o->max_flows = DEFAULT_MAX_FLOWS;
 	timeouts_default(&o->to);
 	for (int i = 1; i < argc; i++) {
@@ -147,8 +174,29 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt(argc, argv, ":6hdDL:T:i:r:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:")) != -1) {
+	while ((c = getopt_long(argc, argv, ":6hdDL:T:i:r:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:",
+				long_options, NULL)) != -1) {
 		switch (c) {
+		case OPT_MAX_DATAGRAM:
+			if (parse_count(optarg, &o->datagram_max) != 0 ||
+			    o->datagram_max < EXPORT_MIN_DATAGRAM || o->datagram_max > 65507) {
+				snprintf(err, errlen, "invalid --max-datagram \"%s\": expected bytes of UDP payload, %d to 65507",
+					 optarg, EXPORT_MIN_DATAGRAM);
+				return -1;
+			}
+			break;
+		case OPT_DOMAIN:
+			if (parse_count(optarg, &o->domain) != 0 || o->domain > UINT32_MAX) {
+				snprintf(err, errlen, "invalid --domain \"%s\": expected a number, 0 to 4294967295", optarg);
+				return -1;
+			}
+			break;
+		case 'A':
+			if (parse_time_mode(optarg, &o->time_mode) != 0) {
+				snprintf(err, errlen, "invalid -A \"%s\": expected sec, milli, micro, nano or uptime", optarg);
+				return -1;
+			}
+			break;
 		case 'h':
 			o->help = 1;
 			return 0;
@@ -166,11 +214,11 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->write_file = optarg;
 			break;
 		case 'v':
-			if (strcmp(optarg, "5") == 0 || strcmp(optarg, "1") == 0) {
+			if (!strcmp(optarg, "5") || !strcmp(optarg, "1") ||
+			    !strcmp(optarg, "9") || !strcmp(optarg, "10")) {
 				o->version = atoi(optarg);
-			} else if (!strcmp(optarg, "9") || !strcmp(optarg, "10") ||
-				   !strcasecmp(optarg, "psamp")) {
-				snprintf(err, errlen, "export format -v %s is not available in this version (use 5 or 1)", optarg);
+			} else if (!strcasecmp(optarg, "psamp")) {
+				snprintf(err, errlen, "export format -v psamp is not available in this version (use 1, 5, 9 or 10)");
 				return -1;
 			} else {
 				snprintf(err, errlen, "invalid -v \"%s\": expected 1, 5, 9, 10 or psamp", optarg);

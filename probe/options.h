@@ -24,6 +24,9 @@ struct probe_options {
 	uint64_t sample;		/* -s, keep 1 in N; < 2: all */
 	char *filter;			/* trailing words joined by spaces */
 	int help;			/* -h */
+	int time_mode;			/* -A, enum time_mode (v9, IPFIX) */
+	uint64_t datagram_max;		/* --max-datagram: payload bytes (v9, IPFIX) */
+	uint64_t domain;		/* --domain: observation domain / source id */
 };
 
 /* Parse argv.  Returns 0, or -1 with a one-line message in err. */
