@@ -1,4 +1,5 @@
 /* collect.c - version dispatch and per-exporter accounting. */
+#include <stdlib.h>
 #include <string.h>
 #include "collect.h"
 #include "../export/nfclassic.h"
@@ -8,12 +9,18 @@ void collector_init(struct collector *c)
 {
 	memset(c, 0, sizeof(*c));
 	exporters_init(&c->exporters);
+	tmpl_cache_init(&c->templates, TMPL_CACHE_MAX, TMPL_CACHE_MAX_BYTES);
+	held_init(&c->held);
 	c->totals.first_us = INT64_MAX;
 	c->totals.last_us = INT64_MIN;
 }
 
 void collector_free(struct collector *c)
 {
+	struct held_set *h;
+	while ((h = held_pop(&c->held)) != NULL)
+		free(h);
+	tmpl_cache_free(&c->templates);
 	exporters_free(&c->exporters);
 }
 
@@ -29,7 +36,7 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 	return 0;
 }
 
-static void emit(struct collector *c, const struct flow_context *ctx,
+void collector_emit(struct collector *c, const struct flow_context *ctx,
 		 const struct flow_record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -48,9 +55,11 @@ static void emit(struct collector *c, const struct flow_context *ctx,
 		fflush(c->out[s]);
 }
 
-static enum fp_status classic(struct collector *c, uint16_t version, uint8_t af,
-			      const uint8_t *addr, const uint8_t *buf, size_t len)
+static enum fp_status classic(struct collector *c, uint16_t version,
+			      const struct datagram_src *src, const uint8_t *buf, size_t len)
 {
+	uint8_t af = src->af;
+	const uint8_t *addr = src->addr;
 	struct flow_record recs[NF5_MAX_RECORDS];
 	struct nfclassic_header h;
 	struct exporter_key key;
@@ -85,11 +94,11 @@ static enum fp_status classic(struct collector *c, uint16_t version, uint8_t af,
 	ctx.engine_type = h.engine_type;
 	ctx.engine_id = h.engine_id;
 	ctx.export_us = (int64_t)h.unix_secs * 1000000 + h.unix_nsecs / 1000;
-	emit(c, &ctx, recs, n);
+	collector_emit(c, &ctx, recs, n);
 	return FP_OK;
 }
 
-enum fp_status collector_datagram(struct collector *c, uint8_t af, const uint8_t *addr,
+enum fp_status collector_datagram(struct collector *c, const struct datagram_src *src,
 				  const uint8_t *buf, size_t len)
 {
 	struct rd r = rd_make(buf, len);
@@ -100,7 +109,9 @@ enum fp_status collector_datagram(struct collector *c, uint8_t af, const uint8_t
 	if (!rd_ok(&r))
 		st = FP_TRUNCATED;
 	else if (version == 5 || version == 1)
-		st = classic(c, version, af, addr, buf, len);
+		st = classic(c, version, src, buf, len);
+	else if (version == 9 || version == 10)
+		st = v9ipfix_decode(c, src, version, buf, len);
 	else
 		st = FP_UNSUPPORTED;
 	if (st != FP_OK) {
@@ -112,6 +123,7 @@ enum fp_status collector_datagram(struct collector *c, uint8_t af, const uint8_t
 
 void collector_end(struct collector *c)
 {
+	v9ipfix_end(c);
 	for (size_t s = 0; s < c->nsinks; s++) {
 		if (c->sink[s]->end)
 			c->sink[s]->end(c->out[s], &c->totals);

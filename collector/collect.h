@@ -12,12 +12,24 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "exporters.h"
+#include "held.h"
 #include "sink.h"
+#include "templates.h"
 
 #define COLLECT_MAX_SINKS 8
 
+/* Where a datagram came from, and when it arrived. */
+struct datagram_src {
+	uint8_t af;		/* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+	int64_t arrived_us;	/* receive time (capture time, from a file) */
+};
+
 struct collector {
 	struct exporter_table exporters;
+	struct tmpl_cache templates;
+	struct held held;
 	const struct sink_ops *sink[COLLECT_MAX_SINKS];
 	FILE *out[COLLECT_MAX_SINKS];
 	size_t nsinks;
@@ -31,9 +43,19 @@ void collector_init(struct collector *c);
 void collector_free(struct collector *c);
 int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out);
 
-/* Decode one datagram from the exporter at addr (af 4 or 6). */
-enum fp_status collector_datagram(struct collector *c, uint8_t af, const uint8_t *addr,
+/* Decode one datagram. */
+enum fp_status collector_datagram(struct collector *c, const struct datagram_src *src,
 				  const uint8_t *buf, size_t len);
+
+/* For the decoders: pass records to every sink, counting them. */
+void collector_emit(struct collector *c, const struct flow_context *ctx,
+		    const struct flow_record *recs, size_t n);
+
+/* v9 and IPFIX (v9ipfix.c): one message; and, at the end of input,
+ * account every set still waiting for its template. */
+enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *src,
+			      uint16_t version, const uint8_t *buf, size_t len);
+void v9ipfix_end(struct collector *c);
 
 /* Let every sink print its totals. */
 void collector_end(struct collector *c);

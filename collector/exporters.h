@@ -34,6 +34,16 @@ struct exporter_info {
 	uint64_t errors[FP_STATUS_COUNT];
 	uint32_t next_seq;	/* sequence the next datagram should carry */
 	int have_seq;
+	/* v9 and IPFIX */
+	uint64_t templates;	/* data template records received */
+	uint64_t options_templates;
+	uint64_t withdrawals;	/* IPFIX template withdrawals */
+	uint64_t options_records;
+	uint64_t held;		/* data sets held until their template came */
+	int64_t init_ms;	/* systemInitTimeMilliseconds, when announced */
+	int have_init;
+	uint32_t metering_pid;	/* meteringProcessId, when announced */
+	uint32_t sampling;	/* 1 in N announced by an options record; 0, 1: none */
 };
 
 struct exporter_table {

@@ -5,6 +5,7 @@
  * module, so a damaged file gets the probe's checks and messages.
  */
 #include <stdio.h>
+#include <string.h>
 #include "source.h"
 #include "../probe/capture.h"
 #include "../probe/packet.h"
@@ -20,12 +21,16 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 	struct pcap_source *s = ctx;
 	struct packet pkt;
 
-	(void)ts_us;
 	if (packet_decode(s->dlt, data, caplen, wirelen, 0, &pkt) != PKT_IP ||
 	    pkt.key.proto != 17 || pkt.fragment || pkt.payload == NULL)
 		return;
 	s->udp++;
-	collector_datagram(s->c, pkt.key.af, pkt.key.src, pkt.payload, pkt.payload_len);
+	struct datagram_src src;
+	src.af = pkt.key.af;
+	memcpy(src.addr, pkt.key.src, 16);
+	src.port = pkt.key.sport;
+	src.arrived_us = ts_us;
+	collector_datagram(s->c, &src, pkt.payload, pkt.payload_len);
 }
 
 int source_pcap_run(const char *path, struct collector *c, char *err, size_t errlen)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "source.h"
 
@@ -78,6 +79,13 @@ static void peer_addr(const struct sockaddr_storage *ss, uint8_t *af, uint8_t ad
 	}
 }
 
+static uint16_t peer_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
 int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 		   char *err, size_t errlen)
 {
@@ -100,8 +108,12 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 			snprintf(err, errlen, "receive failed: %s", strerror(errno));
 			return -1;
 		}
-		uint8_t af, addr[16];
-		peer_addr(&ss, &af, addr);
-		collector_datagram(c, af, addr, buf, (size_t)n);
+		struct datagram_src src;
+		struct timespec now;
+		peer_addr(&ss, &src.af, src.addr);
+		src.port = peer_port(&ss);
+		clock_gettime(CLOCK_REALTIME, &now);
+		src.arrived_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+		collector_datagram(c, &src, buf, (size_t)n);
 	}
 }

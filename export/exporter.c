@@ -201,15 +201,42 @@ static size_t templated_cost(const struct exporter *ex, const struct template *t
 	return t->record_len + (t == ex->last_tmpl ? 0 : SET_HEADER_LEN + 3);
 }
 
+/*
+ * Uptime times (-A uptime) are 32-bit ms since the init time, and v9
+ * collectors take the header's uptime minus a record's as a signed 32-bit
+ * difference.  When a record would not fit (a capture that steps back, or
+ * spans weeks), the init time moves, as after a reboot: the records
+ * before go out with the old one, and the templates, whose options record
+ * announces the new one, open the next datagram.
+ */
+static int fits_uptime(const struct exporter *ex, const struct flow_record *rec, int64_t now_us)
+{
+	return rec->first_us >= ex->boot_us && now_us - ex->boot_us < UPTIME_SPAN_US;
+}
+
+static void rebase_uptime(struct exporter *ex, const struct flow_record *rec, int64_t now_us)
+{
+	ex->boot_us = floor_ms(rec->first_us);
+	if (now_us - ex->boot_us >= UPTIME_SPAN_US)	/* one flow longer than the span */
+		ex->boot_us = floor_ms(now_us) - UPTIME_SPAN_US + 1000;
+	ex->iw.opt.boot_ms = ex->boot_us / 1000;
+	ex->iw.opt.init_ms = ex->iw.opt.boot_ms;
+	ex->iw.force_templates = 1;
+}
+
 static void commit_templated(struct exporter *ex, struct flow_record *rec, int64_t now_us)
 {
 	const struct template *t = template_for(&ex->iw.ts, rec->af, rec->proto);
 
 	if (ex->npending == 0)
 		open_templated(ex, now_us);
-	if (ex->npending >= ex->fmt->max_records ||
+	int rebase = ex->iw.uptime_times && !fits_uptime(ex, rec, now_us);
+	if (rebase || ex->npending >= ex->fmt->max_records ||
 	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
-		rec = flush_before(ex, now_us);
+		if (ex->npending)	/* queued records keep the base they were measured on */
+			rec = flush_before(ex, now_us);
+		if (rebase)
+			rebase_uptime(ex, rec, now_us);
 		open_templated(ex, now_us);
 	}
 	ex->fill += templated_cost(ex, t);

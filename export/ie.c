@@ -106,11 +106,12 @@ uint64_t ie_ntp_from_us(int64_t us, int nanos)
 		sec--;
 		sub += 1000000;
 	}
-	uint64_t frac;
-	if (nanos)	/* sub-second in ns, scaled to 2^32, rounded up so it reads back exact */
-		frac = (((uint64_t)sub * 1000) << 32) / 1000000000 + (sub != 0);
-	else
-		frac = (((uint64_t)sub) << 32) / 1000000 + (sub != 0);
+	/* The fraction is rounded up so that it reads back as the same µs;
+	 * the micro form's low 11 bits must be zero (RFC 7011 §6.1.9), so it
+	 * is rounded up to that too (2^-21 s, under half a µs). */
+	uint64_t frac = (((uint64_t)sub << 32) + 999999) / 1000000;
+	if (!nanos)
+		frac = (frac + 0x7ff) & ~(uint64_t)0x7ff;
 	return (uint64_t)(sec + NTP_UNIX_OFFSET) << 32 | (frac & 0xffffffffu);
 }
 

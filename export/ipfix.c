@@ -96,6 +96,7 @@ void ipfix_writer_init(struct ipfix_writer *w, int ipfix, const struct template_
 
 	memset(w, 0, sizeof(*w));
 	w->ipfix = ipfix;
+	w->uptime_times = o->times == TIMES_UPTIME;
 	to.ipfix = ipfix;
 	to.biflow = ipfix && o->biflow;
 	templates_build(&w->ts, &to);

@@ -36,6 +36,7 @@
 
 struct ipfix_writer {
 	int ipfix;		/* 10, else v9 */
+	int uptime_times;	/* records carry 22/21, relative to opt.boot_ms */
 	struct template_set ts;
 	struct ie_extra opt;	/* the options record's values; opt.boot_ms for uptime times */
 	uint32_t domain;	/* observation domain / source id */
