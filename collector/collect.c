@@ -42,8 +42,9 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 	for (size_t i = 0; i < n; i++) {
 		struct flow_totals *t = &c->totals;
 		t->flows++;
-		t->packets += recs[i].packets;
-		t->octets += recs[i].octets;
+		/* A biflow's reverse direction counts too (zero otherwise). */
+		t->packets += recs[i].packets + recs[i].rev_packets;
+		t->octets += recs[i].octets + recs[i].rev_octets;
 		if (recs[i].first_us < t->first_us)
 			t->first_us = recs[i].first_us;
 		if (recs[i].last_us > t->last_us)
@@ -129,4 +130,18 @@ void collector_end(struct collector *c)
 			c->sink[s]->end(c->out[s], &c->totals);
 		fflush(c->out[s]);
 	}
+}
+
+void collector_report(const struct collector *c, FILE *out)
+{
+	exporters_print(out, &c->exporters);
+	if (c->bad_datagrams)
+		fprintf(out, "flowcollect: %llu of %llu datagrams could not be decoded\n",
+			(unsigned long long)c->bad_datagrams, (unsigned long long)c->datagrams);
+	if (c->errors[FP_UNKNOWN_TEMPLATE])
+		fprintf(out, "flowcollect: %llu data sets never decoded: their template never came\n",
+			(unsigned long long)c->errors[FP_UNKNOWN_TEMPLATE]);
+	if (c->held.count)
+		fprintf(out, "flowcollect: %zu data sets waiting for their template\n", c->held.count);
+	fflush(out);
 }

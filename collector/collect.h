@@ -57,6 +57,9 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 			      uint16_t version, const uint8_t *buf, size_t len);
 void v9ipfix_end(struct collector *c);
 
+/* The per-exporter counters and the decode failures, as at exit. */
+void collector_report(const struct collector *c, FILE *out);
+
 /* Let every sink print its totals. */
 void collector_end(struct collector *c);
 

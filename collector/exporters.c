@@ -38,18 +38,50 @@ struct exporter_info *exporters_get(struct exporter_table *t, const struct expor
 	return e;
 }
 
+static void account_gap(struct exporter_info *e, uint32_t seq, uint32_t want)
+{
+	uint32_t gap = seq - want;	/* unsigned: right across the 2^32 wrap */
+	if (gap < 0x80000000u)
+		e->missing += gap;
+	else
+		e->reordered++;
+}
+
+void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t records,
+			      uint32_t flows)
+{
+	if (e->have_seq) {
+		uint32_t rfc = e->next_seq, self = e->last_seq + flows;
+		uint32_t want = e->seq_counts_self ? self : rfc;
+		if (seq != want) {
+			if (seq == (e->seq_counts_self ? rfc : self))
+				e->seq_counts_self = !e->seq_counts_self;
+			else
+				account_gap(e, seq, want);
+		}
+	}
+	e->last_seq = seq;
+	e->next_seq = seq + records;
+	e->have_seq = 1;
+}
+
 void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next)
 {
-	if (e->have_seq && seq != e->next_seq) {
-		/* Unsigned difference: right across the 2^32 wrap. */
-		uint32_t gap = seq - e->next_seq;
-		if (gap < 0x80000000u)
-			e->missing += gap;
-		else
-			e->reordered++;
-	}
+	if (e->have_seq && seq != e->next_seq)
+		account_gap(e, seq, e->next_seq);
+	e->last_seq = seq;
 	e->next_seq = next;
 	e->have_seq = 1;
+}
+
+/* Lost records: v9 numbers packets, so its gap is scaled by the records
+ * a packet carried on average; v5 and IPFIX number records. */
+static uint64_t missing_records(const struct exporter_info *e)
+{
+	if (e->key.version != 9 || e->missing == 0)
+		return e->missing;
+	uint64_t seen = e->datagrams ? e->datagrams : 1;
+	return (e->missing * e->records + seen / 2) / seen;
 }
 
 void exporters_print(FILE *out, const struct exporter_table *t)
@@ -60,12 +92,34 @@ void exporters_print(FILE *out, const struct exporter_table *t)
 		inet_ntop(e->key.af == 6 ? AF_INET6 : AF_INET, e->key.addr, addr, sizeof(addr));
 		uint64_t bad = 0;
 		for (int s = 1; s < FP_STATUS_COUNT; s++)
-			bad += e->errors[s];
+			if (s != FP_UNKNOWN_TEMPLATE)
+				bad += e->errors[s];
 		fprintf(out, "exporter %u %s v%u domain %u: %llu datagrams, %llu records, %llu missing, %llu reordered, %llu bad datagrams\n",
 			e->id, addr, e->key.version, e->key.domain,
 			(unsigned long long)e->datagrams, (unsigned long long)e->records,
-			(unsigned long long)e->missing, (unsigned long long)e->reordered,
+			(unsigned long long)missing_records(e), (unsigned long long)e->reordered,
 			(unsigned long long)bad);
+		if (e->key.version == 9 && e->missing)
+			fprintf(out, "  missing records estimated from %llu lost packets\n",
+				(unsigned long long)e->missing);
+		if (e->key.version >= 9) {
+			fprintf(out, "  templates: %llu data, %llu options, %llu withdrawn; %llu options records; %llu sets held for their template",
+				(unsigned long long)e->templates, (unsigned long long)e->options_templates,
+				(unsigned long long)e->withdrawals, (unsigned long long)e->options_records,
+				(unsigned long long)e->held);
+			if (e->seq_counts_self)
+				fprintf(out, "; sequence counts each message's own flows (as softflowd)");
+			if (e->sampling > 1)
+				fprintf(out, "; sampling 1 in %u applied to counters", e->sampling);
+			fputc('\n', out);
+		}
+		if (bad || e->errors[FP_UNKNOWN_TEMPLATE])
+			fprintf(out, "  errors: %llu truncated, %llu malformed, %llu unsupported, %llu sets for unknown templates, %llu out of memory\n",
+				(unsigned long long)e->errors[FP_TRUNCATED],
+				(unsigned long long)e->errors[FP_MALFORMED],
+				(unsigned long long)e->errors[FP_UNSUPPORTED],
+				(unsigned long long)e->errors[FP_UNKNOWN_TEMPLATE],
+				(unsigned long long)e->errors[FP_NO_MEMORY]);
 	}
 	if (t->unlisted)
 		fprintf(out, "unlisted exporters: %llu datagrams\n", (unsigned long long)t->unlisted);

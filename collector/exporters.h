@@ -33,7 +33,9 @@ struct exporter_info {
 	uint64_t reordered;	/* datagrams whose sequence went backwards */
 	uint64_t errors[FP_STATUS_COUNT];
 	uint32_t next_seq;	/* sequence the next datagram should carry */
+	uint32_t last_seq;	/* the sequence the last datagram carried */
 	int have_seq;
+	int seq_counts_self;	/* IPFIX sequence includes the message's own flows (softflowd) */
 	/* v9 and IPFIX */
 	uint64_t templates;	/* data template records received */
 	uint64_t options_templates;
@@ -65,6 +67,17 @@ struct exporter_info *exporters_get(struct exporter_table *t, const struct expor
  * records for v5, datagrams for v9, records for IPFIX).
  */
 void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next);
+
+/*
+ * IPFIX: seq is what the header says, records the data records in the
+ * message (options records included), flows those that are flows.  RFC
+ * 7011's sequence counts the data records sent before the message;
+ * softflowd's counts its flows up to and including the message.  Whichever
+ * rule the exporter follows is the one the next message is checked by, so
+ * softflowd's exports show no false gaps.
+ */
+void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t records,
+			      uint32_t flows);
 
 void exporters_print(FILE *out, const struct exporter_table *t);
 

@@ -11,19 +11,21 @@
 #include "sink.h"
 #include "source.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, report_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		report_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void usage(FILE *out)
 {
 	fputs(
 "NAME\n"
-"    flowcollect - receive NetFlow v1/v5 and print or store the flows\n"
+"    flowcollect - receive NetFlow v1/v5/v9 and IPFIX, and print or store the flows\n"
 "\n"
 "SYNOPSIS\n"
 "    flowcollect -p PORT [-b ADDRESS] [-o FORMAT]...\n"
@@ -33,8 +35,18 @@ static void usage(FILE *out)
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
 "    capture file (every UDP payload in it, whatever the port), and writes\n"
 "    one row per flow to standard output.  Per-exporter counters (datagrams,\n"
-"    records, records missing by sequence number, bad datagrams) go to\n"
-"    standard error at the end.\n"
+"    records, records missing by sequence number, bad datagrams by kind, and\n"
+"    for v9/IPFIX templates, options records and held sets) go to standard\n"
+"    error at the end, and whenever SIGUSR1 arrives.\n"
+"\n"
+"    v9/IPFIX templates belong to an exporter's address, UDP port and\n"
+"    observation domain (source id).  Data that comes before its template\n"
+"    is held (up to 1024 sets, 4 MiB, 10 minutes) and decoded when the\n"
+"    template arrives; a set still without its template is counted as one\n"
+"    for an unknown template.  A sampling rate announced in an options\n"
+"    record multiplies the packets and octets of that exporter's flows.\n"
+"    Times relative to uptime are made absolute from the v9 header, or\n"
+"    from the IPFIX systemInitTimeMilliseconds the exporter announces.\n"
 "\n"
 "OPTIONS\n"
 "    -p PORT      Listen on this UDP port, IPv4 and IPv6.  0 picks a free port;\n"
@@ -134,20 +146,18 @@ int main(int argc, char **argv)
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
 		if (source_udp_open(bind_addr, (unsigned)port, &fd, &bound, err, sizeof(err)) != 0)
 			return fail(err);
 		fprintf(stderr, "flowcollect: listening on UDP port %u\n", bound);
-		if (source_udp_run(fd, &col, &stop_requested, err, sizeof(err)) != 0) {
+		if (source_udp_run(fd, &col, &stop_requested, &report_requested, err, sizeof(err)) != 0) {
 			fprintf(stderr, "flowcollect: %s\n", err);
 			status = 1;
 		}
 		close(fd);
 	}
 	collector_end(&col);
-	exporters_print(stderr, &col.exporters);
-	if (col.bad_datagrams)
-		fprintf(stderr, "flowcollect: %llu of %llu datagrams could not be decoded\n",
-			(unsigned long long)col.bad_datagrams, (unsigned long long)col.datagrams);
+	collector_report(&col, stderr);
 	collector_free(&col);
 	return status;
 }

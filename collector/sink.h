@@ -50,5 +50,6 @@ void fmt_time(char *buf, size_t len, int64_t us);
 void fmt_tcp_flags(char *buf, uint8_t flags);
 const char *fmt_proto(uint8_t proto, char *buf, size_t len);
 void fmt_addr(char *buf, size_t len, uint8_t af, const uint8_t *addr);
+void fmt_mac(char buf[18], const uint8_t mac[6]);
 
 #endif

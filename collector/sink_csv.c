@@ -19,6 +19,7 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 {
 	char ts[32], te[32], tr[32], sa[INET6_ADDRSTRLEN_], da[INET6_ADDRSTRLEN_];
 	char nh[INET6_ADDRSTRLEN_], ra[INET6_ADDRSTRLEN_], flags[9], pbuf[8];
+	char smac[18], dmac[18];
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
 
 	fmt_time(ts, sizeof(ts), r->first_us);
@@ -30,12 +31,18 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 	fmt_addr(ra, sizeof(ra), ctx->af, ctx->addr);
 	fmt_tcp_flags(flags, r->tcp_flags);
 
-	fprintf(out, "%s,%s,%.3f,%s,%s,%u,%u,%s,%s,0,%u,%" PRIu64 ",%" PRIu64 ",0,0,%u,%u,%u,%u,%u,%u,"
-		"0,0,%s,0.0.0.0,0,0,",
+	fmt_mac(smac, r->src_mac);
+	fmt_mac(dmac, r->dst_mac);
+
+	/* opkt/obyt: an RFC 5103 biflow's reverse direction, as nfdump maps
+	 * it; ismc/idmc: the MACs of the packets as they came in. */
+	fprintf(out, "%s,%s,%.3f,%s,%s,%u,%u,%s,%s,0,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		",%u,%u,%u,%u,%u,%u,0,0,%s,0.0.0.0,%u,0,",
 		ts, te, (double)(last_ms - first_ms) / 1000.0, sa, da, r->sport, r->dport,
 		fmt_proto(r->proto, pbuf, sizeof(pbuf)), flags, r->tos, r->packets, r->octets,
-		r->in_if, r->out_if, r->src_as, r->dst_as, r->src_mask, r->dst_mask, nh);
-	fputs("00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,00:00:00:00:00:00,", out);
+		r->rev_packets, r->rev_octets,
+		r->in_if, r->out_if, r->src_as, r->dst_as, r->src_mask, r->dst_mask, nh, r->vlan);
+	fprintf(out, "%s,00:00:00:00:00:00,%s,00:00:00:00:00:00,", smac, dmac);
 	fputs("0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,", out);
 	fprintf(out, "    0.000,    0.000,    0.000,%s,%u/%u,%u,%s.%03d\n", ra, ctx->engine_type,
 		ctx->engine_id, ctx->exporter ? ctx->exporter->id : 0, tr,

@@ -47,3 +47,9 @@ const struct sink_ops *sink_find(const char *name)
 			return sinks[i];
 	return NULL;
 }
+
+void fmt_mac(char buf[18], const uint8_t mac[6])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}

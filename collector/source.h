@@ -13,11 +13,12 @@
  * Listen on bind_addr:port (NULL: all addresses, both families; port 0
  * picks a free one, reported in *bound_port) and feed every datagram to c
  * until *stop is set; then read what is already queued and return.
+ * Whenever *report is set (SIGUSR1), the counters so far are printed.
  */
 int source_udp_open(const char *bind_addr, unsigned port, int *fd, unsigned *bound_port,
 		    char *err, size_t errlen);
 int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
-		   char *err, size_t errlen);
+		   volatile sig_atomic_t *report, char *err, size_t errlen);
 
 /* Feed every UDP payload in a capture file ("-": standard input) to c.
  * Returns 0, or -1 if the file cannot be read or is damaged part-way (the

@@ -87,13 +87,17 @@ static uint16_t peer_port(const struct sockaddr_storage *ss)
 }
 
 int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
-		   char *err, size_t errlen)
+		   volatile sig_atomic_t *report, char *err, size_t errlen)
 {
 	static uint8_t buf[65536];
 	struct pollfd pfd = { fd, POLLIN, 0 };
 
 	for (;;) {
 		int draining = *stop != 0;
+		if (report && *report) {
+			*report = 0;
+			collector_report(c, stderr);
+		}
 		if (!draining && poll(&pfd, 1, 200) <= 0)
 			continue;
 		struct sockaddr_storage ss;

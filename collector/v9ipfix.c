@@ -24,6 +24,7 @@ struct msg {
 	struct msg_header h;
 	struct exporter_info *e;	/* NULL past the exporter ceiling */
 	uint32_t data_records;		/* IPFIX sequence: data records in it */
+	uint32_t options_records;	/* of which options records */
 	int unknown;			/* a set could not be counted */
 	enum fp_status status;		/* the first failure */
 };
@@ -258,6 +259,8 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 		records++;
 		if (t->options) {
 			options_record(e, &x);
+			if (m)
+				m->options_records++;
 			continue;
 		}
 		if (!IE_SEEN(&x, IEW_IPVERSION) || (f->af != 4 && f->af != 6))
@@ -422,7 +425,8 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 		if (version == 9)
 			exporters_sequence(m.e, m.h.sequence, m.h.sequence + 1);
 		else
-			exporters_sequence(m.e, m.h.sequence, m.h.sequence + m.data_records);
+			exporters_sequence_ipfix(m.e, m.h.sequence, m.data_records,
+						 m.data_records - m.options_records);
 		/* Records of a set not decoded cannot be counted: start the
 		 * IPFIX sequence over rather than report a false gap. */
 		if (version == 10 && (m.unknown || m.status != FP_OK))

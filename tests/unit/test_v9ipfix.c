@@ -562,6 +562,36 @@ static void test_cache_lru(void **state)
 	tmpl_cache_free(&tc);
 }
 
+/* IPFIX sequence rules: RFC 7011's and softflowd's, gaps counted in
+ * records under either. */
+static void test_ipfix_sequence_rules(void **state)
+{
+	(void)state;
+	struct exporter_info e;
+
+	memset(&e, 0, sizeof(e));
+	exporters_sequence_ipfix(&e, 0, 25, 24);	/* 24 flows + options */
+	exporters_sequence_ipfix(&e, 25, 10, 10);
+	exporters_sequence_ipfix(&e, 35, 7, 7);
+	assert_int_equal(e.missing, 0);
+	assert_int_equal(e.seq_counts_self, 0);
+	exporters_sequence_ipfix(&e, 50, 3, 3);		/* 8 lost */
+	assert_int_equal(e.missing, 8);
+	exporters_sequence_ipfix(&e, 40, 3, 3);		/* back in time */
+	assert_int_equal(e.reordered, 1);
+
+	/* softflowd: the first message (24 flows) carries 24. */
+	memset(&e, 0, sizeof(e));
+	exporters_sequence_ipfix(&e, 24, 25, 24);
+	exporters_sequence_ipfix(&e, 34, 10, 10);
+	exporters_sequence_ipfix(&e, 41, 7, 7);
+	assert_int_equal(e.seq_counts_self, 1);
+	assert_int_equal(e.missing, 0);
+	assert_int_equal(e.reordered, 0);
+	exporters_sequence_ipfix(&e, 53, 3, 3);		/* 9 lost between */
+	assert_int_equal(e.missing, 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_lengths),
 		cmocka_unit_test(test_held_bounded),
 		cmocka_unit_test(test_cache_lru),
+		cmocka_unit_test(test_ipfix_sequence_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
