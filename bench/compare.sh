@@ -102,8 +102,9 @@ measure() {
 	port=$(cat "$f.port")
 	case $prog in
 	flowprobe)
+		# --pace 0: softflowd does not pace either; this measures metering.
 		"$B/runstat" -t "$LIMIT" -o "$f.rs" -- "$FLOWPROBE" -r "$cap" -n "127.0.0.1:$port" \
-			-m $MAXFLOWS "${TIMEOUTS[@]}" >"$f.out" 2>"$f.err" ;;
+			-m $MAXFLOWS "${TIMEOUTS[@]}" --pace 0 >"$f.out" 2>"$f.err" ;;
 	softflowd)
 		"$B/runstat" -t "$LIMIT" -o "$f.rs" -- "$SOFTFLOWD" -r "$cap" -n "127.0.0.1:$port" \
 			-m $MAXFLOWS "${TIMEOUTS[@]}" -d -c none -v 5 >"$f.out" 2>"$f.err" ;;

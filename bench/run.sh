@@ -48,16 +48,16 @@ peak_kib() {
 	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
 }
 
-probe() { build/flowprobe -r "$1" -n 127.0.0.1:9; }
-softflowd_run() { softflowd -r "$1" -n 127.0.0.1:9 -v 5 -d -c none; }
+probe() { build/flowprobe -r "$1" -n 127.0.0.1:9 --pace 0; }
+softflowd_run() { softflowd -r "$1" -n 127.0.0.1:9 --pace 0 -v 5 -d -c none; }
 
 printf '%-28s %10s %10s %8s %12s %12s\n' capture "ours ms" "sfd ms" "speedup" "ours KiB" "sfd KiB"
 for cap in "$tmp/big.pcap" "$shared/echo-connections.pcap" "$shared/1kxun.pcap" \
 	   "$shared/gnutella.pcap" "$shared/synscan.pcap"; do
 	ours=$(best_of probe "$cap")
 	theirs=$(best_of softflowd_run "$cap")
-	ours_mem=$(peak_kib build/flowprobe -r "$cap" -n 127.0.0.1:9)
-	theirs_mem=$(peak_kib softflowd -r "$cap" -n 127.0.0.1:9 -v 5 -d -c none)
+	ours_mem=$(peak_kib build/flowprobe -r "$cap" -n 127.0.0.1:9 --pace 0)
+	theirs_mem=$(peak_kib softflowd -r "$cap" -n 127.0.0.1:9 --pace 0 -v 5 -d -c none)
 	name=$(basename "$cap")
 	[ "$cap" = "$tmp/big.pcap" ] && name="echo-connections x$repeat"
 	printf '%-28s %10s %10s %7.2fx %12s %12s\n' "$name" "$ours" "$theirs" \
@@ -69,9 +69,9 @@ if command -v valgrind >/dev/null; then
 	echo
 	printf '%-28s %16s %16s %8s\n' capture "ours instr" "sfd instr" ratio
 	for cap in "$shared/echo-connections.pcap" "$shared/1kxun.pcap"; do
-		ours=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null build/flowprobe -r "$cap" -n 127.0.0.1:9 2>&1 |
+		ours=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null build/flowprobe -r "$cap" -n 127.0.0.1:9 --pace 0 2>&1 |
 		       sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-		theirs=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null softflowd -r "$cap" -n 127.0.0.1:9 -v 5 -d -c none 2>&1 |
+		theirs=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null softflowd -r "$cap" -n 127.0.0.1:9 --pace 0 -v 5 -d -c none 2>&1 |
 			 sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 		printf '%-28s %16s %16s %7.2fx\n' "$(basename "$cap")" "$ours" "$theirs" \
 			"$(echo "$theirs $ours" | awk '{print ($2 > 0) ? $1 / $2 : 0}')"

@@ -141,6 +141,19 @@ void exporter_set_templates(struct exporter *ex, const struct template_options *
 	snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
 }
 
+size_t exporter_min_datagram(const struct exporter *ex)
+{
+	if (!ex->fmt->templated)
+		return 0;
+	size_t hdr = ipfix_header_len(&ex->iw), rec = 0;
+	for (int i = 0; i < TEMPLATE_DATA_COUNT; i++)
+		if (ex->iw.ts.data[i].record_len > rec)
+			rec = ex->iw.ts.data[i].record_len;
+	/* The templates in a datagram of their own; a record in a set. */
+	size_t a = hdr + ex->iw.templates_len, b = hdr + SET_HEADER_LEN + 3 + rec;
+	return a > b ? a : b;
+}
+
 void exporter_force_templates(struct exporter *ex)
 {
 	if (ex->fmt->templated)
@@ -161,7 +174,14 @@ void exporter_flush(struct exporter *ex, int64_t now_us)
 	if (now_us < ex->latest_add_us)
 		now_us = ex->latest_add_us;
 	size_t len = ex->fmt->encode(ex, ex->pending, ex->npending, now_us, ex->buf, sizeof(ex->buf));
-	if (len > 0 && ex->tp)
+	if (len == 0) {
+		/* Cannot happen with a datagram_max of exporter_min_datagram()
+		 * or more; if it did, the records are counted, not lost silently. */
+		ex->unexportable += ex->npending;
+		ex->npending = 0;
+		return;
+	}
+	if (ex->tp)
 		transport_send(ex->tp, ex->buf, len, now_us);
 	ex->records += ex->npending;
 	ex->sequence += (uint32_t)ex->npending;
@@ -224,12 +244,28 @@ static void rebase_uptime(struct exporter *ex, const struct flow_record *rec, in
 	ex->iw.force_templates = 1;
 }
 
+static void send_templates_alone(struct exporter *ex, int64_t now_us)
+{
+	size_t len = ipfix_encode(&ex->iw, NULL, 0, 1, now_us, ex->buf, ex->datagram_max);
+	if (len && ex->tp)
+		transport_send(ex->tp, ex->buf, len, now_us);
+	if (len)
+		ex->datagrams++;
+}
+
 static void commit_templated(struct exporter *ex, struct flow_record *rec, int64_t now_us)
 {
 	const struct template *t = template_for(&ex->iw.ts, rec->af, rec->proto);
 
 	if (ex->npending == 0)
 		open_templated(ex, now_us);
+	/* The templates and this record do not fit one datagram: the
+	 * templates go alone first. */
+	if (ex->npending == 0 && ex->with_templates &&
+	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
+		send_templates_alone(ex, now_us);
+		open_templated(ex, now_us);
+	}
 	int rebase = ex->iw.uptime_times && !fits_uptime(ex, rec, now_us);
 	if (rebase || ex->npending >= ex->fmt->max_records ||
 	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {

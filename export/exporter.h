@@ -78,6 +78,10 @@ void exporter_set_templates(struct exporter *ex, const struct template_options *
 			    size_t datagram_max, uint32_t domain, const char *ifname,
 			    uint32_t pid, uint32_t sampling);
 
+/* v9/IPFIX: the smallest datagram_max that can carry the templates
+ * (alone) and any one record; 0 for the other formats. */
+size_t exporter_min_datagram(const struct exporter *ex);
+
 /* Put the templates into the next datagram (send-template). */
 void exporter_force_templates(struct exporter *ex);
 

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include "sender.h"
 
 #define RING_BYTES ((size_t)1 << 20)	/* holds 16 of the largest datagrams */
 #define BATCH 64		/* datagrams a sendmmsg() */
 #define WRAP UINT32_MAX
 #define SENDER_MAX_FDS 16
+#define PACE_BURST 16		/* datagrams sent back to back when pacing */
 
 struct sender {
 	pthread_mutex_t mu;
@@ -30,7 +32,47 @@ struct sender {
 	uint64_t failures;
 	int stop;
 	uint8_t *ring;
+	/* pacing (sender_set_pace): a token bucket of datagrams */
+	uint64_t rate;		/* datagrams a second; 0: as fast as possible */
+	double tokens;
+	int64_t refilled_ns;
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * How many datagrams may go now (at most want), sleeping until at least
+ * one may.  The bucket holds PACE_BURST: a collector meets at most that
+ * many back to back, which its socket buffer must absorb.
+ */
+static size_t pace(struct sender *s, size_t want)
+{
+	if (s->rate == 0)
+		return want;
+	for (;;) {
+		int64_t now = mono_ns();
+		if (s->refilled_ns == 0)
+			s->tokens = PACE_BURST;
+		else
+			s->tokens += (double)(now - s->refilled_ns) * (double)s->rate / 1e9;
+		if (s->tokens > PACE_BURST)
+			s->tokens = PACE_BURST;
+		s->refilled_ns = now;
+		if (s->tokens >= 1)
+			break;
+		int64_t wait_ns = (int64_t)((1 - s->tokens) * 1e9 / (double)s->rate) + 1;
+		struct timespec ts = { (time_t)(wait_ns / 1000000000), (long)(wait_ns % 1000000000) };
+		nanosleep(&ts, NULL);
+	}
+	size_t n = (size_t)s->tokens < want ? (size_t)s->tokens : want;
+	s->tokens -= (double)n;
+	return n;
+}
 
 static size_t record_bytes(size_t len)
 {
@@ -69,9 +111,10 @@ static void *sender_main(void *arg)
 		uint64_t pos = s->head, end = s->tail;
 		pthread_mutex_unlock(&s->mu);
 
-		/* Gather up to BATCH datagrams from [pos, end). */
-		size_t n = 0;
-		while (pos < end && n < BATCH) {
+		/* Gather up to BATCH datagrams from [pos, end), or as many as
+		 * the pace allows. */
+		size_t n = 0, allowed = pace(s, BATCH);
+		while (pos < end && n < allowed) {
 			size_t at = (size_t)(pos % RING_BYTES);
 			uint32_t len;
 			memcpy(&len, s->ring + at, 4);
@@ -126,6 +169,13 @@ fail:
 		free(s->ring);
 	free(s);
 	return NULL;
+}
+
+void sender_set_pace(struct sender *s, uint64_t per_second)
+{
+	pthread_mutex_lock(&s->mu);
+	s->rate = per_second;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void sender_queue(struct sender *s, const uint8_t *buf, size_t len)

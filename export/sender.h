@@ -23,6 +23,13 @@ struct sender *sender_start(const int *fds, size_t n);
 
 #define SENDER_MAX_DATAGRAM 65535
 
+/* Send at most per_second datagrams a second (0: no limit), in bursts of
+ * at most 16: reading a file, a probe makes exports far faster than any
+ * router, and a collector's socket buffer overflows (issue 4 measured 89%
+ * lost by nfcapd from softflowd).  Each datagram counts once however many
+ * destinations it goes to. */
+void sender_set_pace(struct sender *s, uint64_t per_second);
+
 /* Queue one datagram for every socket (copied; waits while the ring is
  * full).  One longer than SENDER_MAX_DATAGRAM, which UDP cannot carry, is
  * counted as refused by every socket. */

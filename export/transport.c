@@ -242,11 +242,13 @@ int transport_open_pcap(struct transport *t, const char *path, char *err, size_t
 	return 0;
 }
 
-int transport_start_sender(struct transport *t)
+int transport_start_sender(struct transport *t, uint64_t pace)
 {
 	if (t->ndest == 0 || t->sender != NULL)
 		return 0;
 	t->sender = sender_start(t->fd, t->ndest);
+	if (t->sender)
+		sender_set_pace(t->sender, pace);
 	return t->sender ? 0 : -1;
 }
 

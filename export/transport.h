@@ -52,8 +52,9 @@ int transport_open_udp(struct transport *t, char *err, size_t errlen);
 int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen);
 
 /* From here on, UDP datagrams are sent by a thread of their own
- * (sender.h), in order.  Returns -1 (and sends here) if it cannot start. */
-int transport_start_sender(struct transport *t);
+ * (sender.h), in order, at most pace a second (0: no limit).  Returns -1
+ * (and sends here, unpaced) if it cannot start. */
+int transport_start_sender(struct transport *t, uint64_t pace);
 
 /* Send one datagram everywhere; now_us stamps the pcap record.  Failed
  * sends are counted in t->failures (with a sender, as of the last

@@ -95,6 +95,12 @@ int main(int argc, char **argv)
 		const char *slash = strrchr(opt.read_file, '/');
 		exporter_set_templates(ex, &to, (size_t)opt.datagram_max, (uint32_t)opt.domain,
 				       slash ? slash + 1 : opt.read_file, 0, opt.sample >= 2 ? (uint32_t)opt.sample : 0);
+		if (opt.datagram_max < exporter_min_datagram(ex)) {
+			snprintf(err, sizeof(err), "--max-datagram %llu is too small for these templates: "
+				 "at least %zu bytes are needed", (unsigned long long)opt.datagram_max,
+				 exporter_min_datagram(ex));
+			goto out;
+		}
 	}
 
 	memset(&fcfg, 0, sizeof(fcfg));
@@ -129,7 +135,7 @@ int main(int argc, char **argv)
 	 * ahead of the flow table, one sends the exports, and one reads and
 	 * decodes the capture (reader_run). */
 	chunks_helper_start();
-	transport_start_sender(&tp);
+	transport_start_sender(&tp, opt.pace);
 	status = 0;
 	if (reader_run(&run.cap, 0, on_packet, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */

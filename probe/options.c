@@ -130,11 +130,12 @@ static char *join_words(int n, char **words)
 	return s;
 }
 
-enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN };
+enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE };
 
 static const struct option long_options[] = {
 	{ "max-datagram", required_argument, NULL, OPT_MAX_DATAGRAM },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ "pace", required_argument, NULL, OPT_PACE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -161,6 +162,7 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 	o->version = 5;
 	o->time_mode = TIMES_MILLI;
 	o->datagram_max = EXPORT_DEFAULT_DATAGRAM;
+	o->pace = DEFAULT_FILE_PACE;
 	o->max_flows = DEFAULT_MAX_FLOWS;
 	timeouts_default(&o->to);
 	for (int i = 1; i < argc; i++) {
@@ -188,6 +190,12 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case OPT_DOMAIN:
 			if (parse_count(optarg, &o->domain) != 0 || o->domain > UINT32_MAX) {
 				snprintf(err, errlen, "invalid --domain \"%s\": expected a number, 0 to 4294967295", optarg);
+				return -1;
+			}
+			break;
+		case OPT_PACE:
+			if (parse_count(optarg, &o->pace) != 0 || o->pace > 10000000) {
+				snprintf(err, errlen, "invalid --pace \"%s\": expected datagrams a second, 0 (no pacing) to 10000000", optarg);
 				return -1;
 			}
 			break;

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include "timeouts.h"
 
+/* Reading a file, UDP exports are paced to this many datagrams a second
+ * by default (see --help and bench/pace.sh for how it was chosen). */
+#define DEFAULT_FILE_PACE 20000
+
 struct probe_options {
 	const char *read_file;		/* -r */
 	const char *dests;		/* -n, the last one given */
@@ -27,6 +31,7 @@ struct probe_options {
 	int time_mode;			/* -A, enum time_mode (v9, IPFIX) */
 	uint64_t datagram_max;		/* --max-datagram: payload bytes (v9, IPFIX) */
 	uint64_t domain;		/* --domain: observation domain / source id */
+	uint64_t pace;			/* --pace: UDP datagrams a second, 0: unpaced */
 };
 
 /* Parse argv.  Returns 0, or -1 with a one-line message in err. */

@@ -62,6 +62,18 @@ expect_error "-t general=0" \
 expect_error "-t without =" \
 	'flowprobe: invalid -t "udp": expected name=time, e.g. udp=5m' \
 	"$PROBE" -r "$TMP/ok.pcap" -t udp
+expect_error "bad -A" \
+	'flowprobe: invalid -A "hour": expected sec, milli, micro, nano or uptime' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 -A hour
+expect_error "--max-datagram below 512" \
+	'flowprobe: invalid --max-datagram "100": expected bytes of UDP payload, 512 to 65507' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 --max-datagram 100
+expect_error "bad --pace" \
+	'flowprobe: invalid --pace "fast": expected datagrams a second, 0 (no pacing) to 10000000' \
+	"$PROBE" -r "$TMP/ok.pcap" --pace fast
+expect_error "bad --domain" \
+	'flowprobe: invalid --domain "4294967296": expected a number, 0 to 4294967295' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 --domain 4294967296
 expect_error "bad -n" \
 	'flowprobe: invalid -n "collector": expected HOST:PORT or [IPV6]:PORT' \
 	"$PROBE" -r "$TMP/ok.pcap" -n collector

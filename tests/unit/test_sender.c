@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <netinet/in.h>
@@ -134,6 +135,37 @@ static void test_refused_counted(void **state)
 	close(tx);
 }
 
+/* Paced: 216 datagrams at 2000 a second cannot all go in less than
+ * (216 - 16) / 2000 s = 100 ms (16 may go at once); all still arrive.
+ * Only the lower bound is asserted: a slow machine takes longer. */
+static void test_paced(void **state)
+{
+	(void)state;
+	int rx, tx;
+	socket_pair(&rx, &tx);
+	int big = 4 << 20;
+	if (setsockopt(rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) != 0)
+		setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	struct sender *s = sender_start(&tx, 1);
+	assert_non_null(s);
+	sender_set_pace(s, 2000);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint8_t b[100] = { 0 };
+	for (int i = 0; i < 216; i++)
+		sender_queue(s, b, sizeof(b));
+	assert_int_equal(sender_stop(s), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(elapsed >= 0.099);
+	int got = 0;
+	while (recv(rx, b, sizeof(b), MSG_DONTWAIT) > 0)
+		got++;
+	assert_int_equal(got, 216);
+	close(rx);
+	close(tx);
+}
+
 /* Nothing queued: sync and stop return at once. */
 static void test_idle(void **state)
 {
@@ -154,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_all_arrive_in_order),
 		cmocka_unit_test(test_refused_counted),
 		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_paced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
