@@ -42,7 +42,7 @@ UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libflow.a
 PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
-TOOLS     := $(BUILD)/craftpcap
+TOOLS     := $(BUILD)/craftpcap $(BUILD)/gencap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test-deps programs tools units run test pcaps bench differential clean
@@ -86,6 +86,10 @@ $(BUILD)/flowprobe: $(BUILD)/probe/main.o $(LIB)
 
 $(BUILD)/flowcollect: $(BUILD)/collector/main.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# bench's capture generator: the tests use it for a 100k-packet stream.
+$(BUILD)/gencap: $(BUILD)/bench/gencap.o
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lpcap -lm
 
 $(BUILD)/craftpcap: $(BUILD)/tools/craftpcap.o
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lnet $(LDLIBS)
