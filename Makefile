@@ -44,15 +44,17 @@ LIB       := $(BUILD)/libflow.a
 PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
 TOOLS     := $(BUILD)/craftpcap $(BUILD)/gencap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_TARGETS := collector packet
+REPLAYS   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
-.PHONY: all deps test-deps programs tools units run test pcaps bench differential clean
+.PHONY: all deps test-deps programs tools units replays run test pcaps bench differential fuzz fuzz-seeds clean
 
 all: deps
 	@$(MAKE) --no-print-directory programs
 
 programs: $(PROGRAMS)
 tools: $(TOOLS)
-units: $(UNITS)
+units: $(UNITS) $(REPLAYS)
 
 # Install only what is missing, non-interactively; apt-get update first.
 define ensure_pkgs
@@ -97,6 +99,11 @@ $(BUILD)/craftpcap: $(BUILD)/tools/craftpcap.o
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
+# The fuzz targets, linked with a plain main that replays stored inputs
+# (tests/fuzz/replay.c): make test runs the corpus and every crash found.
+$(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+
 run: all
 	@sh tests/demo.sh $(BUILD) pcaps/demo.pcap
 
@@ -118,10 +125,36 @@ bench: deps
 	@$(MAKE) --no-print-directory programs
 	@bash bench/compare.sh
 
+# libFuzzer (clang), ASan and UBSan, in build-fuzz/.  FUZZ_RUNS executions
+# of each target (or FUZZ_SECONDS each), starting from tests/fuzz/corpus;
+# new inputs stay in build-fuzz/corpus-T, crashes are written to
+# tests/fuzz/regressions/T/ for make test to replay (and to be fixed).
+FUZZ_RUNS    ?= 10000000
+FUZZ_SECONDS ?= 0
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(call ensure_pkgs,$(BUILD_PKGS) clang libclang-rt-14-dev)
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz CFLAGS="$(FUZZ_CFLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" build-fuzz/libflow.a \
+	  $(FUZZ_TARGETS:%=build-fuzz/tests/fuzz/fuzz_%.o)
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz-$$t \
+	    build-fuzz/tests/fuzz/fuzz_$$t.o build-fuzz/libflow.a $(LDLIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus-$$t tests/fuzz/regressions/$$t; \
+	  echo "fuzz $$t: $(FUZZ_RUNS) runs"; \
+	  build-fuzz/fuzz-$$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 -artifact_prefix=tests/fuzz/regressions/$$t/ \
+	    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E '^(#[0-9]+ *DONE|stat::|==|SUMMARY|Done)' ; \
+	done
+
+# Regenerate the starting corpus from our own captures and exports.
+fuzz-seeds: programs
+	python3 tests/fuzz/make_seeds.py $(BUILD)
+
 pcaps: all tools
 	$(BUILD)/craftpcap pcaps
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

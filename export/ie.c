@@ -281,6 +281,15 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 	}
 }
 
+/* A time from the wire in µs; one past what 64 bits of µs hold (a
+ * millisecond count from the year 292 million) is held at the limit. */
+static int64_t to_us(uint64_t v, int64_t unit)
+{
+	if (v > (uint64_t)(INT64_MAX / unit))
+		return INT64_MAX / unit * unit;
+	return (int64_t)v * unit;
+}
+
 static void set_time(const struct ie *ie, int64_t us, struct flow_record *r, struct ie_extra *x)
 {
 	if (ie->what == IEW_FIRST)
@@ -334,10 +343,10 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 		set_number(ie, v, rec, x);
 		break;
 	case IET_SECONDS:
-		set_time(ie, (int64_t)v * 1000000, rec, x);
+		set_time(ie, to_us(v, 1000000), rec, x);
 		break;
 	case IET_MILLIS:
-		set_time(ie, (int64_t)v * 1000, rec, x);
+		set_time(ie, to_us(v, 1000), rec, x);
 		break;
 	case IET_NTP_MICROS: case IET_NTP_NANOS:
 		set_time(ie, ie_us_from_ntp(v, ie->type == IET_NTP_NANOS), rec, x);
