@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 		to.times = (enum time_mode)opt.time_mode;
 		to.vlan = opt.level == TRACK_VLAN || opt.level == TRACK_ETHER;
 		to.ether = opt.level == TRACK_ETHER;
+		to.biflow = opt.biflow;
 		/* Reading a file: process id 0 and the file's name without its
 		 * directory, so the same capture always gives the same bytes. */
 		const char *slash = strrchr(opt.read_file, '/');
@@ -120,6 +121,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (meter_set_level(&run.meter, opt.level) != 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
+	if (opt.biflow && ex->fmt->version != 10)
+		fprintf(stderr, "flowprobe: warning: -b makes biflows in IPFIX (-v 10) only; "
+			"ignored with -v %d\n", ex->fmt->version);
+	else if (opt.biflow && meter_set_biflow(&run.meter) != 0) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}

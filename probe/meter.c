@@ -29,6 +29,8 @@ void meter_free(struct meter *m)
 	m->frags = NULL;
 	macpairs_destroy(m->macs);
 	m->macs = NULL;
+	biflow_destroy(m->biflow);
+	m->biflow = NULL;
 }
 
 struct expiry_ctx {
@@ -57,13 +59,34 @@ static void flow_to_record(const struct flow *f, struct flow_record *r)
 	r->flowlabel = f->flowlabel;
 }
 
+/*
+ * -b: rec (f's one-way record, in the exporter's slot) meets its reverse.
+ * Returns 1 to export rec now, as a biflow record or alone; 0 when it
+ * was parked to wait for its reverse, still in the table.
+ */
+static int pair_up(struct meter *m, const struct ft *ft, const struct flow *f,
+		   struct flow_record *rec)
+{
+	struct biflow_id self = { f, f->seq };
+	struct flow_record other;
+
+	if (biflow_take(m->biflow, self, &other)) {
+		biflow_merge(&other, rec, rec);
+		return 1;
+	}
+	const struct flow *r = ft_reverse(ft, f);
+	if (r == NULL)
+		return 1;
+	struct biflow_id rid = { r, r->seq };
+	return biflow_park(m->biflow, rid, rec) != 0;
+}
+
 static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 {
 	struct expiry_ctx *c = vctx;
 	/* Built in place, in the exporter's next slot. */
 	struct flow_record *rec = exporter_slot(c->m->ex);
 
-	(void)ft;
 	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, rec);
 	if (c->m->macs) {
@@ -76,6 +99,8 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 		flowdump_format(rec, line, sizeof(line));
 		fprintf(c->m->dump, "EXPIRED: %s\n", line);
 	}
+	if (c->m->biflow && !pair_up(c->m, ft, f, rec))
+		return;		/* parked until its reverse leaves */
 	exporter_commit(c->m->ex, c->now_us);
 }
 
@@ -262,6 +287,12 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 		return;
 	}
 	meter_ip(m, pkt);
+}
+
+int meter_set_biflow(struct meter *m)
+{
+	m->biflow = biflow_create();
+	return m->biflow ? 0 : -1;
 }
 
 void meter_finish(struct meter *m, uint8_t reason)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include "flowtable.h"
 #include "fragments.h"
+#include "biflow.h"
 #include "macpairs.h"
 #include "packet.h"
 #include "stats.h"
@@ -59,6 +60,7 @@ struct meter {
 	uint64_t sample_count;	/* frames counted towards sampling */
 	FILE *dump;		/* -D: every expired flow as a line of text, or NULL */
 	struct macpairs *macs;	/* -T ether: the MAC pairs keyed (owned), else NULL */
+	struct biflow *biflow;	/* -b: directions waiting for their reverse (owned), else NULL */
 	struct queued queue[METER_QUEUE];
 	uint32_t q_head, q_len;
 };
@@ -70,6 +72,10 @@ int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe
  * of memory. */
 int meter_set_level(struct meter *m, enum track_level level);
 void meter_free(struct meter *m);
+
+/* -b: export one RFC 5103 biflow record per conversation (biflow.h).
+ * Returns -1 when out of memory. */
+int meter_set_biflow(struct meter *m);
 
 /* One frame as decoded (kind from packet_decode). */
 void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt);

@@ -21,7 +21,7 @@ void options_usage(FILE *out)
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
-"              [--domain N] [--pace N] [bpf expression]\n"
+"              [--domain N] [--pace N] [-b] [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -88,6 +88,12 @@ void options_usage(FILE *out)
 "    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
 "                 counters are not scaled).  N is announced in the v5 header\n"
 "                 and in the v9/IPFIX options record.\n"
+"    -b           With -v 10: one IPFIX record per conversation (RFC 5103\n"
+"                 biflow), the forward direction being the one seen first and\n"
+"                 the reverse packets, octets, ToS and flags under enterprise\n"
+"                 29305.  A direction that ends first waits for its reverse.\n"
+"                 Ignored, with a warning, for other versions (softflowd\n"
+"                 ignores it silently).\n"
 "    -6           No effect: IPv6 is always metered; a format that cannot\n"
 "                 carry it (v1, v5) counts its flows in the statistics.\n"
 "    -d           Stay in the foreground (always so when reading a file).\n"
@@ -288,6 +294,9 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			/* fall through */
 		case 'd':
 			o->foreground = 1;
+			break;
+		case 'b':
+			o->biflow = 1;
 			break;
 		case 'a': case 'c': case 'p': case 'M':
 			break;		/* no effect on a file run; see --help */
