@@ -10,7 +10,7 @@
 #  2. softflowd 1.1.0 -v 1|5|9|10 (and -b) -> flowcollect: the totals equal
 #     softflowd -v 5's for IPv4, and its IPFIX carries IPv6 too.
 source "$(dirname "$0")/lib.sh"
-require_shared "formats" softflowd
+require_shared "formats" softflowd nfcapd nfreplay
 
 CAPS="$ROOT/pcaps/demo.pcap $SHARED_PCAPS/test.pcap $SHARED_PCAPS/1kxun.pcap
       $SHARED_PCAPS/v6.pcap $SHARED_PCAPS/gnutella.pcap $SHARED_PCAPS/synscan.pcap"
@@ -109,6 +109,40 @@ if [ -x "$GENCAP" ] && "$GENCAP" -n 100k -f 10k -S 1 -o "$TMP/gen100k.pcap" 2>/d
 else
 	not_ok "100k packets: $GENCAP cannot make the capture"
 fi
+
+# --- nfdump's nfreplay, a second v5/v9 exporter --------------------------
+# Our v9 exports stored by nfcapd, sent again by nfreplay as v5 and as v9:
+# the collector gets the same totals (v5: the IPv4 ones).
+for cap in $SHARED_PCAPS/1kxun.pcap $SHARED_PCAPS/gnutella.pcap; do
+	n=$(basename "$cap" .pcap)
+	d="$TMP/nfcapd.$n"
+	mkdir -p "$d"
+	nport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	nfcapd -b 127.0.0.1 -p "$nport" -w "$d" -t 3600 >/dev/null 2>&1 &
+	npid=$!
+	for _ in $(seq 100); do grep -q ":$(printf %04X "$nport") " /proc/net/udp && break; sleep 0.05; done
+	"$PROBE" -r "$cap" -v 9 -n "127.0.0.1:$nport" 2>/dev/null
+	for _ in $(seq 100); do
+		q=$(awk -v p=":$(printf %04X "$nport")" '$2 ~ p { print $5 }' /proc/net/udp)
+		[ "${q#*:}" = 00000000 ] && break
+		sleep 0.05
+	done
+	kill -TERM "$npid"; wait "$npid"
+	f=$(ls "$d"/nfcapd.* 2>/dev/null | head -1)
+	for v in 5 9; do
+		start_collector -o csv || continue
+		nfreplay -r "$f" -H 127.0.0.1 -p "$PORT" -v "$v" >/dev/null 2>&1
+		stop_collector
+		flows_of "$TMP/collector.out" >"$TMP/replay.$n.$v.flows"
+		got=$(awk -F, '{ p += $12; o += $13 } END { print NR, p + 0, o + 0 }' "$TMP/replay.$n.$v.flows")
+		if [ "$v" = 5 ]; then
+			want=$(ipv4_of "$TMP/$n.v9.flows" | awk -F, '{ p += $12; o += $13 } END { print NR, p + 0, o + 0 }')
+		else
+			want=$(awk -F, '{ p += $12; o += $13 } END { print NR, p + 0, o + 0 }' "$TMP/$n.v9.flows")
+		fi
+		check "$n: nfreplay -v $v of our exports decoded with our totals ($got)" [ "$got" = "$want" ]
+	done
+done
 
 # --- softflowd's exports --------------------------------------------------
 
