@@ -55,7 +55,7 @@ static size_t encode_classic(struct exporter *ex, const struct flow_record *recs
 
 	x.now_us = settle_boot(ex, recs, n, now_us);
 	x.boot_us = ex->boot_us;
-	x.flow_sequence = ex->sequence;
+	x.flow_sequence = ex->streams[ex->cur].sequence;
 	x.engine_type = ex->engine_type;
 	x.engine_id = ex->engine_id;
 	x.sampling = ex->sampling;
@@ -79,7 +79,7 @@ static size_t encode_templated(struct exporter *ex, const struct flow_record *re
 {
 	if (cap > ex->datagram_max)
 		cap = ex->datagram_max;
-	return ipfix_encode(&ex->iw, recs, n, ex->with_templates, now_us, out, cap);
+	return ipfix_encode(exporter_writer(ex, ex->cur), recs, n, ex->with_templates, now_us, out, cap);
 }
 
 /* v1 and v5 counters are 32 bits.  softflowd ends a flow once it has
@@ -114,6 +114,7 @@ void exporter_init(struct exporter *ex, const struct export_format *fmt, struct 
 	memset(ex, 0, sizeof(*ex));
 	ex->fmt = fmt;
 	ex->tp = tp;
+	ex->nstreams = 1;
 	if (fmt->templated) {
 		struct template_options o;
 		memset(&o, 0, sizeof(o));
@@ -125,46 +126,77 @@ void exporter_set_templates(struct exporter *ex, const struct template_options *
 			    size_t datagram_max, uint32_t domain, const char *ifname,
 			    uint32_t pid, uint32_t sampling)
 {
-	struct ie_extra *x = &ex->iw.opt;
-
-	ipfix_writer_init(&ex->iw, ex->fmt->version == 10, o);
-	ex->iw.domain = domain;
 	ex->datagram_max = datagram_max > EXPORT_DATAGRAM_MAX ? EXPORT_DATAGRAM_MAX : datagram_max;
-	x->boot_ms = ex->boot_us / 1000;
-	x->init_ms = x->boot_ms;
-	x->metering_pid = pid;
-	x->scope_if = 0;
-	/* IPFIX (PSAMP): 1 packet selected, N-1 skipped; v9: 1 in N. */
-	x->sampling_interval = ex->fmt->version == 10 ? 1 : (sampling > 1 ? sampling : 1);
-	x->sampling_space = sampling > 1 ? sampling - 1 : 0;
-	x->sampling_algorithm = 1;	/* systematic count-based / deterministic */
-	snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
+	for (size_t i = 0; i < EXPORT_MAX_STREAMS; i++) {
+		struct ipfix_writer *w = exporter_writer(ex, i);
+		struct ie_extra *x = &w->opt;
+		ipfix_writer_init(w, ex->fmt->version == 10, o);
+		w->domain = domain;
+		x->boot_ms = ex->boot_us / 1000;
+		x->init_ms = x->boot_ms;
+		x->metering_pid = pid;
+		x->scope_if = 0;
+		/* IPFIX (PSAMP): 1 packet selected, N-1 skipped; v9: 1 in N. */
+		x->sampling_interval = ex->fmt->version == 10 ? 1 : (sampling > 1 ? sampling : 1);
+		x->sampling_space = sampling > 1 ? sampling - 1 : 0;
+		x->sampling_algorithm = 1;	/* systematic count-based / deterministic */
+		snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
+	}
+}
+
+void exporter_balance(struct exporter *ex, size_t n)
+{
+	ex->nstreams = n < 1 ? 1 : n > EXPORT_MAX_STREAMS ? EXPORT_MAX_STREAMS : n;
 }
 
 size_t exporter_min_datagram(const struct exporter *ex)
 {
 	if (!ex->fmt->templated)
 		return 0;
-	size_t hdr = ipfix_header_len(&ex->iw), rec = 0;
+	const struct ipfix_writer *w = &ex->streams[0].iw;
+	size_t hdr = ipfix_header_len(w), rec = 0;
 	for (int i = 0; i < TEMPLATE_DATA_COUNT; i++)
-		if (ex->iw.ts.data[i].record_len > rec)
-			rec = ex->iw.ts.data[i].record_len;
+		if (w->ts.data[i].record_len > rec)
+			rec = w->ts.data[i].record_len;
 	/* The templates in a datagram of their own; a record in a set. */
-	size_t a = hdr + ex->iw.templates_len, b = hdr + SET_HEADER_LEN + 3 + rec;
+	size_t a = hdr + w->templates_len, b = hdr + SET_HEADER_LEN + 3 + rec;
 	return a > b ? a : b;
 }
 
 void exporter_force_templates(struct exporter *ex)
 {
 	if (ex->fmt->templated)
-		ex->iw.force_templates = 1;
+		for (size_t i = 0; i < ex->nstreams; i++)
+			exporter_writer(ex, i)->force_templates = 1;
+}
+
+/* Every stream's options record announces the uptime base. */
+static void set_init_time(struct exporter *ex)
+{
+	for (size_t i = 0; i < EXPORT_MAX_STREAMS; i++) {
+		struct ie_extra *x = &exporter_writer(ex, i)->opt;
+		x->boot_ms = ex->boot_us / 1000;
+		x->init_ms = x->boot_ms;
+	}
 }
 
 void exporter_set_boot(struct exporter *ex, int64_t boot_us)
 {
 	ex->boot_us = floor_ms(boot_us);
-	ex->iw.opt.boot_ms = ex->boot_us / 1000;
-	ex->iw.opt.init_ms = ex->iw.opt.boot_ms;
+	set_init_time(ex);
+}
+
+/* Where the datagram being filled goes: every destination, or with -l
+ * its stream's. */
+static int destination(const struct exporter *ex)
+{
+	return ex->nstreams > 1 ? (int)ex->cur : TRANSPORT_ALL;
+}
+
+/* A new datagram: the next stream in turn. */
+static void open_datagram(struct exporter *ex)
+{
+	ex->cur = (size_t)(ex->opened++ % ex->nstreams);
 }
 
 void exporter_flush(struct exporter *ex, int64_t now_us)
@@ -182,9 +214,9 @@ void exporter_flush(struct exporter *ex, int64_t now_us)
 		return;
 	}
 	if (ex->tp)
-		transport_send(ex->tp, ex->buf, len, now_us);
+		transport_send(ex->tp, destination(ex), ex->buf, len, now_us);
 	ex->records += ex->npending;
-	ex->sequence += (uint32_t)ex->npending;
+	ex->streams[ex->cur].sequence += (uint32_t)ex->npending;
 	ex->datagrams++;
 	ex->npending = 0;
 }
@@ -202,6 +234,7 @@ static struct flow_record *flush_before(struct exporter *ex, int64_t now_us)
 {
 	struct flow_record keep = ex->pending[ex->npending];
 	exporter_flush(ex, now_us);
+	open_datagram(ex);
 	ex->pending[0] = keep;
 	return &ex->pending[0];
 }
@@ -209,8 +242,9 @@ static struct flow_record *flush_before(struct exporter *ex, int64_t now_us)
 /* A v9/IPFIX datagram opens with its header, and the templates if due. */
 static void open_templated(struct exporter *ex, int64_t now_us)
 {
-	ex->with_templates = ipfix_templates_due(&ex->iw, now_us);
-	ex->fill = ipfix_header_len(&ex->iw) + (ex->with_templates ? ex->iw.templates_len : 0);
+	const struct ipfix_writer *w = exporter_writer(ex, ex->cur);
+	ex->with_templates = ipfix_templates_due(w, now_us);
+	ex->fill = ipfix_header_len(w) + (ex->with_templates ? w->templates_len : 0);
 	ex->last_tmpl = NULL;
 }
 
@@ -239,23 +273,24 @@ static void rebase_uptime(struct exporter *ex, const struct flow_record *rec, in
 	ex->boot_us = floor_ms(rec->first_us);
 	if (now_us - ex->boot_us >= UPTIME_SPAN_US)	/* one flow longer than the span */
 		ex->boot_us = floor_ms(now_us) - UPTIME_SPAN_US + 1000;
-	ex->iw.opt.boot_ms = ex->boot_us / 1000;
-	ex->iw.opt.init_ms = ex->iw.opt.boot_ms;
-	ex->iw.force_templates = 1;
+	set_init_time(ex);
+	for (size_t i = 0; i < ex->nstreams; i++)
+		exporter_writer(ex, i)->force_templates = 1;
 }
 
 static void send_templates_alone(struct exporter *ex, int64_t now_us)
 {
-	size_t len = ipfix_encode(&ex->iw, NULL, 0, 1, now_us, ex->buf, ex->datagram_max);
+	size_t len = ipfix_encode(exporter_writer(ex, ex->cur), NULL, 0, 1, now_us, ex->buf,
+				  ex->datagram_max);
 	if (len && ex->tp)
-		transport_send(ex->tp, ex->buf, len, now_us);
+		transport_send(ex->tp, destination(ex), ex->buf, len, now_us);
 	if (len)
 		ex->datagrams++;
 }
 
 static void commit_templated(struct exporter *ex, struct flow_record *rec, int64_t now_us)
 {
-	const struct template *t = template_for(&ex->iw.ts, rec->af, rec->proto);
+	const struct template *t = template_for(&ex->streams[0].iw.ts, rec->af, rec->proto);
 
 	if (ex->npending == 0)
 		open_templated(ex, now_us);
@@ -266,7 +301,7 @@ static void commit_templated(struct exporter *ex, struct flow_record *rec, int64
 		send_templates_alone(ex, now_us);
 		open_templated(ex, now_us);
 	}
-	int rebase = ex->iw.uptime_times && !fits_uptime(ex, rec, now_us);
+	int rebase = ex->streams[0].iw.uptime_times && !fits_uptime(ex, rec, now_us);
 	if (rebase || ex->npending >= ex->fmt->max_records ||
 	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
 		if (ex->npending)	/* queued records keep the base they were measured on */
@@ -290,6 +325,8 @@ void exporter_commit(struct exporter *ex, int64_t now_us)
 		ex->unexportable++;
 		return;
 	}
+	if (ex->npending == 0)
+		open_datagram(ex);
 	if (ex->fmt->templated) {
 		commit_templated(ex, rec, now_us);
 		return;

@@ -41,13 +41,26 @@ struct export_format {
 /* The format for -v N, or NULL. */
 const struct export_format *export_format_find(int version);
 
+/*
+ * Where datagrams go and what each destination has been told.  One
+ * stream normally (every datagram to every destination); with -l, one per
+ * destination, datagrams going round-robin, each stream numbering its own
+ * sequence and keeping its own template schedule, so no collector sees a
+ * gap or data without templates.
+ */
+struct export_stream {
+	uint32_t sequence;		/* v1/v5: records sent to it before the next datagram */
+	struct ipfix_writer iw;		/* v9/IPFIX: its sequence and templates */
+};
+
+#define EXPORT_MAX_STREAMS TRANSPORT_MAX_DEST
+
 struct exporter {
 	const struct export_format *fmt;
 	struct transport *tp;
 	struct flow_record pending[EXPORTER_MAX_PENDING];
 	size_t npending;
 	int64_t boot_us;	/* uptime base, a whole millisecond */
-	uint32_t sequence;	/* v5: records exported before the next datagram */
 	uint64_t records;	/* records sent */
 	uint64_t datagrams;	/* datagrams sent */
 	uint64_t unexportable;	/* records the format cannot carry (IPv6 in v5) */
@@ -57,8 +70,11 @@ struct exporter {
 	uint8_t engine_type;
 	uint8_t engine_id;
 	uint16_t sampling;
+	struct export_stream streams[EXPORT_MAX_STREAMS];
+	size_t nstreams;	/* 1, or one per destination (exporter_balance) */
+	size_t cur;		/* the stream the datagram being filled goes to */
+	uint64_t opened;	/* datagrams opened: the next one's stream */
 	/* v9 and IPFIX */
-	struct ipfix_writer iw;
 	size_t datagram_max;	/* payload bytes a datagram may take */
 	size_t fill;		/* bytes the queued records will take */
 	int with_templates;	/* the datagram being filled carries them */
@@ -81,6 +97,17 @@ void exporter_set_templates(struct exporter *ex, const struct template_options *
 /* v9/IPFIX: the smallest datagram_max that can carry the templates
  * (alone) and any one record; 0 for the other formats. */
 size_t exporter_min_datagram(const struct exporter *ex);
+
+/* -l: n destinations, each datagram to one of them in turn (call before
+ * the first record).  n is at most EXPORT_MAX_STREAMS. */
+void exporter_balance(struct exporter *ex, size_t n);
+
+/* The writer that encodes v9/IPFIX for stream i (0: the only one without
+ * -l); the templates are the same in every stream. */
+static inline struct ipfix_writer *exporter_writer(struct exporter *ex, size_t i)
+{
+	return &ex->streams[i].iw;
+}
 
 /* Put the templates into the next datagram (send-template). */
 void exporter_force_templates(struct exporter *ex);

@@ -281,13 +281,17 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 	}
 }
 
-/* A time from the wire in µs; one past what 64 bits of µs hold (a
- * millisecond count from the year 292 million) is held at the limit. */
-static int64_t to_us(uint64_t v, int64_t unit)
+/* A time from the wire in µs.  The bits are taken as signed, so that a
+ * time before 1970 that our encoder wrote (as two's complement) reads
+ * back; one past what 64 bits of µs hold is held at the limit. */
+static int64_t to_us(uint64_t bits, int64_t unit)
 {
-	if (v > (uint64_t)(INT64_MAX / unit))
+	int64_t v = (int64_t)bits;
+	if (v > INT64_MAX / unit)
 		return INT64_MAX / unit * unit;
-	return (int64_t)v * unit;
+	if (v < INT64_MIN / unit)
+		return INT64_MIN / unit * unit;
+	return v * unit;
 }
 
 static void set_time(const struct ie *ie, int64_t us, struct flow_record *r, struct ie_extra *x)

@@ -1,7 +1,8 @@
 /*
  * sender.c - the ring and the thread that empties it (sender.h).
  *
- * The ring holds datagrams as [length][bytes], 8-byte aligned; a length
+ * The ring holds datagrams as [length][socket][bytes], 8-byte aligned
+ * (socket: an index into fds, or -1 for all of them); a length
  * of WRAP means "go back to the start".  Positions only grow: the bytes
  * between head and tail belong to the sender thread, the rest to the
  * producer, and each side moves its own position under the lock.
@@ -79,11 +80,19 @@ static size_t record_bytes(size_t len)
 	return 8 + ((len + 7) & ~(size_t)7);
 }
 
-static void send_batch(struct sender *s, struct mmsghdr *m, size_t n, uint64_t *failed)
+/* Send the n datagrams of m (to[i]: which socket, negative for all), in
+ * order on each socket. */
+static void send_batch(struct sender *s, const struct mmsghdr *m, const int32_t *to, size_t n,
+		       uint64_t *failed)
 {
+	struct mmsghdr mine[BATCH];
 	for (size_t f = 0; f < s->nfds; f++) {
-		for (size_t i = 0; i < n;) {
-			int r = sendmmsg(s->fds[f], m + i, (unsigned)(n - i), 0);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (to[i] < 0 || (size_t)to[i] == f)
+				mine[k++] = m[i];
+		for (size_t i = 0; i < k;) {
+			int r = sendmmsg(s->fds[f], mine + i, (unsigned)(k - i), 0);
 			if (r > 0) {
 				i += (size_t)r;
 			} else if (r < 0 && errno == EINTR) {
@@ -101,6 +110,7 @@ static void *sender_main(void *arg)
 	struct sender *s = arg;
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
+	int32_t to[BATCH];
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
@@ -122,6 +132,7 @@ static void *sender_main(void *arg)
 				pos += RING_BYTES - at;
 				continue;
 			}
+			memcpy(&to[n], s->ring + at + 4, 4);
 			iov[n].iov_base = s->ring + at + 8;
 			iov[n].iov_len = len;
 			memset(&m[n], 0, sizeof(m[n]));
@@ -132,7 +143,7 @@ static void *sender_main(void *arg)
 		}
 		uint64_t failed = 0;
 		if (n > 0)
-			send_batch(s, m, n, &failed);
+			send_batch(s, m, to, n, &failed);
 
 		pthread_mutex_lock(&s->mu);
 		s->head = pos;
@@ -178,12 +189,12 @@ void sender_set_pace(struct sender *s, uint64_t per_second)
 	pthread_mutex_unlock(&s->mu);
 }
 
-void sender_queue(struct sender *s, const uint8_t *buf, size_t len)
+void sender_queue(struct sender *s, int to, const uint8_t *buf, size_t len)
 {
 	if (len > SENDER_MAX_DATAGRAM) {
 		/* UDP cannot carry it: refused, as send() would refuse it */
 		pthread_mutex_lock(&s->mu);
-		s->failures += s->nfds;
+		s->failures += to < 0 ? s->nfds : 1;
 		pthread_mutex_unlock(&s->mu);
 		return;
 	}
@@ -203,7 +214,9 @@ void sender_queue(struct sender *s, const uint8_t *buf, size_t len)
 		at = 0;
 	}
 	uint32_t l = (uint32_t)len;
+	int32_t dest = to < 0 ? -1 : to;
 	memcpy(s->ring + at, &l, 4);
+	memcpy(s->ring + at + 4, &dest, 4);
 	memcpy(s->ring + at + 8, buf, len);
 
 	pthread_mutex_lock(&s->mu);

@@ -30,10 +30,11 @@ struct sender *sender_start(const int *fds, size_t n);
  * destinations it goes to. */
 void sender_set_pace(struct sender *s, uint64_t per_second);
 
-/* Queue one datagram for every socket (copied; waits while the ring is
- * full).  One longer than SENDER_MAX_DATAGRAM, which UDP cannot carry, is
- * counted as refused by every socket. */
-void sender_queue(struct sender *s, const uint8_t *buf, size_t len);
+/* Queue one datagram for socket fds[to], or for every socket when to is
+ * negative (copied; waits while the ring is full).  One longer than
+ * SENDER_MAX_DATAGRAM, which UDP cannot carry, is counted as refused by
+ * each socket it was for. */
+void sender_queue(struct sender *s, int to, const uint8_t *buf, size_t len);
 
 /* Wait until everything queued has been sent; the sends the kernel
  * refused so far (one per datagram and socket). */

@@ -258,17 +258,22 @@ void transport_sync(struct transport *t)
 		t->failures = sender_sync(t->sender);
 }
 
-void transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us)
+void transport_send(struct transport *t, int dest, const uint8_t *buf, size_t len,
+		    int64_t now_us)
 {
+	if (dest >= (int)t->ndest)
+		dest = TRANSPORT_ALL;
 	if (t->sender) {
-		sender_queue(t->sender, buf, len);
+		sender_queue(t->sender, dest, buf, len);
 	} else {
 		for (size_t i = 0; i < t->ndest; i++)
-			if (t->fd[i] >= 0 && send(t->fd[i], buf, len, 0) != (ssize_t)len)
+			if ((dest == TRANSPORT_ALL || (size_t)dest == i) && t->fd[i] >= 0 &&
+			    send(t->fd[i], buf, len, 0) != (ssize_t)len)
 				t->failures++;
 	}
 	if (t->pcap) {
-		size_t flen = frame_datagram(t->pcap, &t->pcap->dest, buf, len);
+		const struct sockaddr_storage *to = dest == TRANSPORT_ALL ? &t->pcap->dest : &t->dest[dest];
+		size_t flen = frame_datagram(t->pcap, to, buf, len);
 		struct pcap_pkthdr ph;
 		ph.ts.tv_sec = (time_t)(now_us / 1000000);
 		ph.ts.tv_usec = (suseconds_t)(now_us % 1000000);

@@ -56,10 +56,14 @@ int transport_open_pcap(struct transport *t, const char *path, char *err, size_t
  * (and sends here, unpaced) if it cannot start. */
 int transport_start_sender(struct transport *t, uint64_t pace);
 
-/* Send one datagram everywhere; now_us stamps the pcap record.  Failed
- * sends are counted in t->failures (with a sender, as of the last
- * transport_sync). */
-void transport_send(struct transport *t, const uint8_t *buf, size_t len, int64_t now_us);
+#define TRANSPORT_ALL (-1)
+
+/* Send one datagram to destination dest (an index into the -n list), or
+ * everywhere (TRANSPORT_ALL); now_us stamps the pcap record, which is
+ * addressed to that destination (everywhere: the first).  Failed sends are
+ * counted in t->failures (with a sender, as of the last transport_sync). */
+void transport_send(struct transport *t, int dest, const uint8_t *buf, size_t len,
+		    int64_t now_us);
 
 /* Wait until every datagram is sent and t->failures is up to date. */
 void transport_sync(struct transport *t);

@@ -124,6 +124,8 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
+	if (opt.balance && tp.ndest > 1)
+		exporter_balance(ex, tp.ndest);
 	if (opt.biflow && ex->fmt->version != 10)
 		fprintf(stderr, "flowprobe: warning: -b makes biflows in IPFIX (-v 10) only; "
 			"ignored with -v %d\n", ex->fmt->version);

@@ -21,7 +21,7 @@ void options_usage(FILE *out)
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
-"              [--domain N] [--pace N] [-b] [bpf expression]\n"
+"              [--domain N] [--pace N] [-b] [-l] [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -88,6 +88,10 @@ void options_usage(FILE *out)
 "    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
 "                 counters are not scaled).  N is announced in the v5 header\n"
 "                 and in the v9/IPFIX options record.\n"
+"    -l           Load balance: each datagram goes to one -n destination in\n"
+"                 turn instead of to all.  Sequence numbers and templates run\n"
+"                 per destination, so no collector sees a false gap or data\n"
+"                 without its templates.\n"
 "    -b           With -v 10: one IPFIX record per conversation (RFC 5103\n"
 "                 biflow), the forward direction being the one seen first and\n"
 "                 the reverse packets, octets, ToS and flags under enterprise\n"
@@ -297,6 +301,9 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			break;
 		case 'b':
 			o->biflow = 1;
+			break;
+		case 'l':
+			o->balance = 1;
 			break;
 		case 'a': case 'c': case 'p': case 'M':
 			break;		/* no effect on a file run; see --help */

@@ -88,6 +88,31 @@ for cap in $SHARED_PCAPS/test.pcap $SHARED_PCAPS/1kxun.pcap $SHARED_PCAPS/gnutel
 		grep -q "v10 domain 0: [0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/bi.$n.err"
 done
 
+# -l: two collectors, each datagram to one of them in turn; each sees its
+# own sequence without a gap and its own templates, and together they
+# have every flow.
+cap=$SHARED_PCAPS/gnutella.pcap
+for v in 5 9 10; do
+	rm -f "$TMP/second.err"
+	"$COLLECT" -p 0 -b 127.0.0.1 -o csv >"$TMP/second.out" 2>"$TMP/second.err" &
+	second=$!
+	for _ in $(seq 100); do
+		port2=$(sed -n 's/^flowcollect: listening on UDP port \([0-9]*\)$/\1/p' "$TMP/second.err")
+		[ -n "$port2" ] && break
+		sleep 0.05
+	done
+	start_collector -o csv
+	"$PROBE" -r "$cap" -v "$v" -l -n "127.0.0.1:$PORT,127.0.0.1:$port2" 2>/dev/null >/dev/null
+	stop_collector
+	kill -TERM "$second"; wait "$second"
+	both=$(cat <(flows_of "$TMP/collector.out") <(flows_of "$TMP/second.out") | sort | md5sum)
+	check "gnutella: -l v$v: two collectors together have every flow" [ "$both" = "$(md5sum <"$TMP/gnutella.v$v.flows")" ]
+	for f in "$TMP/collector.err" "$TMP/second.err"; do
+		check "gnutella: -l v$v: $(basename "$f" .err) sees no gap, no bad datagram, no unknown template" \
+			bash -c "grep -q 'v$v domain 0: [1-9][0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered, 0 bad datagrams\$' '$f' && ! grep -q '^  errors' '$f'"
+	done
+done
+
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
 flows_of "$TMP/small.csv" >"$TMP/small.flows"

@@ -1661,12 +1661,12 @@ static void run_mixed(int version, size_t dmax)
 	exporter_flush(g0.ex, end);
 
 	/* counters, with and without a transport alike */
-	uint64_t datagrams = g.ex->datagrams, records = g.ex->records, msgs = g.ex->iw.messages;
-	uint32_t seq = g.ex->iw.sequence;
+	uint64_t datagrams = g.ex->datagrams, records = g.ex->records, msgs = g.ex->streams[0].iw.messages;
+	uint32_t seq = g.ex->streams[0].iw.sequence;
 	assert_true(g0.ex->datagrams == datagrams);
 	assert_true(g0.ex->records == records);
-	assert_true(g0.ex->iw.messages == msgs);
-	assert_int_equal(g0.ex->iw.sequence, seq);
+	assert_true(g0.ex->streams[0].iw.messages == msgs);
+	assert_int_equal(g0.ex->streams[0].iw.sequence, seq);
 	assert_int_equal(g.ex->npending, 0);
 	assert_true(g.tp.datagrams == datagrams);
 	struct capture *none = calloc(1, sizeof(*none));
@@ -1962,18 +1962,18 @@ static void test_exporter_counters_no_transport(void **state)
 		/* The first datagram, with templates, holds 18:
 		 * IPFIX 16 + 356 + 4+3 + 18 * 58 = 1423, a 19th would be 1481;
 		 * v9    20 + 336 + 4+3 + 18 * 58 = 1407, a 19th would be 1465. */
-		assert_int_equal(g.ex->iw.templates_len, version == 10 ? 356 : 336);
+		assert_int_equal(g.ex->streams[0].iw.templates_len, version == 10 ? 356 : 336);
 		assert_int_equal(g.ex->datagrams, 1);
 		assert_int_equal(g.ex->records, 18);
 		assert_int_equal(g.ex->npending, 2);
-		assert_int_equal(g.ex->iw.messages, 1);
-		assert_int_equal(g.ex->iw.sequence, version == 10 ? 18 + 1 : 1);
+		assert_int_equal(g.ex->streams[0].iw.messages, 1);
+		assert_int_equal(g.ex->streams[0].iw.sequence, version == 10 ? 18 + 1 : 1);
 		exporter_flush(g.ex, BASE_US + 1000000);
 		assert_int_equal(g.ex->datagrams, 2);
 		assert_int_equal(g.ex->records, 20);
 		assert_int_equal(g.ex->npending, 0);
-		assert_int_equal(g.ex->iw.messages, 2);
-		assert_int_equal(g.ex->iw.sequence, version == 10 ? 20 + 1 : 2);
+		assert_int_equal(g.ex->streams[0].iw.messages, 2);
+		assert_int_equal(g.ex->streams[0].iw.sequence, version == 10 ? 20 + 1 : 2);
 		/* a flush with nothing queued sends nothing */
 		exporter_flush(g.ex, BASE_US + 2000000);
 		assert_int_equal(g.ex->datagrams, 2);
@@ -2018,7 +2018,7 @@ static void test_exporter_templates_do_not_fit(void **state)
 	o.vlan = 1;
 	o.ether = 1;
 	rig_open(&g, 10, &o, 512, 1);
-	assert_int_equal(g.ex->iw.templates_len, 404);
+	assert_int_equal(g.ex->streams[0].iw.templates_len, 404);
 	mkrec(&r[0], 0, 6, 17);
 	mkrec(&r[1], 1, 4, 17);
 	commit(g.ex, &r[0], BASE_US);

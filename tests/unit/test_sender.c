@@ -101,7 +101,7 @@ static void test_all_arrive_in_order(void **state)
 	for (int i = 0; i < COUNT; i++) {
 		size_t len = dgram_len(i);
 		dgram_fill(b, i, len);
-		sender_queue(s, b, len);
+		sender_queue(s, -1, b, len);
 		if (i % 40 == 39)
 			usleep(2000);	/* let the receiver keep up */
 	}
@@ -125,7 +125,7 @@ static void test_refused_counted(void **state)
 	assert_non_null(s);
 	uint8_t b[100] = { 0 };
 	for (int i = 0; i < 50; i++) {
-		sender_queue(s, b, sizeof(b));
+		sender_queue(s, -1, b, sizeof(b));
 		usleep(200);
 	}
 	uint64_t f = sender_sync(s);
@@ -153,7 +153,7 @@ static void test_paced(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	uint8_t b[100] = { 0 };
 	for (int i = 0; i < 216; i++)
-		sender_queue(s, b, sizeof(b));
+		sender_queue(s, -1, b, sizeof(b));
 	assert_int_equal(sender_stop(s), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
