@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "collect.h"
 #include "sink.h"
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 "    flowcollect - receive NetFlow v1/v5/v9 and IPFIX, and print or store the flows\n"
 "\n"
 "SYNOPSIS\n"
-"    flowcollect -p PORT [-b ADDRESS] [-o FORMAT]...\n"
+"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [-o FORMAT]...\n"
 "    flowcollect -r FILE [-o FORMAT]...\n"
 "\n"
 "DESCRIPTION\n"
@@ -54,6 +55,9 @@ static void usage(FILE *out)
 "                 \"flowcollect: listening on UDP port N\".  Runs until SIGINT or\n"
 "                 SIGTERM, then decodes what is already queued and exits.\n"
 "    -b ADDRESS   Listen on this address only (with -p).\n"
+"    -P udp|tcp   Transport to listen on (default udp).  tcp: IPFIX over TCP,\n"
+"                 up to 256 exporters at once, each message framed by its\n"
+"                 header's length; announced as \"listening on TCP port N\".\n"
 "    -r FILE      Read export datagrams from a pcap/pcapng file (\"-\": stdin).\n"
 "    -o FORMAT    table (default): a readable line per flow and a summary\n"
 "                 line; csv: nfdump 1.7.1's 48-column CSV, times in UTC.\n"
@@ -78,6 +82,7 @@ int main(int argc, char **argv)
 	const char *formats[COLLECT_MAX_SINKS];
 	size_t nformats = 0;
 	long port = -1;
+	int tcp = 0;
 	char err[512];
 	int c, status = 0;
 
@@ -87,7 +92,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":p:b:r:o:h")) != -1) {
+	while ((c = getopt(argc, argv, ":p:b:r:o:P:h")) != -1) {
 		switch (c) {
 		case 'p': {
 			char *end;
@@ -100,6 +105,16 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'b': bind_addr = optarg; break;
+		case 'P':
+			if (strcasecmp(optarg, "udp") == 0) {
+				tcp = 0;
+			} else if (strcasecmp(optarg, "tcp") == 0) {
+				tcp = 1;
+			} else {
+				snprintf(err, sizeof(err), "invalid -P \"%s\": expected udp or tcp", optarg);
+				return fail(err);
+			}
+			break;
 		case 'r': read_file = optarg; break;
 		case 'o':
 			if (sink_find(optarg) == NULL) {
@@ -147,10 +162,12 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGUSR1, &sa, NULL);
-		if (source_udp_open(bind_addr, (unsigned)port, &fd, &bound, err, sizeof(err)) != 0)
+		if ((tcp ? source_tcp_open : source_udp_open)(bind_addr, (unsigned)port, &fd, &bound,
+							     err, sizeof(err)) != 0)
 			return fail(err);
-		fprintf(stderr, "flowcollect: listening on UDP port %u\n", bound);
-		if (source_udp_run(fd, &col, &stop_requested, &report_requested, err, sizeof(err)) != 0) {
+		fprintf(stderr, "flowcollect: listening on %s port %u\n", tcp ? "TCP" : "UDP", bound);
+		if ((tcp ? source_tcp_run : source_udp_run)(fd, &col, &stop_requested, &report_requested,
+							    err, sizeof(err)) != 0) {
 			fprintf(stderr, "flowcollect: %s\n", err);
 			status = 1;
 		}

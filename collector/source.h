@@ -20,6 +20,13 @@ int source_udp_open(const char *bind_addr, unsigned port, int *fd, unsigned *bou
 int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 		   volatile sig_atomic_t *report, char *err, size_t errlen);
 
+/* IPFIX over TCP: listen as source_udp_open does, then take connections
+ * and feed each message to c until *stop is set. */
+int source_tcp_open(const char *bind_addr, unsigned port, int *fd, unsigned *bound_port,
+		    char *err, size_t errlen);
+int source_tcp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
+		   volatile sig_atomic_t *report, char *err, size_t errlen);
+
 /* Feed every UDP payload in a capture file ("-": standard input) to c.
  * Returns 0, or -1 if the file cannot be read or is damaged part-way (the
  * datagrams before the damage are decoded). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "exporter.h"
 #include "nfclassic.h"
+#include "sender.h"
 
 /*
  * How far apart two times in one v1/v5 datagram may be: collectors take
@@ -214,7 +215,8 @@ void exporter_flush(struct exporter *ex, int64_t now_us)
 		return;
 	}
 	if (ex->tp)
-		transport_send(ex->tp, destination(ex), ex->buf, len, now_us);
+		transport_send(ex->tp, destination(ex), ex->with_templates ? SENDER_TEMPLATES : 0,
+			       ex->buf, len, now_us);
 	ex->records += ex->npending;
 	ex->streams[ex->cur].sequence += (uint32_t)ex->npending;
 	ex->datagrams++;
@@ -242,6 +244,13 @@ static struct flow_record *flush_before(struct exporter *ex, int64_t now_us)
 /* A v9/IPFIX datagram opens with its header, and the templates if due. */
 static void open_templated(struct exporter *ex, int64_t now_us)
 {
+	/* A stream connected anew (-P tcp) gets the templates first. */
+	uint32_t epoch = ex->tp ? transport_epoch(ex->tp) : 0;
+	if (epoch != ex->epoch) {
+		ex->epoch = epoch;
+		for (size_t i = 0; i < ex->nstreams; i++)
+			exporter_writer(ex, i)->force_templates = 1;
+	}
 	const struct ipfix_writer *w = exporter_writer(ex, ex->cur);
 	ex->with_templates = ipfix_templates_due(w, now_us);
 	ex->fill = ipfix_header_len(w) + (ex->with_templates ? w->templates_len : 0);
@@ -283,7 +292,7 @@ static void send_templates_alone(struct exporter *ex, int64_t now_us)
 	size_t len = ipfix_encode(exporter_writer(ex, ex->cur), NULL, 0, 1, now_us, ex->buf,
 				  ex->datagram_max);
 	if (len && ex->tp)
-		transport_send(ex->tp, destination(ex), ex->buf, len, now_us);
+		transport_send(ex->tp, destination(ex), SENDER_TEMPLATES, ex->buf, len, now_us);
 	if (len)
 		ex->datagrams++;
 }

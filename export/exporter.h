@@ -74,6 +74,7 @@ struct exporter {
 	size_t nstreams;	/* 1, or one per destination (exporter_balance) */
 	size_t cur;		/* the stream the datagram being filled goes to */
 	uint64_t opened;	/* datagrams opened: the next one's stream */
+	uint32_t epoch;		/* transport_epoch when templates were last forced */
 	/* v9 and IPFIX */
 	size_t datagram_max;	/* payload bytes a datagram may take */
 	size_t fill;		/* bytes the queued records will take */

@@ -1,19 +1,23 @@
 /*
  * sender.c - the ring and the thread that empties it (sender.h).
  *
- * The ring holds datagrams as [length][socket][bytes], 8-byte aligned
- * (socket: an index into fds, or -1 for all of them); a length
+ * The ring holds datagrams as [length][socket][flags][bytes], 8-byte
+ * aligned (length 32 bits; socket 16 bits, an index into fds or -1 for all
+ * of them; flags 16 bits, SENDER_TEMPLATES); a length
  * of WRAP means "go back to the start".  Positions only grow: the bytes
  * between head and tail belong to the sender thread, the rest to the
  * producer, and each side moves its own position under the lock.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 #include "sender.h"
 
 #define RING_BYTES ((size_t)1 << 20)	/* holds 16 of the largest datagrams */
@@ -21,6 +25,7 @@
 #define WRAP UINT32_MAX
 #define SENDER_MAX_FDS 16
 #define PACE_BURST 16		/* datagrams sent back to back when pacing */
+#define TCP_RETRY_NS 1000000000LL	/* a refused connection is tried again after 1 s */
 
 struct sender {
 	pthread_mutex_t mu;
@@ -29,6 +34,13 @@ struct sender {
 	pthread_t thread;
 	int fds[SENDER_MAX_FDS];
 	size_t nfds;
+	/* -P tcp: the thread connects, and reconnects, each destination */
+	int tcp;
+	struct sockaddr_storage dest[SENDER_MAX_FDS];
+	socklen_t destlen[SENDER_MAX_FDS];
+	int64_t retry_ns[SENDER_MAX_FDS];	/* no connect attempt before this */
+	int fresh[SENDER_MAX_FDS];		/* connected, templates not yet sent */
+	uint32_t epoch;				/* connections made (sender_epoch) */
 	uint64_t head, tail;	/* byte positions, head <= tail */
 	uint64_t failures;
 	int stop;
@@ -105,12 +117,81 @@ static void send_batch(struct sender *s, const struct mmsghdr *m, const int32_t 
 	}
 }
 
+/* -P tcp: connect destination f if it is time to try. */
+static int tcp_connect(struct sender *s, size_t f)
+{
+	int64_t now = mono_ns();
+	if (now < s->retry_ns[f])
+		return -1;
+	int fd = socket(s->dest[f].ss_family, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&s->dest[f], s->destlen[f]) == 0) {
+		int on = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+		s->fds[f] = fd;
+		s->fresh[f] = 1;
+		__atomic_add_fetch(&s->epoch, 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	s->retry_ns[f] = now + TCP_RETRY_NS;
+	return -1;
+}
+
+/* Write all of a message, or close the connection (to be made again). */
+static int tcp_write(struct sender *s, size_t f, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(s->fds[f], buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(s->fds[f]);
+			s->fds[f] = -1;
+			s->retry_ns[f] = 0;	/* try again at once, then each second */
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * One message on a stream.  A connection made anew first gets a message
+ * that starts with the templates (the exporter puts them in the next one
+ * when sender_epoch moves); the messages before it are dropped and
+ * counted, never sent to a collector that cannot decode them.
+ */
+static void tcp_send(struct sender *s, int to, unsigned flags, const uint8_t *buf, size_t len,
+		     uint64_t *failed)
+{
+	for (size_t f = 0; f < s->nfds; f++) {
+		if (to >= 0 && (size_t)to != f)
+			continue;
+		if (s->fds[f] < 0 && tcp_connect(s, f) != 0) {
+			(*failed)++;
+			continue;
+		}
+		if (s->fresh[f] && !(flags & SENDER_TEMPLATES)) {
+			(*failed)++;
+			continue;
+		}
+		if (tcp_write(s, f, buf, len) != 0) {
+			(*failed)++;
+			continue;
+		}
+		s->fresh[f] = 0;
+	}
+}
+
 static void *sender_main(void *arg)
 {
 	struct sender *s = arg;
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
 	int32_t to[BATCH];
+	uint16_t flags[BATCH];
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
@@ -132,7 +213,10 @@ static void *sender_main(void *arg)
 				pos += RING_BYTES - at;
 				continue;
 			}
-			memcpy(&to[n], s->ring + at + 4, 4);
+			int16_t dest;
+			memcpy(&dest, s->ring + at + 4, 2);
+			memcpy(&flags[n], s->ring + at + 6, 2);
+			to[n] = dest;
 			iov[n].iov_base = s->ring + at + 8;
 			iov[n].iov_len = len;
 			memset(&m[n], 0, sizeof(m[n]));
@@ -142,8 +226,12 @@ static void *sender_main(void *arg)
 			pos += record_bytes(len);
 		}
 		uint64_t failed = 0;
-		if (n > 0)
+		if (n > 0 && s->tcp) {
+			for (size_t i = 0; i < n; i++)
+				tcp_send(s, to[i], flags[i], iov[i].iov_base, iov[i].iov_len, &failed);
+		} else if (n > 0) {
 			send_batch(s, m, to, n, &failed);
+		}
 
 		pthread_mutex_lock(&s->mu);
 		s->head = pos;
@@ -154,7 +242,8 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-struct sender *sender_start(const int *fds, size_t n)
+static struct sender *sender_start_thread(const int *fds, size_t n, int tcp,
+					  const struct sockaddr_storage *dests, const socklen_t *lens)
 {
 	struct sender *s = calloc(1, sizeof(*s));
 
@@ -165,6 +254,11 @@ struct sender *sender_start(const int *fds, size_t n)
 		goto fail;
 	memcpy(s->fds, fds, n * sizeof(*fds));
 	s->nfds = n;
+	s->tcp = tcp;
+	if (tcp) {
+		memcpy(s->dest, dests, n * sizeof(*dests));
+		memcpy(s->destlen, lens, n * sizeof(*lens));
+	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->more, NULL);
 	pthread_cond_init(&s->room, NULL);
@@ -182,6 +276,27 @@ fail:
 	return NULL;
 }
 
+struct sender *sender_start(const int *fds, size_t n)
+{
+	return sender_start_thread(fds, n, 0, NULL, NULL);
+}
+
+struct sender *sender_start_tcp(const struct sockaddr_storage *dests, const socklen_t *lens,
+				size_t n)
+{
+	int fds[SENDER_MAX_FDS];
+	if (n > SENDER_MAX_FDS)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
+	return sender_start_thread(fds, n, 1, dests, lens);
+}
+
+uint32_t sender_epoch(struct sender *s)
+{
+	return __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
+}
+
 void sender_set_pace(struct sender *s, uint64_t per_second)
 {
 	pthread_mutex_lock(&s->mu);
@@ -189,7 +304,7 @@ void sender_set_pace(struct sender *s, uint64_t per_second)
 	pthread_mutex_unlock(&s->mu);
 }
 
-void sender_queue(struct sender *s, int to, const uint8_t *buf, size_t len)
+void sender_queue(struct sender *s, int to, unsigned flags, const uint8_t *buf, size_t len)
 {
 	if (len > SENDER_MAX_DATAGRAM) {
 		/* UDP cannot carry it: refused, as send() would refuse it */
@@ -214,9 +329,11 @@ void sender_queue(struct sender *s, int to, const uint8_t *buf, size_t len)
 		at = 0;
 	}
 	uint32_t l = (uint32_t)len;
-	int32_t dest = to < 0 ? -1 : to;
+	int16_t dest = (int16_t)(to < 0 ? -1 : to);
+	uint16_t fl = (uint16_t)flags;
 	memcpy(s->ring + at, &l, 4);
-	memcpy(s->ring + at + 4, &dest, 4);
+	memcpy(s->ring + at + 4, &dest, 2);
+	memcpy(s->ring + at + 6, &fl, 2);
 	memcpy(s->ring + at + 8, buf, len);
 
 	pthread_mutex_lock(&s->mu);
@@ -246,6 +363,10 @@ uint64_t sender_stop(struct sender *s)
 	pthread_cond_signal(&s->more);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
+	/* Streams are the thread's own; datagram sockets are borrowed. */
+	for (size_t i = 0; s->tcp && i < s->nfds; i++)
+		if (s->fds[i] >= 0)
+			close(s->fds[i]);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->more);
 	pthread_cond_destroy(&s->room);

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct sender;
 
@@ -30,11 +31,26 @@ struct sender *sender_start(const int *fds, size_t n);
  * destinations it goes to. */
 void sender_set_pace(struct sender *s, uint64_t per_second);
 
-/* Queue one datagram for socket fds[to], or for every socket when to is
- * negative (copied; waits while the ring is full).  One longer than
- * SENDER_MAX_DATAGRAM, which UDP cannot carry, is counted as refused by
- * each socket it was for. */
-void sender_queue(struct sender *s, int to, const uint8_t *buf, size_t len);
+/*
+ * IPFIX over TCP (-P tcp): the thread connects to each destination itself,
+ * and again after a connection breaks (at once, then each second while
+ * refused); a message that cannot be written is counted as refused.  A new
+ * connection's first message must start with the templates
+ * (SENDER_TEMPLATES): until one comes, messages are dropped, and counted.
+ * sender_epoch() counts the connections made, so the exporter knows when
+ * to put the templates in the next message.
+ */
+struct sender *sender_start_tcp(const struct sockaddr_storage *dests, const socklen_t *lens,
+				size_t n);
+uint32_t sender_epoch(struct sender *s);
+
+#define SENDER_TEMPLATES 1	/* the message starts with the templates */
+
+/* Queue one datagram (message) for destination to, or for all of them
+ * when to is negative (copied; waits while the ring is full).  One longer
+ * than SENDER_MAX_DATAGRAM, which UDP cannot carry, is counted as refused
+ * by each destination it was for. */
+void sender_queue(struct sender *s, int to, unsigned flags, const uint8_t *buf, size_t len);
 
 /* Wait until everything queued has been sent; the sends the kernel
  * refused so far (one per datagram and socket). */

@@ -107,6 +107,8 @@ int transport_parse_dests(struct transport *t, const char *list, char *err, size
 
 int transport_open_udp(struct transport *t, char *err, size_t errlen)
 {
+	if (t->tcp)
+		return 0;
 	for (size_t i = 0; i < t->ndest; i++) {
 		int fd = socket(t->dest[i].ss_family, SOCK_DGRAM, 0);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&t->dest[i], t->destlen[i]) != 0) {
@@ -246,6 +248,10 @@ int transport_start_sender(struct transport *t, uint64_t pace)
 {
 	if (t->ndest == 0 || t->sender != NULL)
 		return 0;
+	if (t->tcp) {
+		t->sender = sender_start_tcp(t->dest, t->destlen, t->ndest);
+		return t->sender ? 0 : -1;
+	}
 	t->sender = sender_start(t->fd, t->ndest);
 	if (t->sender)
 		sender_set_pace(t->sender, pace);
@@ -258,13 +264,18 @@ void transport_sync(struct transport *t)
 		t->failures = sender_sync(t->sender);
 }
 
-void transport_send(struct transport *t, int dest, const uint8_t *buf, size_t len,
-		    int64_t now_us)
+uint32_t transport_epoch(struct transport *t)
+{
+	return t->tcp && t->sender ? sender_epoch(t->sender) : 0;
+}
+
+void transport_send(struct transport *t, int dest, unsigned flags, const uint8_t *buf,
+		    size_t len, int64_t now_us)
 {
 	if (dest >= (int)t->ndest)
 		dest = TRANSPORT_ALL;
 	if (t->sender) {
-		sender_queue(t->sender, dest, buf, len);
+		sender_queue(t->sender, dest, flags, buf, len);
 	} else {
 		for (size_t i = 0; i < t->ndest; i++)
 			if ((dest == TRANSPORT_ALL || (size_t)dest == i) && t->fd[i] >= 0 &&

@@ -31,6 +31,7 @@ struct transport {
 	socklen_t destlen[TRANSPORT_MAX_DEST];
 	struct pcapw *pcap;		/* -w file, or NULL */
 	struct sender *sender;		/* the sending thread, or NULL: send here */
+	int tcp;			/* -P tcp: IPFIX over TCP streams */
 	uint64_t datagrams;		/* handed to send() or written */
 	uint64_t failures;		/* sends the kernel refused (see transport_sync) */
 };
@@ -44,7 +45,8 @@ void transport_init(struct transport *t);
  */
 int transport_parse_dests(struct transport *t, const char *list, char *err, size_t errlen);
 
-/* Open and connect one UDP socket per destination. */
+/* Open and connect one UDP socket per destination.  With t->tcp set,
+ * nothing is opened here: the sender thread connects (sender.h). */
 int transport_open_udp(struct transport *t, char *err, size_t errlen);
 
 /* Start writing datagrams into a pcap file ("-" is standard output),
@@ -52,8 +54,9 @@ int transport_open_udp(struct transport *t, char *err, size_t errlen);
 int transport_open_pcap(struct transport *t, const char *path, char *err, size_t errlen);
 
 /* From here on, UDP datagrams are sent by a thread of their own
- * (sender.h), in order, at most pace a second (0: no limit).  Returns -1
- * (and sends here, unpaced) if it cannot start. */
+ * (sender.h), in order, at most pace a second (0: no limit; TCP is never
+ * paced).  Returns -1 (and sends here, unpaced) if it cannot start; TCP
+ * needs the thread. */
 int transport_start_sender(struct transport *t, uint64_t pace);
 
 #define TRANSPORT_ALL (-1)
@@ -62,8 +65,12 @@ int transport_start_sender(struct transport *t, uint64_t pace);
  * everywhere (TRANSPORT_ALL); now_us stamps the pcap record, which is
  * addressed to that destination (everywhere: the first).  Failed sends are
  * counted in t->failures (with a sender, as of the last transport_sync). */
-void transport_send(struct transport *t, int dest, const uint8_t *buf, size_t len,
-		    int64_t now_us);
+void transport_send(struct transport *t, int dest, unsigned flags, const uint8_t *buf,
+		    size_t len, int64_t now_us);
+
+/* -P tcp: connections made so far; when it moves, the next message must
+ * start with the templates (flags SENDER_TEMPLATES).  0 for UDP. */
+uint32_t transport_epoch(struct transport *t);
 
 /* Wait until every datagram is sent and t->failures is up to date. */
 void transport_sync(struct transport *t);

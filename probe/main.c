@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
+	tp.tcp = opt.tcp;
 	if ((opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
 	    capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0 ||
 	    (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0) ||
@@ -145,7 +146,10 @@ int main(int argc, char **argv)
 	 * ahead of the flow table, one sends the exports, and one reads and
 	 * decodes the capture (reader_run). */
 	chunks_helper_start();
-	transport_start_sender(&tp, opt.pace);
+	if (transport_start_sender(&tp, opt.pace) != 0 && tp.tcp) {
+		snprintf(err, sizeof(err), "cannot start the sending thread for -P tcp");
+		goto out;
+	}
 	status = 0;
 	if (reader_run(&run.cap, 0, on_packet, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */

@@ -21,7 +21,7 @@ void options_usage(FILE *out)
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
-"              [--domain N] [--pace N] [-b] [-l] [bpf expression]\n"
+"              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -88,6 +88,12 @@ void options_usage(FILE *out)
 "    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
 "                 counters are not scaled).  N is announced in the v5 header\n"
 "                 and in the v9/IPFIX options record.\n"
+"    -P udp|tcp   Export transport (default udp).  tcp: IPFIX (-v 10) over TCP\n"
+"                 (RFC 7011 §10.4), one connection per -n destination, made\n"
+"                 by the sending thread and made again whenever it breaks (at\n"
+"                 once, then every second while refused); a new connection\n"
+"                 gets the templates first, and messages that could not be\n"
+"                 written are counted as send failures.  Never paced.\n"
 "    -l           Load balance: each datagram goes to one -n destination in\n"
 "                 turn instead of to all.  Sequence numbers and templates run\n"
 "                 per destination, so no collector sees a false gap or data\n"
@@ -305,6 +311,19 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case 'l':
 			o->balance = 1;
 			break;
+		case 'P':
+			if (strcasecmp(optarg, "udp") == 0) {
+				o->tcp = 0;
+			} else if (strcasecmp(optarg, "tcp") == 0) {
+				o->tcp = 1;
+			} else if (strcasecmp(optarg, "sctp") == 0) {
+				snprintf(err, errlen, "export transport -P sctp is not available in this version (use udp or tcp)");
+				return -1;
+			} else {
+				snprintf(err, errlen, "invalid -P \"%s\": expected udp or tcp", optarg);
+				return -1;
+			}
+			break;
 		case 'a': case 'c': case 'p': case 'M':
 			break;		/* no effect on a file run; see --help */
 		case 'i':
@@ -323,6 +342,12 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			snprintf(err, errlen, "option -%c is not available in this version", c);
 			return -1;
 		}
+	}
+	if (o->tcp && o->version != 10) {
+		/* A stream needs each message's length in its header: IPFIX
+		 * has it, NetFlow v1, v5 and v9 do not. */
+		snprintf(err, errlen, "-P tcp carries IPFIX only: add -v 10");
+		return -1;
 	}
 	if (o->read_file == NULL) {
 		snprintf(err, errlen, "no packet source: give -r FILE (see flowprobe -h)");

@@ -28,6 +28,7 @@ struct probe_options {
 	uint64_t sample;		/* -s, keep 1 in N; < 2: all */
 	char *filter;			/* trailing words joined by spaces */
 	int help;			/* -h */
+	int tcp;			/* -P tcp */
 	int balance;			/* -l: each datagram to one destination in turn */
 	int biflow;			/* -b: RFC 5103 biflows (IPFIX only) */
 	int time_mode;			/* -A, enum time_mode (v9, IPFIX) */

@@ -74,6 +74,15 @@ expect_error "bad --pace" \
 expect_error "bad --domain" \
 	'flowprobe: invalid --domain "4294967296": expected a number, 0 to 4294967295' \
 	"$PROBE" -r "$TMP/ok.pcap" -v 10 --domain 4294967296
+expect_error "-P tcp without IPFIX" \
+	'flowprobe: -P tcp carries IPFIX only: add -v 10' \
+	"$PROBE" -r "$TMP/ok.pcap" -P tcp -n 127.0.0.1:4739
+expect_error "-P sctp" \
+	'flowprobe: export transport -P sctp is not available in this version (use udp or tcp)' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 -P sctp
+expect_error "collector: bad -P" \
+	'flowcollect: invalid -P "quic": expected udp or tcp' \
+	"$COLLECT" -P quic -p 0
 expect_error "bad -n" \
 	'flowprobe: invalid -n "collector": expected HOST:PORT or [IPV6]:PORT' \
 	"$PROBE" -r "$TMP/ok.pcap" -n collector

@@ -113,6 +113,31 @@ for v in 5 9 10; do
 	done
 done
 
+# IPFIX over TCP: two probes at once into one collector, and a connection
+# that sends garbage first (closed, counted; the others go on).
+rm -f "$TMP/tcp.err"
+"$COLLECT" -P tcp -p 0 -b 127.0.0.1 -o csv >"$TMP/tcp.out" 2>"$TMP/tcp.err" &
+tcpc=$!
+for _ in $(seq 100); do
+	tport=$(sed -n 's/^flowcollect: listening on TCP port \([0-9]*\)$/\1/p' "$TMP/tcp.err")
+	[ -n "$tport" ] && break
+	sleep 0.05
+done
+python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"\x00\x05garbage"*10); s.close()' "$tport"
+"$PROBE" -r "$SHARED_PCAPS/gnutella.pcap" -v 10 -P tcp --domain 1 -n "127.0.0.1:$tport" 2>"$TMP/tcp1.stats" &
+p1=$!
+"$PROBE" -r "$SHARED_PCAPS/1kxun.pcap" -v 10 -P tcp --domain 2 -n "127.0.0.1:$tport" 2>"$TMP/tcp2.stats"
+wait "$p1"
+sleep 0.5
+kill -TERM "$tcpc"; wait "$tcpc"
+both=$(cat "$TMP/gnutella.v10.flows" "$TMP/1kxun.v10.flows" | sort | md5sum)
+check "-P tcp: two probes at once, every flow of both arrives" [ "$(flows_of "$TMP/tcp.out" | md5sum)" = "$both" ]
+for d in 1 2; do
+	check "-P tcp: exporter domain $d: no gap, no bad message" \
+		grep -q "v10 domain $d: [0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/tcp.err"
+done
+check "-P tcp: the garbage connection was counted as undecodable" grep -q "^flowcollect: 1 of [0-9]* datagrams could not be decoded" "$TMP/tcp.err"
+
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
 flows_of "$TMP/small.csv" >"$TMP/small.flows"

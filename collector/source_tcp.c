@@ -1,0 +1,202 @@
+/*
+ * source_tcp.c - IPFIX over TCP (RFC 7011 §10.4): many exporters at once.
+ *
+ * One listening socket and up to TCP_MAX_CLIENTS connections, all in one
+ * poll() loop.  A stream is cut into messages by the IPFIX header's length
+ * field; each whole message goes to the decoder as a datagram would, its
+ * source the connection's address and port (so a reconnecting exporter,
+ * on a new port, is a new template scope, as RFC 7011 §8 wants).  A
+ * connection whose bytes are not IPFIX (a version other than 10, a length
+ * under the header's) is counted and closed: its later bytes cannot be
+ * framed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "source.h"
+#include "../export/rd.h"
+
+#define TCP_MAX_CLIENTS 256
+#define MSG_MAX 65535
+#define IPFIX_HEADER 16
+
+struct client {
+	int fd;
+	struct datagram_src src;
+	size_t have;		/* bytes of the message being read */
+	uint8_t buf[MSG_MAX];
+};
+
+int source_tcp_open(const char *bind_addr, unsigned port, int *fdp, unsigned *bound_port,
+		    char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[16];
+	int on = 1, off = 0;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	hints.ai_family = bind_addr ? AF_UNSPEC : AF_INET6;
+	int rc = getaddrinfo(bind_addr, portstr, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot listen on \"%s\": %s", bind_addr ? bind_addr : "::",
+			 gai_strerror(rc));
+		return -1;
+	}
+	int fd = socket(res->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && res->ai_family == AF_INET6 && bind_addr == NULL)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 64) != 0) {
+		snprintf(err, errlen, "cannot listen on TCP port %u: %s", port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	*bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						      : ((struct sockaddr_in *)&ss)->sin_port);
+	*fdp = fd;
+	return 0;
+}
+
+/* The exporter's address and port; IPv4 on the dual-stack socket as IPv4. */
+static void peer_of(const struct sockaddr_storage *ss, struct datagram_src *src)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	memset(src, 0, sizeof(*src));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		src->port = ntohs(s6->sin6_port);
+		if (memcmp(s6->sin6_addr.s6_addr, mapped, 12) == 0) {
+			src->af = 4;
+			memcpy(src->addr, s6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			src->af = 6;
+			memcpy(src->addr, s6->sin6_addr.s6_addr, 16);
+		}
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		src->af = 4;
+		src->port = ntohs(s4->sin_port);
+		memcpy(src->addr, &s4->sin_addr, 4);
+	}
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The length the message in c->buf says it has: 0 while its header is
+ * incomplete, -1 if it is not an IPFIX header. */
+static long message_len(const struct client *c)
+{
+	if (c->have < 4)
+		return 0;
+	struct rd r = rd_make(c->buf, 4);
+	uint16_t version = rd_u16(&r), len = rd_u16(&r);
+	if (version != 10 || len < IPFIX_HEADER)
+		return -1;
+	return len;
+}
+
+/* Read what the connection has; returns -1 when it is to be closed. */
+static int client_read(struct collector *col, struct client *c)
+{
+	for (;;) {
+		long want = message_len(c);
+		if (want < 0) {
+			col->errors[FP_UNSUPPORTED]++;
+			col->bad_datagrams++;
+			return -1;
+		}
+		size_t need = want ? (size_t)want : 4;
+		ssize_t n = recv(c->fd, c->buf + c->have, need - c->have, MSG_DONTWAIT);
+		if (n == 0)
+			return -1;		/* the exporter closed it */
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+		c->have += (size_t)n;
+		if (want && c->have == (size_t)want) {
+			c->src.arrived_us = now_us();
+			collector_datagram(col, &c->src, c->buf, c->have);
+			c->have = 0;
+		}
+	}
+}
+
+int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
+		   volatile sig_atomic_t *report, char *err, size_t errlen)
+{
+	static struct client *clients[TCP_MAX_CLIENTS];
+	struct pollfd pfd[TCP_MAX_CLIENTS + 1];
+	size_t n = 0;
+
+	(void)err;
+	(void)errlen;
+	while (!*stop) {
+		if (report && *report) {
+			*report = 0;
+			collector_report(col, stderr);
+		}
+		pfd[0].fd = lfd;
+		pfd[0].events = n < TCP_MAX_CLIENTS ? POLLIN : 0;
+		for (size_t i = 0; i < n; i++) {
+			pfd[i + 1].fd = clients[i]->fd;
+			pfd[i + 1].events = POLLIN;
+		}
+		int r = poll(pfd, n + 1, 200);
+		if (r <= 0)
+			continue;
+		/* Existing connections first: a closed one frees its slot. */
+		for (size_t i = n; i-- > 0;) {
+			if (!(pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (client_read(col, clients[i]) != 0) {
+				close(clients[i]->fd);
+				free(clients[i]);
+				clients[i] = clients[--n];
+			}
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof(ss);
+			int fd = accept(lfd, (struct sockaddr *)&ss, &sl);
+			struct client *c = fd >= 0 && n < TCP_MAX_CLIENTS ? malloc(sizeof(*c)) : NULL;
+			if (c == NULL) {
+				if (fd >= 0)
+					close(fd);
+				continue;
+			}
+			c->fd = fd;
+			c->have = 0;
+			peer_of(&ss, &c->src);
+			clients[n++] = c;
+		}
+	}
+	/* Stopping: what each exporter already sent is read, then closed. */
+	for (size_t i = 0; i < n; i++) {
+		client_read(col, clients[i]);
+		close(clients[i]->fd);
+		free(clients[i]);
+	}
+	return 0;
+}
