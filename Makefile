@@ -6,6 +6,8 @@
 #   make pcaps    regenerate the crafted captures in pcaps/
 #   make bench    speed and memory against softflowd (not part of make test)
 #   make differential  every shared capture against softflowd and tshark, as a table
+#   make interop  the interop matrix: tshark, nfcapd/nfdump, nfacctd read our exports
+#   make fuzz     libFuzzer runs of the decoders (not part of make test)
 
 CC      ?= cc
 BUILD   ?= build
@@ -47,7 +49,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := collector packet
 REPLAYS   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
-.PHONY: all deps test-deps programs tools units replays run test pcaps bench differential fuzz fuzz-seeds clean
+.PHONY: all deps test-deps programs tools units replays run test pcaps bench differential interop fuzz fuzz-seeds clean
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -112,6 +114,12 @@ test: test-deps
 	@$(MAKE) --no-print-directory programs tools units
 	@$(MAKE) --no-print-directory SAN=1 programs tools units
 	@bash tests/run.sh build build-san
+
+# The interop matrix alone: our exports read by tshark, nfcapd/nfdump
+# and nfacctd, format by format (also part of make test).
+interop: test-deps
+	@$(MAKE) --no-print-directory programs
+	@bash tests/e2e/interop.sh
 
 differential: test-deps
 	@$(MAKE) --no-print-directory programs

@@ -12,7 +12,7 @@
 
 /* Reading a file, UDP exports are paced to this many datagrams a second
  * by default (see --help and bench/pace.sh for how it was chosen). */
-#define DEFAULT_FILE_PACE 20000
+#define DEFAULT_FILE_PACE 10000
 
 struct probe_options {
 	const char *read_file;		/* -r */
