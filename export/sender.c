@@ -39,6 +39,8 @@ struct sender {
 	struct sockaddr_storage dest[SENDER_MAX_FDS];
 	socklen_t destlen[SENDER_MAX_FDS];
 	int64_t retry_ns[SENDER_MAX_FDS];	/* no connect attempt before this */
+	struct sockaddr_in src4;		/* -e, when family set */
+	struct sockaddr_in6 src6;
 	int fresh[SENDER_MAX_FDS];		/* connected, templates not yet sent */
 	uint32_t epoch;				/* connections made (sender_epoch) */
 	uint64_t head, tail;	/* byte positions, head <= tail */
@@ -124,6 +126,16 @@ static int tcp_connect(struct sender *s, size_t f)
 	if (now < s->retry_ns[f])
 		return -1;
 	int fd = socket(s->dest[f].ss_family, SOCK_STREAM, 0);
+	if (fd >= 0 && s->dest[f].ss_family == AF_INET && s->src4.sin_family == AF_INET &&
+	    bind(fd, (struct sockaddr *)&s->src4, sizeof(s->src4)) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0 && s->dest[f].ss_family == AF_INET6 && s->src6.sin6_family == AF_INET6 &&
+	    bind(fd, (struct sockaddr *)&s->src6, sizeof(s->src6)) != 0) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&s->dest[f], s->destlen[f]) == 0) {
 		int on = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
@@ -243,7 +255,9 @@ static void *sender_main(void *arg)
 }
 
 static struct sender *sender_start_thread(const int *fds, size_t n, int tcp,
-					  const struct sockaddr_storage *dests, const socklen_t *lens)
+					  const struct sockaddr_storage *dests, const socklen_t *lens,
+					  const struct sockaddr_in *src4,
+					  const struct sockaddr_in6 *src6)
 {
 	struct sender *s = calloc(1, sizeof(*s));
 
@@ -258,6 +272,10 @@ static struct sender *sender_start_thread(const int *fds, size_t n, int tcp,
 	if (tcp) {
 		memcpy(s->dest, dests, n * sizeof(*dests));
 		memcpy(s->destlen, lens, n * sizeof(*lens));
+		if (src4)
+			s->src4 = *src4;
+		if (src6)
+			s->src6 = *src6;
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->more, NULL);
@@ -278,18 +296,20 @@ fail:
 
 struct sender *sender_start(const int *fds, size_t n)
 {
-	return sender_start_thread(fds, n, 0, NULL, NULL);
+	return sender_start_thread(fds, n, 0, NULL, NULL, NULL, NULL);
 }
 
 struct sender *sender_start_tcp(const struct sockaddr_storage *dests, const socklen_t *lens,
-				size_t n)
+				size_t n, const struct sockaddr_in *src4,
+				const struct sockaddr_in6 *src6)
 {
 	int fds[SENDER_MAX_FDS];
 	if (n > SENDER_MAX_FDS)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		fds[i] = -1;
-	return sender_start_thread(fds, n, 1, dests, lens);
+	struct sender *s = sender_start_thread(fds, n, 1, dests, lens, src4, src6);
+	return s;
 }
 
 uint32_t sender_epoch(struct sender *s)

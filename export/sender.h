@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 struct sender;
@@ -32,7 +33,8 @@ struct sender *sender_start(const int *fds, size_t n);
 void sender_set_pace(struct sender *s, uint64_t per_second);
 
 /*
- * IPFIX over TCP (-P tcp): the thread connects to each destination itself,
+ * IPFIX over TCP (-P tcp): the thread connects to each destination itself
+ * (from src4/src6 when given, -e),
  * and again after a connection breaks (at once, then each second while
  * refused); a message that cannot be written is counted as refused.  A new
  * connection's first message must start with the templates
@@ -41,7 +43,8 @@ void sender_set_pace(struct sender *s, uint64_t per_second);
  * to put the templates in the next message.
  */
 struct sender *sender_start_tcp(const struct sockaddr_storage *dests, const socklen_t *lens,
-				size_t n);
+				size_t n, const struct sockaddr_in *src4,
+				const struct sockaddr_in6 *src6);
 uint32_t sender_epoch(struct sender *s);
 
 #define SENDER_TEMPLATES 1	/* the message starts with the templates */

@@ -20,6 +20,8 @@
 
 struct pcapw {
 	struct sockaddr_storage dest;	/* where the framed datagrams go */
+	struct in_addr src4;		/* and where from: -e, else PCAPW_SRC4/6 */
+	struct in6_addr src6;
 	pcap_t *dead;
 	pcap_dumper_t *dumper;
 	FILE *fp;
@@ -105,12 +107,55 @@ int transport_parse_dests(struct transport *t, const char *list, char *err, size
 	return 0;
 }
 
+int transport_set_source(struct transport *t, const char *addr, char *err, size_t errlen)
+{
+	memset(&t->src4, 0, sizeof(t->src4));
+	memset(&t->src6, 0, sizeof(t->src6));
+	t->src4.sin_family = AF_INET;
+	t->src6.sin6_family = AF_INET6;
+	if (inet_pton(AF_INET, addr, &t->src4.sin_addr) == 1) {
+		t->have_src4 = 1;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &t->src6.sin6_addr) == 1) {
+		t->have_src6 = 1;
+		return 0;
+	}
+	snprintf(err, errlen, "invalid -e \"%s\": expected an IPv4 or IPv6 address", addr);
+	return -1;
+}
+
+/* The -e address for a socket of this family, or NULL. */
+static const struct sockaddr *source_for(const struct transport *t, int family, socklen_t *len)
+{
+	if (family == AF_INET && t->have_src4) {
+		*len = sizeof(t->src4);
+		return (const struct sockaddr *)&t->src4;
+	}
+	if (family == AF_INET6 && t->have_src6) {
+		*len = sizeof(t->src6);
+		return (const struct sockaddr *)&t->src6;
+	}
+	return NULL;
+}
+
 int transport_open_udp(struct transport *t, char *err, size_t errlen)
 {
 	if (t->tcp)
 		return 0;
 	for (size_t i = 0; i < t->ndest; i++) {
 		int fd = socket(t->dest[i].ss_family, SOCK_DGRAM, 0);
+		socklen_t sl;
+		const struct sockaddr *src = source_for(t, t->dest[i].ss_family, &sl);
+		if (fd >= 0 && src && bind(fd, src, sl) != 0) {
+			char a[INET6_ADDRSTRLEN] = "";
+			inet_ntop(src->sa_family, src->sa_family == AF_INET
+				  ? (const void *)&t->src4.sin_addr : (const void *)&t->src6.sin6_addr,
+				  a, sizeof(a));
+			snprintf(err, errlen, "cannot send from %s (-e): %s", a, strerror(errno));
+			close(fd);
+			return -1;
+		}
 		if (fd < 0 || connect(fd, (struct sockaddr *)&t->dest[i], t->destlen[i]) != 0) {
 			snprintf(err, errlen, "cannot open export socket: %s", strerror(errno));
 			if (fd >= 0)
@@ -157,12 +202,12 @@ static size_t frame_datagram(struct pcapw *pw, const struct sockaddr_storage *ds
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)dst;
 		memcpy(daddr, &s6->sin6_addr, 16);
 		dport = ntohs(s6->sin6_port);
-		inet_pton(AF_INET6, PCAPW_SRC6, src);
+		memcpy(src, &pw->src6, 16);
 	} else {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)dst;
 		memcpy(daddr, &s4->sin_addr, 4);
 		dport = ntohs(s4->sin_port);
-		inet_pton(AF_INET, PCAPW_SRC4, src);
+		memcpy(src, &pw->src4, 4);
 	}
 
 	wr_zero(&w, 12);			/* destination and source MAC */
@@ -223,6 +268,14 @@ int transport_open_pcap(struct transport *t, const char *path, char *err, size_t
 		free(pw);
 		return -1;
 	}
+	if (t->have_src4)
+		pw->src4 = t->src4.sin_addr;
+	else
+		inet_pton(AF_INET, PCAPW_SRC4, &pw->src4);
+	if (t->have_src6)
+		pw->src6 = t->src6.sin6_addr;
+	else
+		inet_pton(AF_INET6, PCAPW_SRC6, &pw->src6);
 	pw->dead = pcap_open_dead(DLT_EN10MB, FRAME_MAX);
 	if (strcmp(path, "-") == 0) {
 		pw->fp = stdout;
@@ -249,7 +302,8 @@ int transport_start_sender(struct transport *t, uint64_t pace)
 	if (t->ndest == 0 || t->sender != NULL)
 		return 0;
 	if (t->tcp) {
-		t->sender = sender_start_tcp(t->dest, t->destlen, t->ndest);
+		t->sender = sender_start_tcp(t->dest, t->destlen, t->ndest,
+					     t->have_src4 ? &t->src4 : NULL, t->have_src6 ? &t->src6 : NULL);
 		return t->sender ? 0 : -1;
 	}
 	t->sender = sender_start(t->fd, t->ndest);

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #define TRANSPORT_MAX_DEST 16
@@ -32,6 +33,9 @@ struct transport {
 	struct pcapw *pcap;		/* -w file, or NULL */
 	struct sender *sender;		/* the sending thread, or NULL: send here */
 	int tcp;			/* -P tcp: IPFIX over TCP streams */
+	int have_src4, have_src6;	/* -e: the export source address */
+	struct sockaddr_in src4;
+	struct sockaddr_in6 src6;
 	uint64_t datagrams;		/* handed to send() or written */
 	uint64_t failures;		/* sends the kernel refused (see transport_sync) */
 };
@@ -44,6 +48,11 @@ void transport_init(struct transport *t);
  * softflowd).  Sockets are not opened yet.  Returns 0 or -1 with err set.
  */
 int transport_parse_dests(struct transport *t, const char *list, char *err, size_t errlen);
+
+/* -e ADDR: send from this address (IPv4 or IPv6 literal; destinations of
+ * the other family are not affected).  Call before opening.  Returns 0,
+ * or -1 with err set. */
+int transport_set_source(struct transport *t, const char *addr, char *err, size_t errlen);
 
 /* Open and connect one UDP socket per destination.  With t->tcp set,
  * nothing is opened here: the sender thread connects (sender.h). */

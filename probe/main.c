@@ -72,7 +72,8 @@ int main(int argc, char **argv)
 
 	err[0] = '\0';
 	tp.tcp = opt.tcp;
-	if ((opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
+	if ((opt.source && transport_set_source(&tp, opt.source, err, sizeof(err)) != 0) ||
+	    (opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
 	    capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0 ||
 	    (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0) ||
 	    transport_open_udp(&tp, err, sizeof(err)) != 0 ||

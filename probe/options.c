@@ -18,7 +18,7 @@ void options_usage(FILE *out)
 "    flowprobe - meter packets into flows and export them as NetFlow\n"
 "\n"
 "SYNOPSIS\n"
-"    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10]\n"
+"    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10] [-e ADDR]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
 "              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [bpf expression]\n"
@@ -57,6 +57,9 @@ void options_usage(FILE *out)
 "    --max-datagram BYTES\n"
 "                 Largest v9/IPFIX datagram payload, 512 to 65507 (default\n"
 "                 1428, as softflowd); the -w file gets the same datagrams.\n"
+"    -e ADDRESS   Send exports from this address (softflowd 1.1.1's -e), so\n"
+"                 a collector keying exporters by address sees this one; the\n"
+"                 -w file's frames come from it too.\n"
 "    --domain N   IPFIX observation domain / v9 source id (default 0), so two\n"
 "                 probes on one host stay apart in a collector.\n"
 "    --pace N     Send at most N UDP datagrams a second, 0 for no limit.\n"
@@ -217,7 +220,7 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":6hdDL:T:i:r:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:",
+	while ((c = getopt_long(argc, argv, ":6hdDL:T:i:r:t:n:m:p:c:v:s:P:A:B:baC:lR:MNS:x:w:e:",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_MAX_DATAGRAM:
@@ -261,6 +264,9 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			break;
 		case 'w':
 			o->write_file = optarg;
+			break;
+		case 'e':
+			o->source = optarg;
 			break;
 		case 'v':
 			if (!strcmp(optarg, "5") || !strcmp(optarg, "1") ||

@@ -18,6 +18,7 @@ struct probe_options {
 	const char *read_file;		/* -r */
 	const char *dests;		/* -n, the last one given */
 	const char *write_file;		/* -w */
+	const char *source;		/* -e: export source address */
 	int version;			/* -v */
 	struct timeouts to;		/* -t */
 	uint64_t max_flows;		/* -m, 0 = unlimited */

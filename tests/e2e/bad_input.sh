@@ -83,6 +83,9 @@ expect_error "-P sctp" \
 expect_error "collector: bad -P" \
 	'flowcollect: invalid -P "quic": expected udp or tcp' \
 	"$COLLECT" -P quic -p 0
+expect_error "bad -e" \
+	'flowprobe: invalid -e "collector": expected an IPv4 or IPv6 address' \
+	"$PROBE" -r "$TMP/ok.pcap" -e collector
 expect_error "bad -n" \
 	'flowprobe: invalid -n "collector": expected HOST:PORT or [IPV6]:PORT' \
 	"$PROBE" -r "$TMP/ok.pcap" -n collector

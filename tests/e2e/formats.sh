@@ -138,6 +138,14 @@ for d in 1 2; do
 done
 check "-P tcp: the garbage connection was counted as undecodable" grep -q "^flowcollect: 1 of [0-9]* datagrams could not be decoded" "$TMP/tcp.err"
 
+# -e and --domain: two probes on one host stay apart at the collector.
+start_collector -o csv
+"$PROBE" -r "$ROOT/pcaps/demo.pcap" -v 10 -e 127.0.0.2 -n "127.0.0.1:$PORT" 2>/dev/null
+"$PROBE" -r "$ROOT/pcaps/demo.pcap" -v 10 -e 127.0.0.3 --domain 7 -n "127.0.0.1:$PORT" 2>/dev/null
+stop_collector
+check "-e: the exports come from 127.0.0.2" grep -q '^exporter 1 127.0.0.2 v10 domain 0: 1 datagrams, 10 records, 0 missing' "$TMP/collector.err"
+check "-e, --domain: a second probe is exporter 127.0.0.3 domain 7" grep -q '^exporter 2 127.0.0.3 v10 domain 7: 1 datagrams, 10 records, 0 missing' "$TMP/collector.err"
+
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
 flows_of "$TMP/small.csv" >"$TMP/small.flows"

@@ -184,7 +184,7 @@ static void test_tcp_reconnect(void **state)
 	assert_int_equal(listen(l, 4), 0);
 	assert_int_equal(getsockname(l, (struct sockaddr *)a, &alen), 0);
 
-	struct sender *s = sender_start_tcp(&ss, &alen, 1);
+	struct sender *s = sender_start_tcp(&ss, &alen, 1, NULL, NULL);
 	assert_non_null(s);
 	assert_int_equal(sender_epoch(s), 0);
 	sender_queue(s, -1, SENDER_TEMPLATES, (const uint8_t *)"AAAA", 4);
