@@ -86,6 +86,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	exporter_init(ex, export_format_find(opt.version), &tp);
+	if (ex->fmt->version == 5) {
+		/* v5 names its exporter by engine type and id, a byte each. */
+		if (opt.domain > 0xffff) {
+			snprintf(err, sizeof(err), "--domain %llu does not fit v5's engine type and id "
+				 "(0 to 65535: type * 256 + id)", (unsigned long long)opt.domain);
+			goto out;
+		}
+		ex->engine_type = (uint8_t)(opt.domain >> 8);
+		ex->engine_id = (uint8_t)opt.domain;
+	}
 	if (ex->fmt->templated) {
 		struct template_options to;
 		memset(&to, 0, sizeof(to));

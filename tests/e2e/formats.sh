@@ -145,6 +145,10 @@ start_collector -o csv
 stop_collector
 check "-e: the exports come from 127.0.0.2" grep -q '^exporter 1 127.0.0.2 v10 domain 0: 1 datagrams, 10 records, 0 missing' "$TMP/collector.err"
 check "-e, --domain: a second probe is exporter 127.0.0.3 domain 7" grep -q '^exporter 2 127.0.0.3 v10 domain 7: 1 datagrams, 10 records, 0 missing' "$TMP/collector.err"
+start_collector -o csv
+"$PROBE" -r "$ROOT/pcaps/demo.pcap" -v 5 --domain 258 -n "127.0.0.1:$PORT" 2>/dev/null
+stop_collector
+check "--domain 258 under v5: engine type 1, id 2" grep -q '^exporter 1 127.0.0.1 v5 domain 258: 1 datagrams, 10 records' "$TMP/collector.err"
 
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
