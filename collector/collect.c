@@ -89,6 +89,18 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 		if (version == 5)
 			exporters_sequence(e, h.flow_sequence, h.flow_sequence + (uint32_t)n);
 	}
+	/* v5's header announces 1-in-N sampling in its low 14 bits (the top
+	 * two give the mode): counters are scaled by N, as for an options
+	 * record's rate in v9/IPFIX, and as nfdump does. */
+	uint16_t interval = h.sampling & 0x3fff;
+	if (version == 5 && interval > 1) {
+		if (e)
+			e->sampling = interval;
+		for (size_t i = 0; i < n; i++) {
+			recs[i].packets *= interval;
+			recs[i].octets *= interval;
+		}
+	}
 	ctx.exporter = e;
 	ctx.addr = addr;
 	ctx.af = af;

@@ -102,6 +102,8 @@ void exporters_print(FILE *out, const struct exporter_table *t)
 		if (e->key.version == 9 && e->missing)
 			fprintf(out, "  missing records estimated from %llu lost packets\n",
 				(unsigned long long)e->missing);
+		if (e->key.version == 5 && e->sampling > 1)
+			fprintf(out, "  sampling 1 in %u (v5 header) applied to counters\n", e->sampling);
 		if (e->key.version >= 9) {
 			fprintf(out, "  templates: %llu data, %llu options, %llu withdrawn; %llu options records; %llu sets held for their template",
 				(unsigned long long)e->templates, (unsigned long long)e->options_templates,

@@ -2505,7 +2505,9 @@ static void mix(struct craft *c)
  *
  * A: frames 0, 3, 10 (3 packets, 313 octets, 0.000 to 0.100, counters not
  * scaled); B: frame 7 (107 octets at 0.070), which leaves first at the end
- * of the file.  Every v5 header says 0x4003: deterministic, interval 3.
+ * of the file.  Every v5 header says 0x4003: deterministic, interval 3;
+ * the collector scales by it, so the expected table shows 9 packets and
+ * 939 octets for A, 3 and 321 for B.
  */
 static void sample_3(struct craft *c)
 {

@@ -150,6 +150,19 @@ start_collector -o csv
 stop_collector
 check "--domain 258 under v5: engine type 1, id 2" grep -q '^exporter 1 127.0.0.1 v5 domain 258: 1 datagrams, 10 records' "$TMP/collector.err"
 
+# -s 3: the probe's counters are unscaled; the collector scales them by the
+# announced rate, the v5 header's or the options record's, alike.
+for v in 5 9 10; do
+	send_to_collector "s3.v$v" "$PROBE" -r "$SHARED_PCAPS/gnutella.pcap" -v "$v" -s 3 -D
+	check "-s 3, v$v: the collector says sampling 1 in 3" grep -q "sampling 1 in 3" "$TMP/s3.v$v.err"
+	flows_of "$TMP/s3.v$v.csv" | ipv4_of /dev/stdin | awk -F, '{ p += $12 } END { print p + 0 }' >"$TMP/s3.v$v.pk"
+done
+same3() { [ "$(cat "$TMP/s3.v5.pk")" = "$(cat "$TMP/s3.v9.pk")" ] && [ "$(cat "$TMP/s3.v5.pk")" = "$(cat "$TMP/s3.v10.pk")" ]; }
+check "-s 3: v5, v9 and IPFIX give the same scaled IPv4 packets ($(cat "$TMP/s3.v5.pk"))" same3
+metered=$(sed -n 's/^EXPIRED: .* packets:\([0-9]*\) .*/\1/p' "$TMP/s3.v9.stats" | awk '{ p += $1 } END { print p + 0 }')
+all=$(flows_of "$TMP/s3.v9.csv" | awk -F, '{ p += $12 } END { print p + 0 }')
+check "-s 3: scaled packets are 3 times the probe's $metered ($all)" [ "$all" = $((3 * metered)) ]
+
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
 flows_of "$TMP/small.csv" >"$TMP/small.flows"
