@@ -49,6 +49,13 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 		(int)((ctx->export_us / 1000) % 1000));
 }
 
+/* A rate as an integer; past 2^64 (counters from a hostile exporter) it
+ * is held at the largest, where a cast would be undefined. */
+static uint64_t rate_of(double r)
+{
+	return r >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)r;
+}
+
 /* nfdump's closing block: rates over the span from the earliest start to
  * the latest end, in whole milliseconds, truncated to integers. */
 static void csv_end(FILE *out, const struct flow_totals *t)
@@ -57,8 +64,8 @@ static void csv_end(FILE *out, const struct flow_totals *t)
 	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
 
 	if (span_ms > 0) {
-		bps = (uint64_t)((double)t->octets * 8 * 1000 / (double)span_ms);
-		pps = (uint64_t)((double)t->packets * 1000 / (double)span_ms);
+		bps = rate_of((double)t->octets * 8 * 1000 / (double)span_ms);
+		pps = rate_of((double)t->packets * 1000 / (double)span_ms);
 	}
 	if (t->packets)
 		bpp = t->octets / t->packets;
