@@ -197,8 +197,14 @@ static int64_t uptime_abs_us(const struct msg_header *h, const struct exporter_i
 		int32_t behind = (int32_t)(h->sys_uptime_ms - t);
 		return ((int64_t)h->export_secs * 1000 - behind) * 1000;
 	}
-	if (e && e->have_init)
-		return (e->init_ms + t) * 1000;
+	if (e && e->have_init) {
+		/* init_ms is within 64 bits of µs (ie.c); a wild one plus an
+		 * uptime may not be: hold it at the limit. */
+		int64_t ms = e->init_ms + t;
+		if (ms > INT64_MAX / 1000)
+			ms = INT64_MAX / 1000;
+		return ms * 1000;
+	}
 	return (int64_t)h->export_secs * 1000000;	/* no base announced */
 }
 
