@@ -163,6 +163,29 @@ metered=$(sed -n 's/^EXPIRED: .* packets:\([0-9]*\) .*/\1/p' "$TMP/s3.v9.stats" 
 all=$(flows_of "$TMP/s3.v9.csv" | awk -F, '{ p += $12 } END { print p + 0 }')
 check "-s 3: scaled packets are 3 times the probe's $metered ($all)" [ "$all" = $((3 * metered)) ]
 
+# -T ether: every flow's MAC addresses (the probe's -D lines say them)
+# reach the collector's CSV (ismc, idmc), in v9 and IPFIX.
+for v in 9 10; do
+	send_to_collector "eth.v$v" "$PROBE" -r "$SHARED_PCAPS/test.pcap" -v "$v" -T ether -D
+	want=$(sed -n 's/^EXPIRED: .* mac:\([0-9a-f:]*\)>\([0-9a-f:]*\).*/\1 \2/p' "$TMP/eth.v$v.stats" | sort | md5sum)
+	got=$(flows_of "$TMP/eth.v$v.csv" >/dev/null; grep -E '^[0-9]{4}-' "$TMP/eth.v$v.csv" | awk -F, '{ print $28, $30 }' | sort | md5sum)
+	n=$(grep -c ' mac:' "$TMP/eth.v$v.stats")
+	macs_ok() { [ "$n" -gt 0 ] && [ "$want" = "$got" ]; }
+	check "-T ether, v$v: every flow's MACs arrive ($n flows)" macs_ok
+done
+
+# SIGUSR1: the counters so far, without stopping.
+start_collector -o csv
+"$PROBE" -r "$ROOT/pcaps/demo.pcap" -v 10 -n "127.0.0.1:$PORT" 2>/dev/null
+for _ in $(seq 100); do
+	kill -USR1 "$COLLECTOR_PID"
+	grep -q '^exporter 1 127.0.0.1 v10 domain 0: 1 datagrams, 10 records' "$TMP/collector.err" && break
+	sleep 0.05
+done
+check "SIGUSR1 prints the per-exporter counters and the collector runs on" \
+	bash -c "grep -q '^exporter 1 127.0.0.1 v10 domain 0: 1 datagrams, 10 records' '$TMP/collector.err' && kill -0 $COLLECTOR_PID"
+stop_collector
+
 # A smaller datagram limit: more datagrams, the same flows.
 send_to_collector small "$PROBE" -r "$cap" -v 10 --max-datagram 512
 flows_of "$TMP/small.csv" >"$TMP/small.flows"
