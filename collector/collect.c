@@ -52,6 +52,15 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 		for (size_t s = 0; s < c->nsinks; s++)
 			c->sink[s]->flow(c->out[s], ctx, &recs[i]);
 	}
+}
+
+void collector_flush(struct collector *c)
+{
+	/* Until the first row the headers wait for it, as when every
+	 * datagram's rows were flushed: a message printed before any row
+	 * still comes before them on a terminal or in one file. */
+	if (c->totals.flows == 0)
+		return;
 	for (size_t s = 0; s < c->nsinks; s++)
 		fflush(c->out[s]);
 }

@@ -141,6 +141,13 @@ int main(int argc, char **argv)
 	if ((read_file == NULL) == (port < 0))
 		return fail("give exactly one of -p PORT or -r FILE (see flowcollect -h)");
 
+	/* Rows go out in 64 KiB writes, not stdio's 4 KiB blocks: a third
+	 * of the time of a CSV run into a file went to write(2).  A terminal
+	 * keeps its line buffering. */
+	static char stdout_buf[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+
 	struct collector col;
 	collector_init(&col);
 	if (nformats == 0)

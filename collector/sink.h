@@ -44,12 +44,19 @@ extern const struct sink_ops sink_csv;
 
 const struct sink_ops *sink_find(const char *name);
 
-/* Shared by the sinks: "YYYY-MM-DD hh:mm:ss" in UTC, and nfdump's
- * 8-character TCP flags. */
-void fmt_time(char *buf, size_t len, int64_t us);
-void fmt_tcp_flags(char *buf, uint8_t flags);
-const char *fmt_proto(uint8_t proto, char *buf, size_t len);
-void fmt_addr(char *buf, size_t len, uint8_t af, const uint8_t *addr);
-void fmt_mac(char buf[18], const uint8_t mac[6]);
+/* Shared by the sinks: each field as printf wrote it, formatted by hand
+ * into a buffer of the size named, returning its length (no NUL). */
+#define FMT_TIME_LEN 32
+#define FMT_SECS_LEN 32
+#define FMT_MILLI_LEN 16
+#define FMT_PROTO_LEN 8
+#define FMT_MAC_LEN 17
+size_t fmt_time(char buf[FMT_TIME_LEN], int64_t us);	/* "YYYY-MM-DD hh:mm:ss", UTC */
+size_t fmt_secs3(char buf[FMT_SECS_LEN], int64_t ms);	/* "%.3f" of ms / 1000.0 */
+size_t fmt_milli(char buf[FMT_MILLI_LEN], int64_t ms);	/* "%03d" of ms % 1000 */
+void fmt_tcp_flags(char buf[8], uint8_t flags);		/* nfdump's 8 characters */
+size_t fmt_proto(char buf[FMT_PROTO_LEN], uint8_t proto);
+size_t fmt_addr(char buf[INET6_ADDRSTRLEN_], uint8_t af, const uint8_t *addr);
+void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6]);	/* aa:bb:cc:dd:ee:ff */
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include "sink.h"
+#include "outbuf.h"
 
 static void csv_begin(FILE *out)
 {
@@ -15,38 +16,88 @@ static void csv_begin(FILE *out)
 	      "mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n", out);
 }
 
+/* Each field is formatted straight into the row (see ob_room). */
+static void put_time(struct outbuf *ob, int64_t us)
+{
+	ob->len += fmt_time(ob_room(ob, FMT_TIME_LEN), us);
+}
+
+static void put_addr(struct outbuf *ob, uint8_t af, const uint8_t *addr)
+{
+	ob->len += fmt_addr(ob_room(ob, INET6_ADDRSTRLEN_), af, addr);
+}
+
+static void put_mac(struct outbuf *ob, const uint8_t mac[6])
+{
+	fmt_mac(ob_room(ob, FMT_MAC_LEN), mac);
+	ob->len += FMT_MAC_LEN;
+}
+
+/* One number and the comma after it. */
+static void put_num(struct outbuf *ob, uint64_t v)
+{
+	ob_u64(ob, v);
+	ob_char(ob, ',');
+}
+
 static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
 {
-	char ts[32], te[32], tr[32], sa[INET6_ADDRSTRLEN_], da[INET6_ADDRSTRLEN_];
-	char nh[INET6_ADDRSTRLEN_], ra[INET6_ADDRSTRLEN_], flags[9], pbuf[8];
-	char smac[18], dmac[18];
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
+	struct outbuf ob;
 
-	fmt_time(ts, sizeof(ts), r->first_us);
-	fmt_time(te, sizeof(te), r->last_us);
-	fmt_time(tr, sizeof(tr), ctx->export_us);
-	fmt_addr(sa, sizeof(sa), r->af, r->src);
-	fmt_addr(da, sizeof(da), r->af, r->dst);
-	fmt_addr(nh, sizeof(nh), r->af, r->nexthop);
-	fmt_addr(ra, sizeof(ra), ctx->af, ctx->addr);
-	fmt_tcp_flags(flags, r->tcp_flags);
-
-	fmt_mac(smac, r->src_mac);
-	fmt_mac(dmac, r->dst_mac);
-
+	ob_init(&ob, out);
+	put_time(&ob, r->first_us);
+	ob_char(&ob, ',');
+	put_time(&ob, r->last_us);
+	ob_char(&ob, ',');
+	ob.len += fmt_secs3(ob_room(&ob, FMT_SECS_LEN), last_ms - first_ms);
+	ob_char(&ob, ',');
+	put_addr(&ob, r->af, r->src);
+	ob_char(&ob, ',');
+	put_addr(&ob, r->af, r->dst);
+	ob_char(&ob, ',');
+	put_num(&ob, r->sport);
+	put_num(&ob, r->dport);
+	ob.len += fmt_proto(ob_room(&ob, FMT_PROTO_LEN), r->proto);
+	ob_char(&ob, ',');
+	fmt_tcp_flags(ob_room(&ob, 8), r->tcp_flags);
+	ob.len += 8;
+	ob_lit(&ob, ",0,");
+	put_num(&ob, r->tos);
+	put_num(&ob, r->packets);
+	put_num(&ob, r->octets);
 	/* opkt/obyt: an RFC 5103 biflow's reverse direction, as nfdump maps
 	 * it; ismc/idmc: the MACs of the packets as they came in. */
-	fprintf(out, "%s,%s,%.3f,%s,%s,%u,%u,%s,%s,0,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		",%u,%u,%u,%u,%u,%u,0,0,%s,0.0.0.0,%u,0,",
-		ts, te, (double)(last_ms - first_ms) / 1000.0, sa, da, r->sport, r->dport,
-		fmt_proto(r->proto, pbuf, sizeof(pbuf)), flags, r->tos, r->packets, r->octets,
-		r->rev_packets, r->rev_octets,
-		r->in_if, r->out_if, r->src_as, r->dst_as, r->src_mask, r->dst_mask, nh, r->vlan);
-	fprintf(out, "%s,00:00:00:00:00:00,%s,00:00:00:00:00:00,", smac, dmac);
-	fputs("0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,", out);
-	fprintf(out, "    0.000,    0.000,    0.000,%s,%u/%u,%u,%s.%03d\n", ra, ctx->engine_type,
-		ctx->engine_id, ctx->exporter ? ctx->exporter->id : 0, tr,
-		(int)((ctx->export_us / 1000) % 1000));
+	put_num(&ob, r->rev_packets);
+	put_num(&ob, r->rev_octets);
+	put_num(&ob, r->in_if);
+	put_num(&ob, r->out_if);
+	put_num(&ob, r->src_as);
+	put_num(&ob, r->dst_as);
+	put_num(&ob, r->src_mask);
+	put_num(&ob, r->dst_mask);
+	ob_lit(&ob, "0,0,");
+	put_addr(&ob, r->af, r->nexthop);
+	ob_lit(&ob, ",0.0.0.0,");
+	put_num(&ob, r->vlan);
+	ob_lit(&ob, "0,");
+	put_mac(&ob, r->src_mac);
+	ob_lit(&ob, ",00:00:00:00:00:00,");
+	put_mac(&ob, r->dst_mac);
+	ob_lit(&ob, ",00:00:00:00:00:00,"
+		"0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,"
+		"    0.000,    0.000,    0.000,");
+	put_addr(&ob, ctx->af, ctx->addr);
+	ob_char(&ob, ',');
+	ob_u64(&ob, ctx->engine_type);
+	ob_char(&ob, '/');
+	put_num(&ob, ctx->engine_id);
+	put_num(&ob, ctx->exporter ? ctx->exporter->id : 0);
+	put_time(&ob, ctx->export_us);
+	ob_char(&ob, '.');
+	ob.len += fmt_milli(ob_room(&ob, FMT_MILLI_LEN), ctx->export_us / 1000);
+	ob_char(&ob, '\n');
+	ob_flush(&ob);
 }
 
 /* A rate as an integer; past 2^64 (counters from a hostile exporter) it

@@ -1,41 +1,247 @@
-/* sink_fmt.c - field formatting shared by the output sinks. */
-#include <arpa/inet.h>
+/*
+ * sink_fmt.c - field formatting shared by the output sinks.
+ *
+ * Each field is byte for byte what the printf family wrote before (the
+ * CSV is compared with nfdump's), but made by hand on the common path:
+ * per flow, vfprintf and strftime cost ten times the decoding.  Values
+ * outside the common path (times before 1970 or after 9999, durations
+ * too long to print exactly from an integer) still go through libc.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "sink.h"
+#include "outbuf.h"
 #include "proto_names.h"
 
-void fmt_time(char *buf, size_t len, int64_t us)
+/* What snprintf left in a buffer of len bytes. */
+static size_t printed(int n, size_t len)
+{
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* The civil date of a day counted from 1970-01-01 (Howard Hinnant's
+ * civil_from_days, proleptic Gregorian), for days >= 0. */
+static void civil_from_days(uint32_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+	uint32_t z = days + 719468;	/* days from 0000-03-01 */
+	uint32_t era = z / 146097;
+	uint32_t doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint32_t mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Whether gmtime is plain POSIX time, as the arithmetic above is.  glibc's
+ * gmtime counts leap seconds when TZ names a "right/" zone (27 seconds off
+ * by 2017); then every time goes through gmtime, as it always did.  Asked
+ * once: the answer is fixed by the environment at start. */
+static int gmtime_is_posix(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		time_t t = 1700000000;	/* 2023-11-14 22:13:20, after the last leap */
+		struct tm tm;
+		known = gmtime_r(&t, &tm) != NULL && tm.tm_year == 123 && tm.tm_mon == 10 &&
+			tm.tm_mday == 14 && tm.tm_hour == 22 && tm.tm_min == 13 && tm.tm_sec == 20;
+	}
+	return known;
+}
+
+#define LAST_SEC_9999 253402300799LL	/* 9999-12-31 23:59:59: four-digit years */
+
+size_t fmt_time(char buf[FMT_TIME_LEN], int64_t us)
 {
 	time_t secs = (time_t)(us / 1000000 - (us % 1000000 < 0));
 	struct tm tm;
-	if (gmtime_r(&secs, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)secs);
+	size_t n;
+
+	if (secs >= 0 && secs <= LAST_SEC_9999 && gmtime_is_posix()) {
+		unsigned y, mo, d;
+		uint32_t sod = (uint32_t)(secs % 86400);
+		char *p = buf;
+
+		civil_from_days((uint32_t)(secs / 86400), &y, &mo, &d);
+		p = put2(p, y / 100);
+		p = put2(p, y % 100);
+		*p++ = '-';
+		p = put2(p, mo);
+		*p++ = '-';
+		p = put2(p, d);
+		*p++ = ' ';
+		p = put2(p, sod / 3600);
+		*p++ = ':';
+		p = put2(p, sod / 60 % 60);
+		*p++ = ':';
+		p = put2(p, sod % 60);
+		return (size_t)(p - buf);
+	}
+	if (gmtime_r(&secs, &tm) == NULL ||
+	    (n = strftime(buf, FMT_TIME_LEN, "%Y-%m-%d %H:%M:%S", &tm)) == 0)
+		n = printed(snprintf(buf, FMT_TIME_LEN, "%lld", (long long)secs), FMT_TIME_LEN);
+	return n;
+}
+
+/*
+ * "%.3f" of (double)ms / 1000.0, the duration column.  printf prints the
+ * double exactly, rounded; the double is the exact quotient rounded to 53
+ * bits.  Below 2^42 s its error is under 2^-12 s, far from the half
+ * millisecond that would change the third decimal, so the text is exactly
+ * ms with a point three digits from the right.  Beyond, printf decides.
+ */
+#define EXACT_MS (1000LL << 42)
+
+size_t fmt_secs3(char buf[FMT_SECS_LEN], int64_t ms)
+{
+	if (ms > -EXACT_MS && ms < EXACT_MS) {
+		uint64_t a = (uint64_t)(ms < 0 ? -ms : ms);
+		char tmp[OB_U64_LEN + 5], *end = tmp + sizeof(tmp);
+		char *p = end - 3;
+		unsigned frac = (unsigned)(a % 1000);
+
+		p[0] = (char)('0' + frac / 100);
+		put2(p + 1, frac % 100);
+		*--p = '.';
+		p -= ob_dec(p, a / 1000);
+		if (ms < 0)
+			*--p = '-';
+		memcpy(buf, p, (size_t)(end - p));
+		return (size_t)(end - p);
+	}
+	return printed(snprintf(buf, FMT_SECS_LEN, "%.3f", (double)ms / 1000.0), FMT_SECS_LEN);
+}
+
+/* "%03d" of (int)(ms % 1000): a negative time's remainder is negative,
+ * and printf shows it so ("-05"); keep that. */
+size_t fmt_milli(char buf[FMT_MILLI_LEN], int64_t ms)
+{
+	int v = (int)(ms % 1000);
+
+	if (v >= 0) {
+		buf[0] = (char)('0' + v / 100);
+		put2(buf + 1, (unsigned)v % 100);
+		return 3;
+	}
+	return printed(snprintf(buf, FMT_MILLI_LEN, "%03d", v), FMT_MILLI_LEN);
 }
 
 /* nfdump's order, most significant bit first, '.' for a clear bit. */
-void fmt_tcp_flags(char *buf, uint8_t flags)
+void fmt_tcp_flags(char buf[8], uint8_t flags)
 {
 	static const char names[] = "CEUAPRSF";
 	for (int i = 0; i < 8; i++)
 		buf[i] = (flags & (0x80 >> i)) ? names[i] : '.';
-	buf[8] = '\0';
 }
 
-const char *fmt_proto(uint8_t proto, char *buf, size_t len)
+size_t fmt_proto(char buf[FMT_PROTO_LEN], uint8_t proto)
 {
 	const char *name = proto_names[proto];
-	if (name)
-		return name;
-	snprintf(buf, len, "%u", proto);
-	return buf;
+
+	if (name) {
+		size_t n = strlen(name);	/* at most 5 */
+		memcpy(buf, name, n);
+		return n;
+	}
+	/* Unnamed ones, as "%u" printed them. */
+	char tmp[3];
+	size_t n = ob_dec(tmp + sizeof(tmp), proto);
+	memcpy(buf, tmp + sizeof(tmp) - n, n);
+	return n;
 }
 
-void fmt_addr(char *buf, size_t len, uint8_t af, const uint8_t *addr)
+/* inet_ntop's dotted quad: decimal bytes, no leading zeros. */
+static size_t fmt_ipv4(char *buf, const uint8_t a[4])
 {
-	if (inet_ntop(af == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
+	char *p = buf;
+	for (int i = 0; i < 4; i++) {
+		unsigned b = a[i];
+		if (b >= 100)
+			*p++ = (char)('0' + b / 100);
+		if (b >= 10)
+			*p++ = (char)('0' + b / 10 % 10);
+		*p++ = (char)('0' + b % 10);
+		*p++ = '.';
+	}
+	return (size_t)(p - 1 - buf);
+}
+
+/*
+ * inet_ntop's IPv6 text, step for step as glibc (after BIND) makes it: the
+ * longest run of two or more zero groups, the first of equal ones, becomes
+ * "::"; groups are lowercase hex without leading zeros; an address that
+ * is ::a.b.c.d or ::ffff:a.b.c.d ends in the dotted quad.
+ */
+static size_t fmt_ipv6(char *buf, const uint8_t a[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+	char *p = buf;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len)
+				best = cur, best_len = cur_len;
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len))
+		best = cur, best_len = cur_len;
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return (size_t)(p - buf) + fmt_ipv4(p, a + 12);
+		for (int sh = w[i] >= 0x1000 ? 12 : w[i] >= 0x100 ? 8 : w[i] >= 0x10 ? 4 : 0;
+		     sh >= 0; sh -= 4)
+			*p++ = hex[w[i] >> sh & 15];
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	return (size_t)(p - buf);
+}
+
+/* Any af but 6 is IPv4, as it was for inet_ntop. */
+size_t fmt_addr(char buf[INET6_ADDRSTRLEN_], uint8_t af, const uint8_t *addr)
+{
+	return af == 6 ? fmt_ipv6(buf, addr) : fmt_ipv4(buf, addr);
+}
+
+void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 6; i++) {
+		buf[i * 3] = hex[mac[i] >> 4];
+		buf[i * 3 + 1] = hex[mac[i] & 15];
+		if (i < 5)
+			buf[i * 3 + 2] = ':';
+	}
 }
 
 static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv };
@@ -46,10 +252,4 @@ const struct sink_ops *sink_find(const char *name)
 		if (strcmp(sinks[i]->name, name) == 0)
 			return sinks[i];
 	return NULL;
-}
-
-void fmt_mac(char buf[18], const uint8_t mac[6])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }

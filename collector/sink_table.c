@@ -3,7 +3,9 @@
  * nfdump's "long" format, with milliseconds and the input interface.
  */
 #include <inttypes.h>
+#include <string.h>
 #include "sink.h"
+#include "outbuf.h"
 
 static void table_begin(FILE *out)
 {
@@ -12,28 +14,55 @@ static void table_begin(FILE *out)
 		"Dst IP Addr:Port", "Flags", "Tos", "In", "Packets", "Bytes");
 }
 
+/* "addr:port", IPv6 as "[addr]:port"; returns its length. */
+static size_t endpoint(char buf[INET6_ADDRSTRLEN_ + 8], uint8_t af, const uint8_t *addr,
+		       uint16_t port)
+{
+	char *p = buf;
+	if (af == 6)
+		*p++ = '[';
+	p += fmt_addr(p, af, addr);
+	if (af == 6)
+		*p++ = ']';
+	*p++ = ':';
+	char digits[5];
+	size_t n = ob_dec(digits + sizeof(digits), port);
+	memcpy(p, digits + sizeof(digits) - n, n);
+	return (size_t)(p + n - buf);
+}
+
 static void table_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
 {
-	char when[32], src[INET6_ADDRSTRLEN_ + 8], dst[INET6_ADDRSTRLEN_ + 8];
-	char sa[INET6_ADDRSTRLEN_], da[INET6_ADDRSTRLEN_], flags[9], pbuf[8];
+	char buf[INET6_ADDRSTRLEN_ + 8];
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
+	struct outbuf ob;
 
 	(void)ctx;
-	fmt_time(when, sizeof(when), r->first_us);
-	fmt_addr(sa, sizeof(sa), r->af, r->src);
-	fmt_addr(da, sizeof(da), r->af, r->dst);
-	if (r->af == 6) {
-		snprintf(src, sizeof(src), "[%s]:%u", sa, r->sport);
-		snprintf(dst, sizeof(dst), "[%s]:%u", da, r->dport);
-	} else {
-		snprintf(src, sizeof(src), "%s:%u", sa, r->sport);
-		snprintf(dst, sizeof(dst), "%s:%u", da, r->dport);
-	}
-	fmt_tcp_flags(flags, r->tcp_flags);
-	fprintf(out, "%s.%03d %9.3f %-5s %21s -> %-21s %-8s %3u %4u %9" PRIu64 " %11" PRIu64 "\n",
-		when, (int)(first_ms % 1000), (double)(last_ms - first_ms) / 1000.0,
-		fmt_proto(r->proto, pbuf, sizeof(pbuf)), src, dst, flags, r->tos,
-		r->in_if, r->packets, r->octets);
+	ob_init(&ob, out);
+	ob_mem(&ob, buf, fmt_time(buf, r->first_us));
+	ob_char(&ob, '.');
+	ob_mem(&ob, buf, fmt_milli(buf, first_ms));
+	ob_char(&ob, ' ');
+	ob_right(&ob, buf, fmt_secs3(buf, last_ms - first_ms), 9);
+	ob_char(&ob, ' ');
+	ob_left(&ob, buf, fmt_proto(buf, r->proto), 5);
+	ob_char(&ob, ' ');
+	ob_right(&ob, buf, endpoint(buf, r->af, r->src, r->sport), 21);
+	ob_lit(&ob, " -> ");
+	ob_left(&ob, buf, endpoint(buf, r->af, r->dst, r->dport), 21);
+	ob_char(&ob, ' ');
+	fmt_tcp_flags(buf, r->tcp_flags);
+	ob_mem(&ob, buf, 8);
+	ob_char(&ob, ' ');
+	ob_u64_right(&ob, r->tos, 3);
+	ob_char(&ob, ' ');
+	ob_u64_right(&ob, r->in_if, 4);
+	ob_char(&ob, ' ');
+	ob_u64_right(&ob, r->packets, 9);
+	ob_char(&ob, ' ');
+	ob_u64_right(&ob, r->octets, 11);
+	ob_char(&ob, '\n');
+	ob_flush(&ob);
 }
 
 static void table_end(FILE *out, const struct flow_totals *t)

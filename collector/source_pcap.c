@@ -44,6 +44,7 @@ int source_pcap_run(const char *path, struct collector *c, char *err, size_t err
 		return -1;
 	s.dlt = cap.dlt;
 	rc = capture_run(&cap, on_frame, &s, why, sizeof(why));
+	collector_flush(c);	/* the rows before any message below */
 	if (rc != 0)
 		snprintf(err, errlen, "%s; decoding the datagrams read before it", why);
 	else if (cap.records == 0)

@@ -155,6 +155,7 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 	while (!*stop) {
 		if (report && *report) {
 			*report = 0;
+			collector_flush(col);	/* the rows before the counters */
 			collector_report(col, stderr);
 		}
 		pfd[0].fd = lfd;
@@ -163,6 +164,9 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 			pfd[i + 1].fd = clients[i]->fd;
 			pfd[i + 1].events = POLLIN;
 		}
+		/* Every connection was read until it had nothing more: write
+		 * out the rows before waiting. */
+		collector_flush(col);
 		int r = poll(pfd, n + 1, 200);
 		if (r <= 0)
 			continue;

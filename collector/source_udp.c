@@ -96,10 +96,12 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 		int draining = *stop != 0;
 		if (report && *report) {
 			*report = 0;
+			collector_flush(c);	/* the rows before the counters */
 			collector_report(c, stderr);
 		}
-		if (!draining && poll(&pfd, 1, 200) <= 0)
-			continue;
+		/* Read while the queue holds datagrams; wait only once it is
+		 * empty, and write out the rows first: a burst goes out in
+		 * big writes, a trickle row by row as it comes. */
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
@@ -107,6 +109,8 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 				if (draining)
 					return 0;	/* queue empty after the stop request */
+				collector_flush(c);
+				poll(&pfd, 1, 200);
 				continue;
 			}
 			snprintf(err, errlen, "receive failed: %s", strerror(errno));
