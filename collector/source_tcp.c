@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "listen.h"
 #include "source.h"
 #include "../export/rd.h"
 
@@ -38,64 +39,11 @@ struct client {
 int source_tcp_open(const char *bind_addr, unsigned port, int *fdp, unsigned *bound_port,
 		    char *err, size_t errlen)
 {
-	struct addrinfo hints, *res = NULL;
-	char portstr[16];
-	int on = 1, off = 0;
-
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	hints.ai_family = bind_addr ? AF_UNSPEC : AF_INET6;
-	int rc = getaddrinfo(bind_addr, portstr, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot listen on \"%s\": %s", bind_addr ? bind_addr : "::",
-			 gai_strerror(rc));
+	int fd = listen_socket(bind_addr, port, SOCK_STREAM, bound_port, err, errlen);
+	if (fd < 0)
 		return -1;
-	}
-	int fd = socket(res->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0 && res->ai_family == AF_INET6 && bind_addr == NULL)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 64) != 0) {
-		snprintf(err, errlen, "cannot listen on TCP port %u: %s", port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return -1;
-	}
-	freeaddrinfo(res);
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	*bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						      : ((struct sockaddr_in *)&ss)->sin_port);
 	*fdp = fd;
 	return 0;
-}
-
-/* The exporter's address and port; IPv4 on the dual-stack socket as IPv4. */
-static void peer_of(const struct sockaddr_storage *ss, struct datagram_src *src)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	memset(src, 0, sizeof(*src));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		src->port = ntohs(s6->sin6_port);
-		if (memcmp(s6->sin6_addr.s6_addr, mapped, 12) == 0) {
-			src->af = 4;
-			memcpy(src->addr, s6->sin6_addr.s6_addr + 12, 4);
-		} else {
-			src->af = 6;
-			memcpy(src->addr, s6->sin6_addr.s6_addr, 16);
-		}
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		src->af = 4;
-		src->port = ntohs(s4->sin_port);
-		memcpy(src->addr, &s4->sin_addr, 4);
-	}
 }
 
 static int64_t now_us(void)
@@ -192,7 +140,7 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 			}
 			c->fd = fd;
 			c->have = 0;
-			peer_of(&ss, &c->src);
+			listen_peer(&ss, &c->src);
 			clients[n++] = c;
 		}
 	}
