@@ -23,6 +23,7 @@ struct datagram_src {
 	uint8_t af;		/* 4 or 6 */
 	uint8_t addr[16];
 	uint16_t port;
+	uint8_t stream;		/* it came over TCP */
 	int64_t arrived_us;	/* receive time (capture time, from a file) */
 };
 

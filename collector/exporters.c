@@ -88,8 +88,10 @@ void exporters_print(FILE *out, const struct exporter_table *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct exporter_info *e = &t->e[i];
-		char addr[INET6_ADDRSTRLEN];
+		char addr[INET6_ADDRSTRLEN + 12];
 		inet_ntop(e->key.af == 6 ? AF_INET6 : AF_INET, e->key.addr, addr, sizeof(addr));
+		if (e->key.port)	/* a TCP connection: its port too */
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), " tcp/%u", e->key.port);
 		uint64_t bad = 0;
 		for (int s = 1; s < FP_STATUS_COUNT; s++)
 			if (s != FP_UNKNOWN_TEMPLATE)

@@ -3,7 +3,7 @@
  * sequence tracking.
  *
  * An exporter is (source address, version, engine/observation domain), the
- * way nfdump tells probes apart.  The table has a fixed ceiling so a flood
+ * way nfdump tells probes apart; over TCP, each connection is one.  The table has a fixed ceiling so a flood
  * of spoofed sources cannot grow it without bound; past it, datagrams are
  * still decoded and counted under "unlisted".
  */
@@ -22,6 +22,9 @@ struct exporter_key {
 	uint8_t pad;
 	uint16_t version;
 	uint32_t domain;	/* v5: engine_type << 8 | engine_id */
+	uint16_t port;		/* TCP: the connection's port (its own transport
+				 * session, RFC 7011 §10.4); UDP: 0 */
+	uint16_t pad2;
 };
 
 struct exporter_info {

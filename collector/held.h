@@ -26,6 +26,7 @@ struct msg_header {
 	uint32_t sys_uptime_ms;	/* v9 */
 	uint32_t sequence;
 	uint32_t domain;
+	uint8_t stream;		/* over TCP: the exporter is the connection */
 };
 
 struct held_set {

@@ -53,6 +53,7 @@ void listen_peer(const struct sockaddr_storage *ss, struct datagram_src *src)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	memset(src->addr, 0, sizeof(src->addr));
+	src->stream = 0;
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 		src->port = ntohs(s6->sin6_port);

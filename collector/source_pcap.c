@@ -29,6 +29,7 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 	src.af = pkt.key.af;
 	memcpy(src.addr, pkt.key.src, 16);
 	src.port = pkt.key.sport;
+	src.stream = 0;
 	src.arrived_us = ts_us;
 	collector_datagram(s->c, &src, pkt.payload, pkt.payload_len);
 }

@@ -141,6 +141,7 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 			c->fd = fd;
 			c->have = 0;
 			listen_peer(&ss, &c->src);
+			c->src.stream = 1;
 			clients[n++] = c;
 		}
 	}

@@ -42,7 +42,8 @@ static void count_unknown_set(struct collector *c, struct exporter_info *e)
 		e->errors[FP_UNKNOWN_TEMPLATE]++;
 }
 
-static struct exporter_info *exporter_of(struct collector *c, const struct tmpl_scope *s)
+static struct exporter_info *exporter_of(struct collector *c, const struct tmpl_scope *s,
+				       int stream)
 {
 	struct exporter_key key;
 	memset(&key, 0, sizeof(key));
@@ -50,6 +51,7 @@ static struct exporter_info *exporter_of(struct collector *c, const struct tmpl_
 	key.af = s->af;
 	key.version = s->version;
 	key.domain = s->domain;
+	key.port = stream ? s->port : 0;
 	struct exporter_info *e = exporters_get(&c->exporters, &key);
 	return e;
 }
@@ -312,7 +314,7 @@ static void store(struct msg *m, struct tmpl *t)
 		const struct tmpl *now = tmpl_get(&m->c->templates, &scope, id);
 		struct rd body = rd_make(s->data, s->len);
 		if (now)
-			data_set(m->c, now, &s->h, exporter_of(m->c, &s->scope), &body, NULL);
+			data_set(m->c, now, &s->h, exporter_of(m->c, &s->scope, s->h.stream), &body, NULL);
 		free(s);
 	}
 }
@@ -322,7 +324,7 @@ static void expire_held(struct collector *c, int64_t now_us)
 {
 	struct held_set *s;
 	while ((s = held_expired(&c->held, now_us)) != NULL) {
-		count_unknown_set(c, exporter_of(c, &s->scope));
+		count_unknown_set(c, exporter_of(c, &s->scope, s->h.stream));
 		free(s);
 	}
 }
@@ -375,7 +377,8 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 	m.scope.version = (uint8_t)version;
 	m.scope.port = src->port;
 	m.scope.domain = m.h.domain;
-	m.e = exporter_of(c, &m.scope);
+	m.h.stream = src->stream;
+	m.e = exporter_of(c, &m.scope, src->stream);
 	if (m.e == NULL)
 		c->exporters.unlisted++;
 	expire_held(c, src->arrived_us);
@@ -445,7 +448,7 @@ void v9ipfix_end(struct collector *c)
 {
 	struct held_set *s;
 	while ((s = held_pop(&c->held)) != NULL) {
-		count_unknown_set(c, exporter_of(c, &s->scope));
+		count_unknown_set(c, exporter_of(c, &s->scope, s->h.stream));
 		free(s);
 	}
 }

@@ -134,8 +134,24 @@ both=$(cat "$TMP/gnutella.v10.flows" "$TMP/1kxun.v10.flows" | sort | md5sum)
 check "-P tcp: two probes at once, every flow of both arrives" [ "$(flows_of "$TMP/tcp.out" | md5sum)" = "$both" ]
 for d in 1 2; do
 	check "-P tcp: exporter domain $d: no gap, no bad message" \
-		grep -q "v10 domain $d: [0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/tcp.err"
+		grep -q "127.0.0.1 tcp/[0-9]* v10 domain $d: [0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/tcp.err"
 done
+# Two TCP connections from one host and domain are two transport
+# sessions: each its own exporter and sequence, no false reordering.
+rm -f "$TMP/tcp2.err"
+"$COLLECT" -P tcp -p 0 -b 127.0.0.1 -o csv >/dev/null 2>"$TMP/tcp2.err" &
+tcpc2=$!
+for _ in $(seq 100); do
+	tport2=$(sed -n 's/^flowcollect: listening on TCP port \([0-9]*\)$/\1/p' "$TMP/tcp2.err")
+	[ -n "$tport2" ] && break
+	sleep 0.05
+done
+"$PROBE" -r "$SHARED_PCAPS/gnutella.pcap" -v 10 -P tcp -n "127.0.0.1:$tport2" 2>/dev/null
+"$PROBE" -r "$SHARED_PCAPS/1kxun.pcap" -v 10 -P tcp -n "127.0.0.1:$tport2" 2>/dev/null
+sleep 0.5
+kill -TERM "$tcpc2"; wait "$tcpc2"
+check "-P tcp: two connections of one domain are two exporters, neither reordered" \
+	[ "$(grep -c '^exporter [12] 127.0.0.1 tcp/[0-9]* v10 domain 0: [0-9]* datagrams, [0-9]* records, 0 missing, 0 reordered' "$TMP/tcp2.err")" = 2 ]
 check "-P tcp: the garbage connection was counted as undecodable" grep -q "^flowcollect: 1 of [0-9]* datagrams could not be decoded" "$TMP/tcp.err"
 
 # -e and --domain: two probes on one host stay apart at the collector.
