@@ -271,8 +271,12 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 				m->options_records++;
 			continue;
 		}
-		if (!IE_SEEN(&x, IEW_IPVERSION) || (f->af != 4 && f->af != 6))
-			f->af = t->af ? t->af : 4;
+		/* The addresses' own type says the family; ipVersion only when
+		 * the template has no address (or says something else). */
+		if (t->af)
+			f->af = t->af;
+		else if (!IE_SEEN(&x, IEW_IPVERSION) || (f->af != 4 && f->af != 6))
+			f->af = 4;
 		if (t->uptime_times) {
 			if (IE_SEEN(&x, IEW_FIRST))
 				f->first_us = uptime_abs_us(h, e, x.first_uptime);
