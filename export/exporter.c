@@ -303,13 +303,6 @@ static void commit_templated(struct exporter *ex, struct flow_record *rec, int64
 
 	if (ex->npending == 0)
 		open_templated(ex, now_us);
-	/* The templates and this record do not fit one datagram: the
-	 * templates go alone first. */
-	if (ex->npending == 0 && ex->with_templates &&
-	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
-		send_templates_alone(ex, now_us);
-		open_templated(ex, now_us);
-	}
 	int rebase = ex->streams[0].iw.uptime_times && !fits_uptime(ex, rec, now_us);
 	if (rebase || ex->npending >= ex->fmt->max_records ||
 	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
@@ -317,6 +310,14 @@ static void commit_templated(struct exporter *ex, struct flow_record *rec, int64
 			rec = flush_before(ex, now_us);
 		if (rebase)
 			rebase_uptime(ex, rec, now_us);
+		open_templated(ex, now_us);
+	}
+	/* A datagram that opens with the templates has no room for this
+	 * record (at the first datagram, or any later one the templates are
+	 * due in): the templates go alone first. */
+	if (ex->npending == 0 && ex->with_templates &&
+	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
+		send_templates_alone(ex, now_us);
 		open_templated(ex, now_us);
 	}
 	ex->fill += templated_cost(ex, t);
