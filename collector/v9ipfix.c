@@ -221,7 +221,8 @@ static void options_record(struct exporter_info *e, const struct ie_extra *x)
 		e->init_ms = x->init_ms;
 		e->have_init = 1;
 	}
-	if (IE_SEEN(x, IEW_SAMPLING_SPACE) && x->sampling_interval) {
+	if (IE_SEEN(x, IEW_SAMPLING_SPACE) && IE_SEEN(x, IEW_SAMPLING_INTERVAL) &&
+	    x->sampling_interval) {
 		/* PSAMP: interval packets taken, then space skipped. */
 		uint64_t n = ((uint64_t)x->sampling_interval + x->sampling_space) / x->sampling_interval;
 		e->sampling = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
@@ -250,7 +251,10 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 		struct flow_record *f = &recs[n];
 		struct ie_extra x;
 		memset(f, 0, sizeof(*f));
-		memset(&x, 0, sizeof(x));
+		/* Only what ie_get sets is read, each behind its seen bit (the
+		 * uptimes too: a template may mix them with absolute times). */
+		x.seen = 0;
+		x.first_uptime = x.last_uptime = 0;
 		for (uint16_t i = 0; i < t->nfields; i++) {
 			uint16_t len = field_len(body, t->f[i].len);
 			struct rd fr = rd_sub(body, len);

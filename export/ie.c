@@ -315,8 +315,13 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 	case IET_NTP_MICROS: case IET_NTP_NANOS: case IET_UPTIME_MS:
 		if (len == 0 || len > 8)
 			goto skip;
+		/* One bounds check for the field, then the bytes. */
+		if (!rd_need(r, len))
+			return;
 		for (uint16_t i = 0; i < len; i++)
-			v = v << 8 | rd_u8(r);
+			v = v << 8 | r->p[i];
+		r->p += len;
+		r->left -= len;
 		break;
 	case IET_ADDR4: case IET_ADDR6: case IET_MAC:
 		a = (uint8_t *)address_of(ie, rec);
