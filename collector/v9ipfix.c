@@ -19,7 +19,6 @@
 /* What one message is being decoded with. */
 struct msg {
 	struct collector *c;
-	const struct datagram_src *src;
 	struct tmpl_scope scope;
 	struct msg_header h;
 	struct exporter_info *e;	/* NULL past the exporter ceiling */
@@ -363,7 +362,6 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 
 	memset(&m, 0, sizeof(m));
 	m.c = c;
-	m.src = src;
 	if (version == 10) {
 		/* IPFIX carries its own length: use exactly that much. */
 		struct rd peek = rd_make(buf, len);

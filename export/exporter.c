@@ -80,7 +80,8 @@ static size_t encode_templated(struct exporter *ex, const struct flow_record *re
 {
 	if (cap > ex->datagram_max)
 		cap = ex->datagram_max;
-	return ipfix_encode(exporter_writer(ex, ex->cur), recs, n, ex->with_templates, now_us, out, cap);
+	return ipfix_encode(&ex->iw, &ex->streams[ex->cur].ipfix, recs, n, ex->with_templates,
+			    now_us, out, cap);
 }
 
 /* v1 and v5 counters are 32 bits.  softflowd ends a flow once it has
@@ -127,22 +128,19 @@ void exporter_set_templates(struct exporter *ex, const struct template_options *
 			    size_t datagram_max, uint32_t domain, const char *ifname,
 			    uint32_t pid, uint32_t sampling)
 {
+	struct ie_extra *x = &ex->iw.opt;
+
 	ex->datagram_max = datagram_max > EXPORT_DATAGRAM_MAX ? EXPORT_DATAGRAM_MAX : datagram_max;
-	for (size_t i = 0; i < EXPORT_MAX_STREAMS; i++) {
-		struct ipfix_writer *w = exporter_writer(ex, i);
-		struct ie_extra *x = &w->opt;
-		ipfix_writer_init(w, ex->fmt->version == 10, o);
-		w->domain = domain;
-		x->boot_ms = ex->boot_us / 1000;
-		x->init_ms = x->boot_ms;
-		x->metering_pid = pid;
-		x->scope_if = 0;
-		/* IPFIX (PSAMP): 1 packet selected, N-1 skipped; v9: 1 in N. */
-		x->sampling_interval = ex->fmt->version == 10 ? 1 : (sampling > 1 ? sampling : 1);
-		x->sampling_space = sampling > 1 ? sampling - 1 : 0;
-		x->sampling_algorithm = 1;	/* systematic count-based / deterministic */
-		snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
-	}
+	ipfix_writer_init(&ex->iw, ex->fmt->version == 10, o);
+	ex->iw.domain = domain;
+	x->init_ms = ex->boot_us / 1000;
+	x->metering_pid = pid;
+	x->scope_if = 0;
+	/* IPFIX (PSAMP): 1 packet selected, N-1 skipped; v9: 1 in N. */
+	x->sampling_interval = ex->fmt->version == 10 ? 1 : (sampling > 1 ? sampling : 1);
+	x->sampling_space = sampling > 1 ? sampling - 1 : 0;
+	x->sampling_algorithm = 1;	/* systematic count-based / deterministic */
+	snprintf(x->if_name, sizeof(x->if_name), "%s", ifname ? ifname : "");
 }
 
 void exporter_balance(struct exporter *ex, size_t n)
@@ -154,7 +152,7 @@ size_t exporter_min_datagram(const struct exporter *ex)
 {
 	if (!ex->fmt->templated)
 		return 0;
-	const struct ipfix_writer *w = &ex->streams[0].iw;
+	const struct ipfix_writer *w = &ex->iw;
 	size_t hdr = ipfix_header_len(w), rec = 0;
 	for (int i = 0; i < TEMPLATE_DATA_COUNT; i++)
 		if (w->ts.data[i].record_len > rec)
@@ -168,23 +166,13 @@ void exporter_force_templates(struct exporter *ex)
 {
 	if (ex->fmt->templated)
 		for (size_t i = 0; i < ex->nstreams; i++)
-			exporter_writer(ex, i)->force_templates = 1;
-}
-
-/* Every stream's options record announces the uptime base. */
-static void set_init_time(struct exporter *ex)
-{
-	for (size_t i = 0; i < EXPORT_MAX_STREAMS; i++) {
-		struct ie_extra *x = &exporter_writer(ex, i)->opt;
-		x->boot_ms = ex->boot_us / 1000;
-		x->init_ms = x->boot_ms;
-	}
+			ex->streams[i].ipfix.force_templates = 1;
 }
 
 void exporter_set_boot(struct exporter *ex, int64_t boot_us)
 {
 	ex->boot_us = floor_ms(boot_us);
-	set_init_time(ex);
+	ex->iw.opt.init_ms = ex->boot_us / 1000;	/* the options record announces it */
 }
 
 /* Where the datagram being filled goes: every destination, or with -l
@@ -249,11 +237,10 @@ static void open_templated(struct exporter *ex, int64_t now_us)
 	if (epoch != ex->epoch) {
 		ex->epoch = epoch;
 		for (size_t i = 0; i < ex->nstreams; i++)
-			exporter_writer(ex, i)->force_templates = 1;
+			ex->streams[i].ipfix.force_templates = 1;
 	}
-	const struct ipfix_writer *w = exporter_writer(ex, ex->cur);
-	ex->with_templates = ipfix_templates_due(w, now_us);
-	ex->fill = ipfix_header_len(w) + (ex->with_templates ? w->templates_len : 0);
+	ex->with_templates = ipfix_templates_due(&ex->streams[ex->cur].ipfix, now_us);
+	ex->fill = ipfix_header_len(&ex->iw) + (ex->with_templates ? ex->iw.templates_len : 0);
 	ex->last_tmpl = NULL;
 }
 
@@ -282,14 +269,14 @@ static void rebase_uptime(struct exporter *ex, const struct flow_record *rec, in
 	ex->boot_us = floor_ms(rec->first_us);
 	if (now_us - ex->boot_us >= UPTIME_SPAN_US)	/* one flow longer than the span */
 		ex->boot_us = floor_ms(now_us) - UPTIME_SPAN_US + 1000;
-	set_init_time(ex);
+	ex->iw.opt.init_ms = ex->boot_us / 1000;
 	for (size_t i = 0; i < ex->nstreams; i++)
-		exporter_writer(ex, i)->force_templates = 1;
+		ex->streams[i].ipfix.force_templates = 1;
 }
 
 static void send_templates_alone(struct exporter *ex, int64_t now_us)
 {
-	size_t len = ipfix_encode(exporter_writer(ex, ex->cur), NULL, 0, 1, now_us, ex->buf,
+	size_t len = ipfix_encode(&ex->iw, &ex->streams[ex->cur].ipfix, NULL, 0, 1, now_us, ex->buf,
 				  ex->datagram_max);
 	if (len && ex->tp)
 		transport_send(ex->tp, destination(ex), SENDER_TEMPLATES, ex->buf, len, now_us);
@@ -299,11 +286,11 @@ static void send_templates_alone(struct exporter *ex, int64_t now_us)
 
 static void commit_templated(struct exporter *ex, struct flow_record *rec, int64_t now_us)
 {
-	const struct template *t = template_for(&ex->streams[0].iw.ts, rec->af, rec->proto);
+	const struct template *t = template_for(&ex->iw.ts, rec->af, rec->proto);
 
 	if (ex->npending == 0)
 		open_templated(ex, now_us);
-	int rebase = ex->streams[0].iw.uptime_times && !fits_uptime(ex, rec, now_us);
+	int rebase = ex->iw.uptime_times && !fits_uptime(ex, rec, now_us);
 	if (rebase || ex->npending >= ex->fmt->max_records ||
 	    ex->fill + templated_cost(ex, t) > ex->datagram_max) {
 		if (ex->npending)	/* queued records keep the base they were measured on */

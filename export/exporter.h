@@ -50,7 +50,7 @@ const struct export_format *export_format_find(int version);
  */
 struct export_stream {
 	uint32_t sequence;		/* v1/v5: records sent to it before the next datagram */
-	struct ipfix_writer iw;		/* v9/IPFIX: its sequence and templates */
+	struct ipfix_stream ipfix;	/* v9/IPFIX: its sequence and template schedule */
 };
 
 #define EXPORT_MAX_STREAMS TRANSPORT_MAX_DEST
@@ -76,6 +76,7 @@ struct exporter {
 	uint64_t opened;	/* datagrams opened: the next one's stream */
 	uint32_t epoch;		/* transport_epoch when templates were last forced */
 	/* v9 and IPFIX */
+	struct ipfix_writer iw;	/* templates and options values, for every stream */
 	size_t datagram_max;	/* payload bytes a datagram may take */
 	size_t fill;		/* bytes the queued records will take */
 	int with_templates;	/* the datagram being filled carries them */
@@ -102,13 +103,6 @@ size_t exporter_min_datagram(const struct exporter *ex);
 /* -l: n destinations, each datagram to one of them in turn (call before
  * the first record).  n is at most EXPORT_MAX_STREAMS. */
 void exporter_balance(struct exporter *ex, size_t n);
-
-/* The writer that encodes v9/IPFIX for stream i (0: the only one without
- * -l); the templates are the same in every stream. */
-static inline struct ipfix_writer *exporter_writer(struct exporter *ex, size_t i)
-{
-	return &ex->streams[i].iw;
-}
 
 /* Put the templates into the next datagram (send-template). */
 void exporter_force_templates(struct exporter *ex);

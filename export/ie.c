@@ -275,7 +275,7 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 		put_unsigned(p, ie_ntp_from_us(time_of(ie, rec, x), ie->type == IET_NTP_NANOS), len);
 		break;
 	case IET_UPTIME_MS:
-		t = floor_div(time_of(ie, rec, x), 1000) - x->boot_ms;
+		t = floor_div(time_of(ie, rec, x), 1000) - x->init_ms;
 		put_unsigned(p, t < 0 ? 0 : (uint64_t)t, len);
 		break;
 	}

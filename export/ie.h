@@ -80,12 +80,12 @@ const struct ie *ie_find(uint16_t id, uint32_t pen);
  * element it read in seen.
  */
 struct ie_extra {
-	int64_t boot_ms;	/* encode: init time that IET_UPTIME_MS counts from */
 	uint32_t first_uptime;	/* decode: IET_UPTIME_MS values as read */
 	uint32_t last_uptime;
 	uint64_t seen;		/* decode: 1 << enum ie_what of fields read */
 	uint32_t metering_pid;
-	int64_t init_ms;	/* systemInitTimeMilliseconds */
+	int64_t init_ms;	/* systemInitTimeMilliseconds: encoding, also the
+				 * base IET_UPTIME_MS counts from */
 	uint32_t sampling_interval;
 	uint32_t sampling_space;
 	uint8_t sampling_algorithm;

@@ -42,7 +42,7 @@ static void put_record(struct wr *w, const struct template *t, const struct flow
 }
 
 /* The template block; returns the number of records it holds. */
-static unsigned put_templates(struct ipfix_writer *iw, struct wr *w)
+static unsigned put_templates(const struct ipfix_writer *iw, struct wr *w)
 {
 	const struct template *o = &iw->ts.options;
 	unsigned records = 0;
@@ -104,11 +104,11 @@ void ipfix_writer_init(struct ipfix_writer *w, int ipfix, const struct template_
 	w->templates_len = s.len;
 }
 
-int ipfix_templates_due(const struct ipfix_writer *w, int64_t now_us)
+int ipfix_templates_due(const struct ipfix_stream *s, int64_t now_us)
 {
-	return w->messages == 0 || w->force_templates ||
-	       w->since_templates >= TEMPLATE_RESEND_PACKETS ||
-	       now_us - w->templates_us >= TEMPLATE_RESEND_US;
+	return s->messages == 0 || s->force_templates ||
+	       s->since_templates >= TEMPLATE_RESEND_PACKETS ||
+	       now_us - s->templates_us >= TEMPLATE_RESEND_US;
 }
 
 size_t ipfix_header_len(const struct ipfix_writer *w)
@@ -121,8 +121,9 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-size_t ipfix_encode(struct ipfix_writer *iw, const struct flow_record *recs, size_t n,
-		    int with_templates, int64_t now_us, uint8_t *out, size_t cap)
+size_t ipfix_encode(const struct ipfix_writer *iw, struct ipfix_stream *s,
+		    const struct flow_record *recs, size_t n, int with_templates, int64_t now_us,
+		    uint8_t *out, size_t cap)
 {
 	struct wr w = wr_make(out, cap);
 	int64_t now_s = floor_div(now_us, 1000000);
@@ -132,15 +133,15 @@ size_t ipfix_encode(struct ipfix_writer *iw, const struct flow_record *recs, siz
 		wr_u16(&w, 10);
 		wr_u16(&w, 0);			/* length, patched below */
 		wr_u32(&w, (uint32_t)now_s);
-		wr_u32(&w, iw->sequence);
+		wr_u32(&w, s->sequence);
 		wr_u32(&w, iw->domain);
 	} else {
-		int64_t up = now_s * 1000 - iw->opt.boot_ms;
+		int64_t up = now_s * 1000 - iw->opt.init_ms;
 		wr_u16(&w, 9);
 		wr_u16(&w, 0);			/* count, patched below */
 		wr_u32(&w, (uint32_t)(up < 0 ? 0 : up));
 		wr_u32(&w, (uint32_t)now_s);
-		wr_u32(&w, iw->sequence);
+		wr_u32(&w, s->sequence);
 		wr_u32(&w, iw->domain);
 	}
 	if (with_templates) {
@@ -162,18 +163,18 @@ size_t ipfix_encode(struct ipfix_writer *iw, const struct flow_record *recs, siz
 		return 0;
 	if (iw->ipfix) {
 		wr_patch_u16(&w, 2, (uint16_t)w.len);
-		iw->sequence += (uint32_t)(n + options_records);
+		s->sequence += (uint32_t)(n + options_records);
 	} else {
 		wr_patch_u16(&w, 2, (uint16_t)records);
-		iw->sequence++;
+		s->sequence++;
 	}
-	iw->messages++;
+	s->messages++;
 	if (with_templates) {
-		iw->since_templates = 1;
-		iw->templates_us = now_us;
-		iw->force_templates = 0;
+		s->since_templates = 1;
+		s->templates_us = now_us;
+		s->force_templates = 0;
 	} else {
-		iw->since_templates++;
+		s->since_templates++;
 	}
 	return w.len;
 }

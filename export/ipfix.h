@@ -34,34 +34,45 @@
 #define TEMPLATE_RESEND_PACKETS 16	/* as softflowd: packets 1, 17, 33, ... */
 #define TEMPLATE_RESEND_US (60 * 1000000LL)
 
-struct ipfix_writer {
-	int ipfix;		/* 10, else v9 */
-	int uptime_times;	/* records carry 22/21, relative to opt.boot_ms */
-	struct template_set ts;
-	struct ie_extra opt;	/* the options record's values; opt.boot_ms for uptime times */
-	uint32_t domain;	/* observation domain / source id */
+/*
+ * What one receiver has been sent: its sequence and the template
+ * schedule.  A writer has one (s); with -l the exporter keeps one per
+ * destination and passes it in.
+ */
+struct ipfix_stream {
 	uint32_t sequence;	/* v9: packets before; IPFIX: data records before */
 	uint64_t messages;
 	uint64_t since_templates; /* messages since the templates went out */
 	int64_t templates_us;	/* when they last went out */
 	int force_templates;	/* send-template: in the next message */
+};
+
+struct ipfix_writer {
+	int ipfix;		/* 10, else v9 */
+	int uptime_times;	/* records carry 22/21, relative to opt.init_ms */
+	struct template_set ts;
+	struct ie_extra opt;	/* the options record's values; opt.init_ms is also
+				 * the base of uptime times */
+	uint32_t domain;	/* observation domain / source id */
 	size_t templates_len;	/* bytes the template block takes */
+	struct ipfix_stream s;	/* the receiver, when there is one */
 };
 
 void ipfix_writer_init(struct ipfix_writer *w, int ipfix, const struct template_options *o);
 
-/* Do the templates go in a message started at now_us? */
-int ipfix_templates_due(const struct ipfix_writer *w, int64_t now_us);
+/* Do the templates go in a message to s started at now_us? */
+int ipfix_templates_due(const struct ipfix_stream *s, int64_t now_us);
 
 size_t ipfix_header_len(const struct ipfix_writer *w);
 
 /*
  * Encode one message with n records (grouped into sets as they come)
- * and, if with_templates, the template block first.  Returns its length,
- * or 0 if it does not fit cap.  Advances the sequence and template
- * counters.
+ * to the receiver s and, if with_templates, the template block first.
+ * Returns its length, or 0 if it does not fit cap.  Advances s's sequence
+ * and template counters.
  */
-size_t ipfix_encode(struct ipfix_writer *w, const struct flow_record *recs, size_t n,
-		    int with_templates, int64_t now_us, uint8_t *out, size_t cap);
+size_t ipfix_encode(const struct ipfix_writer *w, struct ipfix_stream *s,
+		    const struct flow_record *recs, size_t n, int with_templates, int64_t now_us,
+		    uint8_t *out, size_t cap);
 
 #endif

@@ -527,7 +527,7 @@ static void test_ie_round_trip_all_rows(void **state)
 			in.first_us = first_of[m];
 			in.last_us = last_of[m];
 			memset(&xin, 0, sizeof(xin));
-			xin.boot_ms = RT_BOOT_MS;
+			xin.init_ms = RT_BOOT_MS;
 			xin.mpls[0][0] = 0x12; xin.mpls[0][1] = 0x34; xin.mpls[0][2] = 0x50;
 			xin.mpls[1][0] = 0xab; xin.mpls[1][1] = 0xcd; xin.mpls[1][2] = 0xe1;
 			xin.mpls[2][0] = 0x77;	/* -x 2: a third label is not carried */
@@ -589,7 +589,7 @@ static void test_ie_time_bytes(void **state)
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
 	r.first_us = 1700000000123456LL;	/* 2023-11-14 22:13:20.123456 */
-	x.boot_ms = 1699999000000LL;
+	x.init_ms = 1699999000000LL;
 
 	ie_put(b, ie_find(150, 0), 4, &r, &x);		/* seconds */
 	assert_int_equal(be32(b), 1700000000u);
@@ -603,7 +603,7 @@ static void test_ie_time_bytes(void **state)
 	assert_true(be32(b + 4) >= 530239482u && be32(b + 4) <= 530239483u);
 
 	/* Before boot: uptime 0, not a wrapped number. */
-	r.first_us = (x.boot_ms - 5) * 1000;
+	r.first_us = (x.init_ms - 5) * 1000;
 	ie_put(b, ie_find(22, 0), 4, &r, &x);
 	assert_int_equal(be32(b), 0);
 
@@ -1065,7 +1065,7 @@ static void test_encode_ipfix(void **state)
 	memcpy(w->opt.if_name, "eth0", 5);
 	six_records(r);
 
-	size_t len = ipfix_encode(w, r, 6, 1, NOW_US, buf, sizeof(buf));
+	size_t len = ipfix_encode(w, &w->s, r, 6, 1, NOW_US, buf, sizeof(buf));
 	/* 16 + 276 + 36 + 44 + 120 + 60 + 92 + 88 + 64 */
 	assert_int_equal(len, 796);
 	assert_int_equal(w->templates_len, 276 + 36 + 44);
@@ -1112,9 +1112,9 @@ static void test_encode_ipfix(void **state)
 	check_six(&m, 3, tv, 4, r);
 
 	/* Sequence: data records before, the options record included. */
-	assert_int_equal(w->sequence, 7);
-	assert_int_equal(w->messages, 1);
-	len = ipfix_encode(w, r, 3, 0, NOW_US + 1000000, buf, sizeof(buf));
+	assert_int_equal(w->s.sequence, 7);
+	assert_int_equal(w->s.messages, 1);
+	len = ipfix_encode(w, &w->s, r, 3, 0, NOW_US + 1000000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 7);
 	assert_int_equal(m.secs, 1700000061u);
@@ -1123,29 +1123,29 @@ static void test_encode_ipfix(void **state)
 	assert_int_equal(m.s[0].len, 120);
 	assert_int_equal(m.s[1].id, 1025);
 	assert_int_equal(len, 16 + 120 + 60);
-	assert_int_equal(w->sequence, 10);
-	len = ipfix_encode(w, r, 2, 1, NOW_US + 2000000, buf, sizeof(buf));
+	assert_int_equal(w->s.sequence, 10);
+	len = ipfix_encode(w, &w->s, r, 2, 1, NOW_US + 2000000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 10);
 	assert_int_equal(m.s[0].id, 2);
-	assert_int_equal(w->sequence, 13);
-	len = ipfix_encode(w, r + 5, 1, 0, NOW_US + 3000000, buf, sizeof(buf));
+	assert_int_equal(w->s.sequence, 13);
+	len = ipfix_encode(w, &w->s, r + 5, 1, 0, NOW_US + 3000000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 13);
 	assert_int_equal(len, 16 + 64);
-	assert_int_equal(w->sequence, 14);
-	assert_int_equal(w->messages, 4);
+	assert_int_equal(w->s.sequence, 14);
+	assert_int_equal(w->s.messages, 4);
 
 	/* The sequence wraps modulo 2^32 (RFC 7011 §3.1). */
-	w->sequence = 0xfffffffeu;
-	len = ipfix_encode(w, r, 3, 0, NOW_US, buf, sizeof(buf));
+	w->s.sequence = 0xfffffffeu;
+	len = ipfix_encode(w, &w->s, r, 3, 0, NOW_US, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 0xfffffffeu);
-	assert_int_equal(w->sequence, 1);
+	assert_int_equal(w->s.sequence, 1);
 
 	/* Export time is floor(now): .999999 above went down, a whole
 	 * second is itself. */
-	len = ipfix_encode(w, r, 1, 0, 1700000000000000LL, buf, sizeof(buf));
+	len = ipfix_encode(w, &w->s, r, 1, 0, 1700000000000000LL, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.secs, 1700000000u);
 	free(w);
@@ -1165,14 +1165,14 @@ static void test_encode_v9(void **state)
 	memset(&o, 0, sizeof(o));
 	ipfix_writer_init(w, 0, &o);
 	w->domain = 0xa0b0c0d0;
-	w->opt.boot_ms = 1699990000123LL;
+	w->opt.init_ms = 1699990000123LL;
 	w->opt.scope_if = 7;
 	w->opt.sampling_interval = 100;
 	w->opt.sampling_algorithm = 1;
 	memcpy(w->opt.if_name, "capture.pcap", 13);
 	six_records(r);
 
-	size_t len = ipfix_encode(w, r, 6, 1, NOW_US, buf, sizeof(buf));
+	size_t len = ipfix_encode(w, &w->s, r, 6, 1, NOW_US, buf, sizeof(buf));
 	/* 20 + 276 + 28 + 32 + 120 + 60 + 92 + 88 + 64 */
 	assert_int_equal(len, 780);
 	walk_message(buf, len, &m);
@@ -1181,7 +1181,7 @@ static void test_encode_v9(void **state)
 	assert_int_equal(m.secs, 1700000060u);
 	/* sysUptime from the whole export second: 1700000060000 - 1699990000123 */
 	assert_int_equal(m.uptime, 10059877u);
-	assert_true((int64_t)m.secs * 1000 - m.uptime == w->opt.boot_ms);
+	assert_true((int64_t)m.secs * 1000 - m.uptime == w->opt.init_ms);
 	assert_int_equal(m.seq, 0);
 	assert_int_equal(m.domain, 0xa0b0c0d0);
 	assert_int_equal(m.nsets, 3 + 5);
@@ -1217,8 +1217,8 @@ static void test_encode_v9(void **state)
 	check_six(&m, 3, tv, 4, r);
 
 	/* Sequence: packets before; count: every record. */
-	assert_int_equal(w->sequence, 1);
-	len = ipfix_encode(w, r, 3, 0, NOW_US + 1500000, buf, sizeof(buf));
+	assert_int_equal(w->s.sequence, 1);
+	len = ipfix_encode(w, &w->s, r, 3, 0, NOW_US + 1500000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 1);
 	assert_int_equal(m.count, 3);
@@ -1226,22 +1226,22 @@ static void test_encode_v9(void **state)
 	assert_int_equal(m.uptime, 10061877u);
 	assert_int_equal(m.nsets, 2);
 	assert_int_equal(len, 20 + 120 + 60);
-	len = ipfix_encode(w, r, 2, 1, NOW_US + 2000000, buf, sizeof(buf));
+	len = ipfix_encode(w, &w->s, r, 2, 1, NOW_US + 2000000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 2);
 	assert_int_equal(m.count, 6 + 2);
 	assert_int_equal(m.s[0].id, 0);
 	assert_int_equal(m.s[1].id, 1);
-	len = ipfix_encode(w, r + 5, 1, 0, NOW_US + 3000000, buf, sizeof(buf));
+	len = ipfix_encode(w, &w->s, r + 5, 1, 0, NOW_US + 3000000, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.seq, 3);
 	assert_int_equal(m.count, 1);
-	assert_int_equal(w->sequence, 4);
-	assert_int_equal(w->messages, 4);
+	assert_int_equal(w->s.sequence, 4);
+	assert_int_equal(w->s.messages, 4);
 
 	/* Boot after the export second: uptime 0, not a wrapped number. */
-	w->opt.boot_ms = 1700000061000LL;
-	len = ipfix_encode(w, r, 1, 0, NOW_US, buf, sizeof(buf));
+	w->opt.init_ms = 1700000061000LL;
+	len = ipfix_encode(w, &w->s, r, 1, 0, NOW_US, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(m.uptime, 0);
 	free(w);
@@ -1262,9 +1262,9 @@ static void test_encode_v9_uptime_times(void **state)
 	memset(&o, 0, sizeof(o));
 	o.times = TIMES_UPTIME;
 	ipfix_writer_init(w, 0, &o);
-	w->opt.boot_ms = 1699999990500LL;
+	w->opt.init_ms = 1699999990500LL;
 	mkrec(&r, 7, 4, 6);			/* first 1700000000007123 us */
-	size_t len = ipfix_encode(w, &r, 1, 1, NOW_US, buf, sizeof(buf));
+	size_t len = ipfix_encode(w, &w->s, &r, 1, 1, NOW_US, buf, sizeof(buf));
 	walk_message(buf, len, &m);
 	assert_int_equal(read_template_set(&m.s[0], 0, tv, 8), 4);
 	assert_int_equal(tv[0].f[2].id, 22);
@@ -1304,7 +1304,7 @@ static void test_encode_extras(void **state)
 		w->opt.mpls[0][0] = 0x12; w->opt.mpls[0][1] = 0x34; w->opt.mpls[0][2] = 0x50;
 		w->opt.mpls[1][0] = 0xab; w->opt.mpls[1][1] = 0xcd; w->opt.mpls[1][2] = 0xe1;
 		distinctive(&r, 0, 0);
-		size_t len = ipfix_encode(w, &r, 1, 1, NOW_US, buf, sizeof(buf));
+		size_t len = ipfix_encode(w, &w->s, &r, 1, 1, NOW_US, buf, sizeof(buf));
 		walk_message(buf, len, &m);
 		assert_int_equal(m.nsets, 4);
 		assert_int_equal(read_template_set(&m.s[0], ipfix, tv, 8), 4);
@@ -1366,17 +1366,17 @@ static void test_encode_capacity(void **state)
 		ipfix_writer_init(w, ipfix, &o);
 		six_records(r);
 		size_t need = ipfix ? 796 : 780;
-		assert_int_equal(ipfix_encode(w, r, 6, 1, NOW_US, buf, need - 1), 0);
-		assert_int_equal(w->sequence, 0);
-		assert_int_equal(w->messages, 0);
-		assert_true(ipfix_templates_due(w, NOW_US));
-		assert_int_equal(ipfix_encode(w, r, 6, 1, NOW_US, buf, need), need);
-		assert_int_equal(w->sequence, ipfix ? 7 : 1);
+		assert_int_equal(ipfix_encode(w, &w->s, r, 6, 1, NOW_US, buf, need - 1), 0);
+		assert_int_equal(w->s.sequence, 0);
+		assert_int_equal(w->s.messages, 0);
+		assert_true(ipfix_templates_due(&w->s, NOW_US));
+		assert_int_equal(ipfix_encode(w, &w->s, r, 6, 1, NOW_US, buf, need), need);
+		assert_int_equal(w->s.sequence, ipfix ? 7 : 1);
 		/* a set's padding counts: 2048's record alone is 4 + 86 + 2 */
 		size_t hl = ipfix_header_len(w);
 		assert_int_equal(hl, ipfix ? 16 : 20);
-		assert_int_equal(ipfix_encode(w, r + 3, 1, 0, NOW_US, buf, hl + 91), 0);
-		assert_int_equal(ipfix_encode(w, r + 3, 1, 0, NOW_US, buf, hl + 92), hl + 92);
+		assert_int_equal(ipfix_encode(w, &w->s, r + 3, 1, 0, NOW_US, buf, hl + 91), 0);
+		assert_int_equal(ipfix_encode(w, &w->s, r + 3, 1, 0, NOW_US, buf, hl + 92), hl + 92);
 		free(w);
 	}
 }
@@ -1396,29 +1396,29 @@ static void test_templates_due(void **state)
 	mkrec(&r, 0, 4, 6);
 	for (int ipfix = 0; ipfix <= 1; ipfix++) {
 		ipfix_writer_init(w, ipfix, &o);
-		assert_true(ipfix_templates_due(w, t0));	/* the first message */
-		assert_true(ipfix_encode(w, &r, 1, 1, t0, buf, sizeof(buf)) > 0);
-		assert_false(ipfix_templates_due(w, t0));
-		assert_false(ipfix_templates_due(w, t0 + 59999999));
-		assert_true(ipfix_templates_due(w, t0 + 60000000));
+		assert_true(ipfix_templates_due(&w->s, t0));	/* the first message */
+		assert_true(ipfix_encode(w, &w->s, &r, 1, 1, t0, buf, sizeof(buf)) > 0);
+		assert_false(ipfix_templates_due(&w->s, t0));
+		assert_false(ipfix_templates_due(&w->s, t0 + 59999999));
+		assert_true(ipfix_templates_due(&w->s, t0 + 60000000));
 		for (int msg = 2; msg <= 16; msg++) {
-			assert_false(ipfix_templates_due(w, t0));
-			assert_true(ipfix_encode(w, &r, 1, 0, t0, buf, sizeof(buf)) > 0);
+			assert_false(ipfix_templates_due(&w->s, t0));
+			assert_true(ipfix_encode(w, &w->s, &r, 1, 0, t0, buf, sizeof(buf)) > 0);
 		}
-		assert_true(ipfix_templates_due(w, t0));	/* message 17 */
-		assert_true(ipfix_encode(w, &r, 1, 1, t0 + 1000, buf, sizeof(buf)) > 0);
-		assert_false(ipfix_templates_due(w, t0 + 1000));
-		assert_false(ipfix_templates_due(w, t0 + 1000 + 59999999));
-		assert_true(ipfix_templates_due(w, t0 + 1000 + 60000000));
+		assert_true(ipfix_templates_due(&w->s, t0));	/* message 17 */
+		assert_true(ipfix_encode(w, &w->s, &r, 1, 1, t0 + 1000, buf, sizeof(buf)) > 0);
+		assert_false(ipfix_templates_due(&w->s, t0 + 1000));
+		assert_false(ipfix_templates_due(&w->s, t0 + 1000 + 59999999));
+		assert_true(ipfix_templates_due(&w->s, t0 + 1000 + 60000000));
 
-		w->force_templates = 1;
-		assert_true(ipfix_templates_due(w, t0 + 1000));
+		w->s.force_templates = 1;
+		assert_true(ipfix_templates_due(&w->s, t0 + 1000));
 		/* a message without them leaves the request standing */
-		assert_true(ipfix_encode(w, &r, 1, 0, t0 + 1000, buf, sizeof(buf)) > 0);
-		assert_true(ipfix_templates_due(w, t0 + 1000));
-		assert_true(ipfix_encode(w, &r, 1, 1, t0 + 1000, buf, sizeof(buf)) > 0);
-		assert_int_equal(w->force_templates, 0);
-		assert_false(ipfix_templates_due(w, t0 + 1000));
+		assert_true(ipfix_encode(w, &w->s, &r, 1, 0, t0 + 1000, buf, sizeof(buf)) > 0);
+		assert_true(ipfix_templates_due(&w->s, t0 + 1000));
+		assert_true(ipfix_encode(w, &w->s, &r, 1, 1, t0 + 1000, buf, sizeof(buf)) > 0);
+		assert_int_equal(w->s.force_templates, 0);
+		assert_false(ipfix_templates_due(&w->s, t0 + 1000));
 	}
 	free(w);
 }
@@ -1661,12 +1661,12 @@ static void run_mixed(int version, size_t dmax)
 	exporter_flush(g0.ex, end);
 
 	/* counters, with and without a transport alike */
-	uint64_t datagrams = g.ex->datagrams, records = g.ex->records, msgs = g.ex->streams[0].iw.messages;
-	uint32_t seq = g.ex->streams[0].iw.sequence;
+	uint64_t datagrams = g.ex->datagrams, records = g.ex->records, msgs = g.ex->streams[0].ipfix.messages;
+	uint32_t seq = g.ex->streams[0].ipfix.sequence;
 	assert_true(g0.ex->datagrams == datagrams);
 	assert_true(g0.ex->records == records);
-	assert_true(g0.ex->streams[0].iw.messages == msgs);
-	assert_int_equal(g0.ex->streams[0].iw.sequence, seq);
+	assert_true(g0.ex->streams[0].ipfix.messages == msgs);
+	assert_int_equal(g0.ex->streams[0].ipfix.sequence, seq);
 	assert_int_equal(g.ex->npending, 0);
 	assert_true(g.tp.datagrams == datagrams);
 	struct capture *none = calloc(1, sizeof(*none));
@@ -1962,18 +1962,18 @@ static void test_exporter_counters_no_transport(void **state)
 		/* The first datagram, with templates, holds 18:
 		 * IPFIX 16 + 356 + 4+3 + 18 * 58 = 1423, a 19th would be 1481;
 		 * v9    20 + 336 + 4+3 + 18 * 58 = 1407, a 19th would be 1465. */
-		assert_int_equal(g.ex->streams[0].iw.templates_len, version == 10 ? 356 : 336);
+		assert_int_equal(g.ex->iw.templates_len, version == 10 ? 356 : 336);
 		assert_int_equal(g.ex->datagrams, 1);
 		assert_int_equal(g.ex->records, 18);
 		assert_int_equal(g.ex->npending, 2);
-		assert_int_equal(g.ex->streams[0].iw.messages, 1);
-		assert_int_equal(g.ex->streams[0].iw.sequence, version == 10 ? 18 + 1 : 1);
+		assert_int_equal(g.ex->streams[0].ipfix.messages, 1);
+		assert_int_equal(g.ex->streams[0].ipfix.sequence, version == 10 ? 18 + 1 : 1);
 		exporter_flush(g.ex, BASE_US + 1000000);
 		assert_int_equal(g.ex->datagrams, 2);
 		assert_int_equal(g.ex->records, 20);
 		assert_int_equal(g.ex->npending, 0);
-		assert_int_equal(g.ex->streams[0].iw.messages, 2);
-		assert_int_equal(g.ex->streams[0].iw.sequence, version == 10 ? 20 + 1 : 2);
+		assert_int_equal(g.ex->streams[0].ipfix.messages, 2);
+		assert_int_equal(g.ex->streams[0].ipfix.sequence, version == 10 ? 20 + 1 : 2);
 		/* a flush with nothing queued sends nothing */
 		exporter_flush(g.ex, BASE_US + 2000000);
 		assert_int_equal(g.ex->datagrams, 2);
@@ -2018,7 +2018,7 @@ static void test_exporter_templates_do_not_fit(void **state)
 	o.vlan = 1;
 	o.ether = 1;
 	rig_open(&g, 10, &o, 512, 1);
-	assert_int_equal(g.ex->streams[0].iw.templates_len, 404);
+	assert_int_equal(g.ex->iw.templates_len, 404);
 	mkrec(&r[0], 0, 6, 17);
 	mkrec(&r[1], 1, 4, 17);
 	commit(g.ex, &r[0], BASE_US);
