@@ -19,8 +19,8 @@
 
 #include "../../export/nfclassic.h"
 #include "guard.h"
+#include "vectors.h"
 
-#define VECTORS "../shared/vectors/python-netflow-0.12.2.tsv"
 
 /* ---- the export both golden datagrams describe ---------------------- */
 
@@ -603,39 +603,6 @@ static void test_version_mismatch(void **state)
 
 /* ---- d) real softflowd exports (python-netflow 0.12.2 vectors) ------ */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The bytes of vector `name`, or 0 if the file or the line is missing. */
-static size_t load_vector(const char *name, uint8_t *out, size_t cap)
-{
-	FILE *f = fopen(VECTORS, "r");
-	char line[8192];
-	size_t nlen = strlen(name), len = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, nlen) != 0 || line[nlen] != '\t')
-			continue;
-		const char *h = line + nlen + 1;
-		while (hexval(h[0]) >= 0 && hexval(h[1]) >= 0 && len < cap) {
-			out[len++] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
-			h += 2;
-		}
-		break;
-	}
-	fclose(f);
-	return len;
-}
 
 static void test_vector_v5(void **state)
 {

@@ -18,8 +18,8 @@
 
 #include "../../collector/collect.h"
 #include "guard.h"
+#include "vectors.h"
 
-#define VECTORS "../shared/vectors/python-netflow-0.12.2.tsv"
 #define MAX_SEEN 256
 
 /* ---- a sink that keeps what it is given ----------------------------- */
@@ -57,38 +57,6 @@ static enum fp_status feed(struct collector *c, const uint8_t *buf, size_t len, 
 	return collector_datagram(c, &src, buf, len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static size_t load_vector(const char *name, uint8_t *out, size_t cap)
-{
-	FILE *f = fopen(VECTORS, "r");
-	static char line[16384];
-	size_t nlen = strlen(name), len = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, nlen) != 0 || line[nlen] != '\t')
-			continue;
-		const char *h = line + nlen + 1;
-		while (hexval(h[0]) >= 0 && hexval(h[1]) >= 0 && len < cap) {
-			out[len++] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
-			h += 2;
-		}
-		break;
-	}
-	fclose(f);
-	return len;
-}
 
 /* Feed a named vector through a guard page. */
 static enum fp_status feed_vector(struct collector *c, const char *name, int64_t at_us)
