@@ -93,18 +93,11 @@ done
 # have every flow.
 cap=$SHARED_PCAPS/gnutella.pcap
 for v in 5 9 10; do
-	rm -f "$TMP/second.err"
-	"$COLLECT" -p 0 -b 127.0.0.1 -o csv >"$TMP/second.out" 2>"$TMP/second.err" &
-	second=$!
-	for _ in $(seq 100); do
-		port2=$(sed -n 's/^flowcollect: listening on UDP port \([0-9]*\)$/\1/p' "$TMP/second.err")
-		[ -n "$port2" ] && break
-		sleep 0.05
-	done
+	start_listener second -o csv
 	start_collector -o csv
-	"$PROBE" -r "$cap" -v "$v" -l -n "127.0.0.1:$PORT,127.0.0.1:$port2" 2>/dev/null >/dev/null
+	"$PROBE" -r "$cap" -v "$v" -l -n "127.0.0.1:$PORT,127.0.0.1:$second_PORT" 2>/dev/null >/dev/null
 	stop_collector
-	kill -TERM "$second"; wait "$second"
+	kill -TERM "$second_PID"; wait "$second_PID"
 	both=$(cat <(flows_of "$TMP/collector.out") <(flows_of "$TMP/second.out") | sort | md5sum)
 	check "gnutella: -l v$v: two collectors together have every flow" [ "$both" = "$(md5sum <"$TMP/gnutella.v$v.flows")" ]
 	for f in "$TMP/collector.err" "$TMP/second.err"; do
@@ -115,14 +108,8 @@ done
 
 # IPFIX over TCP: two probes at once into one collector, and a connection
 # that sends garbage first (closed, counted; the others go on).
-rm -f "$TMP/tcp.err"
-"$COLLECT" -P tcp -p 0 -b 127.0.0.1 -o csv >"$TMP/tcp.out" 2>"$TMP/tcp.err" &
-tcpc=$!
-for _ in $(seq 100); do
-	tport=$(sed -n 's/^flowcollect: listening on TCP port \([0-9]*\)$/\1/p' "$TMP/tcp.err")
-	[ -n "$tport" ] && break
-	sleep 0.05
-done
+start_listener tcp -P tcp -o csv
+tcpc=$tcp_PID tport=$tcp_PORT
 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"\x00\x05garbage"*10); s.close()' "$tport"
 "$PROBE" -r "$SHARED_PCAPS/gnutella.pcap" -v 10 -P tcp --domain 1 -n "127.0.0.1:$tport" 2>"$TMP/tcp1.stats" &
 p1=$!
@@ -138,14 +125,8 @@ for d in 1 2; do
 done
 # Two TCP connections from one host and domain are two transport
 # sessions: each its own exporter and sequence, no false reordering.
-rm -f "$TMP/tcp2.err"
-"$COLLECT" -P tcp -p 0 -b 127.0.0.1 -o csv >/dev/null 2>"$TMP/tcp2.err" &
-tcpc2=$!
-for _ in $(seq 100); do
-	tport2=$(sed -n 's/^flowcollect: listening on TCP port \([0-9]*\)$/\1/p' "$TMP/tcp2.err")
-	[ -n "$tport2" ] && break
-	sleep 0.05
-done
+start_listener tcp2 -P tcp -o csv
+tcpc2=$tcp2_PID tport2=$tcp2_PORT
 "$PROBE" -r "$SHARED_PCAPS/gnutella.pcap" -v 10 -P tcp -n "127.0.0.1:$tport2" 2>/dev/null
 "$PROBE" -r "$SHARED_PCAPS/1kxun.pcap" -v 10 -P tcp -n "127.0.0.1:$tport2" 2>/dev/null
 sleep 0.5
@@ -231,16 +212,12 @@ for cap in $SHARED_PCAPS/1kxun.pcap $SHARED_PCAPS/gnutella.pcap; do
 	n=$(basename "$cap" .pcap)
 	d="$TMP/nfcapd.$n"
 	mkdir -p "$d"
-	nport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	nport=$(free_port)
 	nfcapd -b 127.0.0.1 -p "$nport" -w "$d" -t 3600 >/dev/null 2>&1 &
 	npid=$!
-	for _ in $(seq 100); do grep -q ":$(printf %04X "$nport") " /proc/net/udp && break; sleep 0.05; done
+	wait_for udp_bound "$nport"
 	"$PROBE" -r "$cap" -v 9 -n "127.0.0.1:$nport" 2>/dev/null
-	for _ in $(seq 100); do
-		q=$(awk -v p=":$(printf %04X "$nport")" '$2 ~ p { print $5 }' /proc/net/udp)
-		[ "${q#*:}" = 00000000 ] && break
-		sleep 0.05
-	done
+	wait_for udp_drained "$nport"
 	kill -TERM "$npid"; wait "$npid"
 	f=$(ls "$d"/nfcapd.* 2>/dev/null | head -1)
 	for v in 5 9; do

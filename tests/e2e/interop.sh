@@ -80,10 +80,6 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # udp_field PORT N: field N of the /proc/net/udp line of the socket bound
 # to 127.0.0.1:PORT (nothing while none is).  5: tx:rx queues, 10: inode.
 udp_field() {
@@ -113,13 +109,6 @@ idle_once() {
 	done
 }
 idle() { idle_once "$1" && sleep 0.02 && idle_once "$1"; }
-wait_for() {
-	for _ in $(seq 1 200); do
-		"$@" && return 0
-		sleep 0.025
-	done
-	return 1
-}
 
 # start_nfcapd DIR: sets NFPID and NFPORT (retries on a port taken meanwhile).
 start_nfcapd() {

@@ -8,39 +8,15 @@ source "$(dirname "$0")/lib.sh"
 
 require_shared "nfdump csv" nfcapd nfdump python3
 
-# udp_queue PORT: the receive queue of the socket bound to 127.0.0.1:PORT
-# (hex from /proc/net/udp), or nothing while no socket is bound there.
-udp_queue() {
-	local hexport
-	hexport=$(printf '%04X' "$1")
-	awk -v p=":$hexport" '$2 ~ p"$" {split($5, q, ":"); print q[2]; exit}' /proc/net/udp
-}
-
-# wait_for CMD...: retry for up to 5 s.
-wait_for() {
-	for _ in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-bound() { [ -n "$(udp_queue "$1")" ]; }
-drained() { [ "$(udp_queue "$1")" = 00000000 ]; }
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 for name in test dns KakaoTalk_talk 1kxun synscan; do
 	cap="$SHARED_PCAPS/$name.pcap"
 	port=$(free_port)
 	mkdir -p "$TMP/nfcapd.$name"
 	nfcapd -b 127.0.0.1 -p "$port" -w "$TMP/nfcapd.$name" >"$TMP/nfcapd.log" 2>&1 &
 	nfpid=$!
-	wait_for bound "$port" || note "nfcapd did not bind port $port"
+	wait_for udp_bound "$port" || note "nfcapd did not bind port $port"
 	"$PROBE" -r "$cap" -n "127.0.0.1:$port" -w "$TMP/$name.exp" 2>/dev/null
-	wait_for drained "$port" || note "nfcapd did not drain its queue"
+	wait_for udp_drained "$port" || note "nfcapd did not drain its queue"
 	sleep 0.2			# the last datagram read is still being stored
 	kill -INT "$nfpid"
 	wait "$nfpid"
