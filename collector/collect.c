@@ -37,9 +37,13 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 }
 
 void collector_emit(struct collector *c, const struct flow_context *ctx,
-		 const struct flow_record *recs, size_t n)
+		    struct flow_record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (ctx->sampling > 1) {
+			recs[i].packets *= ctx->sampling;
+			recs[i].octets *= ctx->sampling;
+		}
 		struct flow_totals *t = &c->totals;
 		t->flows++;
 		/* A biflow's reverse direction counts too (zero otherwise). */
@@ -102,20 +106,15 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 	 * two give the mode): counters are scaled by N, as for an options
 	 * record's rate in v9/IPFIX, and as nfdump does. */
 	uint16_t interval = h.sampling & 0x3fff;
-	if (version == 5 && interval > 1) {
-		if (e)
-			e->sampling = interval;
-		for (size_t i = 0; i < n; i++) {
-			recs[i].packets *= interval;
-			recs[i].octets *= interval;
-		}
-	}
+	if (version == 5 && interval > 1 && e)
+		e->sampling = interval;
 	ctx.exporter = e;
 	ctx.addr = addr;
 	ctx.af = af;
 	ctx.engine_type = h.engine_type;
 	ctx.engine_id = h.engine_id;
 	ctx.export_us = (int64_t)h.unix_secs * 1000000 + h.unix_nsecs / 1000;
+	ctx.sampling = version == 5 ? interval : 0;
 	collector_emit(c, &ctx, recs, n);
 	return FP_OK;
 }

@@ -48,11 +48,12 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 enum fp_status collector_datagram(struct collector *c, const struct datagram_src *src,
 				  const uint8_t *buf, size_t len);
 
-/* For the decoders: pass records to every sink, counting them.  Rows
- * stay in the outputs' buffers until collector_flush or collector_end:
- * a write per datagram cost more than decoding it. */
+/* For the decoders: scale the records by the sampling rate the exporter
+ * announced (ctx->sampling), then pass them to every sink, counting them.
+ * Rows stay in the outputs' buffers until collector_flush or
+ * collector_end: a write per datagram cost more than decoding it. */
 void collector_emit(struct collector *c, const struct flow_context *ctx,
-		    const struct flow_record *recs, size_t n);
+		    struct flow_record *recs, size_t n);
 
 /* Write out what the sinks hold: when the input pauses (a live reader
  * then sees every row so far), and before anything else is printed. */

@@ -21,6 +21,7 @@ struct flow_context {
 	uint8_t engine_type;
 	uint8_t engine_id;
 	int64_t export_us;			/* export time from the header */
+	uint32_t sampling;			/* 1 in N announced: counters scaled by it */
 };
 
 /* Running totals over every flow decoded, for summaries. */

@@ -244,6 +244,7 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 	ctx.addr = t->scope.addr;
 	ctx.af = t->scope.af;
 	ctx.export_us = (int64_t)h->export_secs * 1000000;
+	ctx.sampling = e ? e->sampling : 0;	/* as the exporter's options record said */
 	/* Records while a whole one can still be there; what is left after
 	 * is padding (RFC 7011 §3.3.1: shorter than the smallest record). */
 	while (rd_left(body) >= t->min_len && rd_left(body) > 0) {
@@ -292,10 +293,6 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 			f->last_us = f->first_us;
 		else if (!IE_SEEN(&x, IEW_FIRST))
 			f->first_us = f->last_us;
-		if (e && e->sampling > 1) {
-			f->packets *= e->sampling;
-			f->octets *= e->sampling;
-		}
 		if (e)
 			e->records++;
 		if (++n == sizeof(recs) / sizeof(recs[0])) {
