@@ -45,6 +45,44 @@ static uint64_t random_seed(void)
 	return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
 }
 
+/* The exporter's identity (--domain: v5 engine type and id, v9 source id,
+ * IPFIX observation domain) and, for v9/IPFIX, its templates and options
+ * record.  Returns -1 with err set when the options do not fit. */
+static int configure_exporter(struct exporter *ex, const struct probe_options *o, char *err,
+			      size_t errlen)
+{
+	if (ex->fmt->version == 5) {
+		/* v5 names its exporter by engine type and id, a byte each. */
+		if (o->domain > 0xffff) {
+			snprintf(err, errlen, "--domain %llu does not fit v5's engine type and id "
+				 "(0 to 65535: type * 256 + id)", (unsigned long long)o->domain);
+			return -1;
+		}
+		ex->engine_type = (uint8_t)(o->domain >> 8);
+		ex->engine_id = (uint8_t)o->domain;
+	}
+	if (ex->fmt->templated) {
+		struct template_options to;
+		memset(&to, 0, sizeof(to));
+		to.times = (enum time_mode)o->time_mode;
+		to.vlan = o->level == TRACK_VLAN || o->level == TRACK_ETHER;
+		to.ether = o->level == TRACK_ETHER;
+		to.biflow = o->biflow;
+		/* Reading a file: process id 0 and the file's name without its
+		 * directory, so the same capture always gives the same bytes. */
+		const char *slash = strrchr(o->read_file, '/');
+		exporter_set_templates(ex, &to, (size_t)o->datagram_max, (uint32_t)o->domain,
+				       slash ? slash + 1 : o->read_file, 0, o->sample >= 2 ? (uint32_t)o->sample : 0);
+		if (o->datagram_max < exporter_min_datagram(ex)) {
+			snprintf(err, errlen, "--max-datagram %llu is too small for these templates: "
+				 "at least %zu bytes are needed", (unsigned long long)o->datagram_max,
+				 exporter_min_datagram(ex));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct probe_options opt;
@@ -86,35 +124,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	exporter_init(ex, export_format_find(opt.version), &tp);
-	if (ex->fmt->version == 5) {
-		/* v5 names its exporter by engine type and id, a byte each. */
-		if (opt.domain > 0xffff) {
-			snprintf(err, sizeof(err), "--domain %llu does not fit v5's engine type and id "
-				 "(0 to 65535: type * 256 + id)", (unsigned long long)opt.domain);
-			goto out;
-		}
-		ex->engine_type = (uint8_t)(opt.domain >> 8);
-		ex->engine_id = (uint8_t)opt.domain;
-	}
-	if (ex->fmt->templated) {
-		struct template_options to;
-		memset(&to, 0, sizeof(to));
-		to.times = (enum time_mode)opt.time_mode;
-		to.vlan = opt.level == TRACK_VLAN || opt.level == TRACK_ETHER;
-		to.ether = opt.level == TRACK_ETHER;
-		to.biflow = opt.biflow;
-		/* Reading a file: process id 0 and the file's name without its
-		 * directory, so the same capture always gives the same bytes. */
-		const char *slash = strrchr(opt.read_file, '/');
-		exporter_set_templates(ex, &to, (size_t)opt.datagram_max, (uint32_t)opt.domain,
-				       slash ? slash + 1 : opt.read_file, 0, opt.sample >= 2 ? (uint32_t)opt.sample : 0);
-		if (opt.datagram_max < exporter_min_datagram(ex)) {
-			snprintf(err, sizeof(err), "--max-datagram %llu is too small for these templates: "
-				 "at least %zu bytes are needed", (unsigned long long)opt.datagram_max,
-				 exporter_min_datagram(ex));
-			goto out;
-		}
-	}
+	if (configure_exporter(ex, &opt, err, sizeof(err)) != 0)
+		goto out;
 
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.to = opt.to;
