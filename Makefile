@@ -32,11 +32,12 @@ endif
 BUILD_PKGS := libpcap-dev libnet1-dev
 TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3
 
-EXPORT_SRC    := export/status.c export/ie.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
+EXPORT_SRC    := export/status.c export/ie.c export/ie_plan.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
                  probe/fragments.c probe/flowdump.c probe/macpairs.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
-                 collector/sink_table.c collector/sink_csv.c collector/source_udp.c \
+                 collector/sink_table.c collector/sink_csv.c collector/sink_flows.c collector/flowfile.c \
+                 collector/source_flows.c collector/source_udp.c \
                  collector/source_pcap.c collector/source_tcp.c collector/listen.c collector/templates.c collector/held.c collector/v9ipfix.c
 LIB_SRC       := $(EXPORT_SRC) $(PROBE_SRC) $(COLLECTOR_SRC)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
@@ -46,7 +47,7 @@ LIB       := $(BUILD)/libflow.a
 PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
 TOOLS     := $(BUILD)/craftpcap $(BUILD)/gencap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_TARGETS := collector packet
+FUZZ_TARGETS := collector packet flowfile
 REPLAYS   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
 .PHONY: all deps test-deps programs tools units replays run test pcaps bench differential interop fuzz fuzz-seeds clean

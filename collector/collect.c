@@ -28,11 +28,13 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 {
 	if (c->nsinks == COLLECT_MAX_SINKS)
 		return -1;
-	c->sink[c->nsinks] = ops;
-	c->out[c->nsinks] = out;
+	struct sink *s = &c->sink[c->nsinks];
+	s->ops = ops;
+	s->out = out;
+	s->state = NULL;
+	if (ops->begin && ops->begin(s) != 0)
+		return -1;
 	c->nsinks++;
-	if (ops->begin)
-		ops->begin(out);
 	return 0;
 }
 
@@ -54,7 +56,7 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 		if (recs[i].last_us > t->last_us)
 			t->last_us = recs[i].last_us;
 		for (size_t s = 0; s < c->nsinks; s++)
-			c->sink[s]->flow(c->out[s], ctx, &recs[i]);
+			c->sink[s].ops->flow(&c->sink[s], ctx, &recs[i]);
 	}
 }
 
@@ -66,7 +68,7 @@ void collector_flush(struct collector *c)
 	if (c->totals.flows == 0)
 		return;
 	for (size_t s = 0; s < c->nsinks; s++)
-		fflush(c->out[s]);
+		fflush(c->sink[s].out);
 }
 
 static enum fp_status classic(struct collector *c, uint16_t version,
@@ -146,9 +148,9 @@ void collector_end(struct collector *c)
 {
 	v9ipfix_end(c);
 	for (size_t s = 0; s < c->nsinks; s++) {
-		if (c->sink[s]->end)
-			c->sink[s]->end(c->out[s], &c->totals);
-		fflush(c->out[s]);
+		if (c->sink[s].ops->end)
+			c->sink[s].ops->end(&c->sink[s], &c->totals);
+		fflush(c->sink[s].out);
 	}
 }
 

@@ -31,17 +31,19 @@ struct collector {
 	struct exporter_table exporters;
 	struct tmpl_cache templates;
 	struct held held;
-	const struct sink_ops *sink[COLLECT_MAX_SINKS];
-	FILE *out[COLLECT_MAX_SINKS];
+	struct sink sink[COLLECT_MAX_SINKS];
 	size_t nsinks;
 	uint64_t datagrams;
 	uint64_t bad_datagrams;
 	uint64_t errors[FP_STATUS_COUNT];
 	struct flow_totals totals;
+	int generic_decode;	/* decode field by field, no template plans
+				 * (the fuzz target compares both ways) */
 };
 
 void collector_init(struct collector *c);
 void collector_free(struct collector *c);
+/* Start an output; -1 when there is no room for it or it cannot start. */
 int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out);
 
 /* Decode one datagram. */

@@ -29,8 +29,8 @@ static void usage(FILE *out)
 "    flowcollect - receive NetFlow v1/v5/v9 and IPFIX, and print or store the flows\n"
 "\n"
 "SYNOPSIS\n"
-"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [-o FORMAT]...\n"
-"    flowcollect -r FILE [-o FORMAT]...\n"
+"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [-o FORMAT[:PATH]]...\n"
+"    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
 "\n"
 "DESCRIPTION\n"
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
@@ -58,9 +58,14 @@ static void usage(FILE *out)
 "    -P udp|tcp   Transport to listen on (default udp).  tcp: IPFIX over TCP,\n"
 "                 up to 256 exporters at once, each message framed by its\n"
 "                 header's length; announced as \"listening on TCP port N\".\n"
-"    -r FILE      Read export datagrams from a pcap/pcapng file (\"-\": stdin).\n"
-"    -o FORMAT    table (default): a readable line per flow and a summary\n"
-"                 line; csv: nfdump 1.7.1's 48-column CSV, times in UTC.\n"
+"    -r FILE      Read export datagrams from a pcap/pcapng file (\"-\": stdin),\n"
+"                 or flows from a file of -o flows (by name, not stdin).\n"
+"    -o FORMAT[:PATH]\n"
+"                 table (default): a readable line per flow and a summary\n"
+"                 line; csv: nfdump 1.7.1's 48-column CSV, times in UTC;\n"
+"                 flows: flowcollect's own binary flow file, the cheapest to\n"
+"                 write, read back with -r FILE (to convert it, as nfdump\n"
+"                 reads nfcapd's files).  To standard output, or to PATH.\n"
 "                 May be given more than once.\n"
 "    -h, --help   Show this text.\n"
 "\n"
@@ -68,6 +73,90 @@ static void usage(FILE *out)
 "    0 on success; 1 on a bad option, an unreadable or damaged file, or a\n"
 "    socket error.  Malformed datagrams are counted, not fatal.\n",
 	      out);
+}
+
+/* One -o: a format, and where it goes (NULL: standard output). */
+struct output {
+	const struct sink_ops *ops;
+	const char *path;
+	FILE *file;
+};
+
+static int parse_output(const char *arg, struct output *o, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	char name[16];
+
+	memset(o, 0, sizeof(*o));
+	if (n < sizeof(name)) {
+		memcpy(name, arg, n);
+		name[n] = '\0';
+		o->ops = sink_find(name);
+	}
+	if (o->ops == NULL) {
+		snprintf(err, errlen, "invalid -o \"%s\": expected table, csv or flows, "
+			 "then :PATH to write to a file", arg);
+		return -1;
+	}
+	if (colon && colon[1] == '\0') {
+		snprintf(err, errlen, "invalid -o \"%s\": the path after \":\" is empty", arg);
+		return -1;
+	}
+	o->path = colon && strcmp(colon + 1, "-") != 0 ? colon + 1 : NULL;
+	return 0;
+}
+
+/* Open every output file before anything is read, so a wrong path costs
+ * nothing; stdout is checked to not be a terminal for binary flows. */
+static int open_outputs(struct output *o, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (o[i].path == NULL) {
+			if (o[i].ops == &sink_flows && isatty(STDOUT_FILENO)) {
+				snprintf(err, errlen, "-o flows writes binary records: give a file "
+					 "(-o flows:PATH) or redirect standard output");
+				return -1;
+			}
+			o[i].file = stdout;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (o[j].path && strcmp(o[j].path, o[i].path) == 0) {
+				snprintf(err, errlen, "-o: \"%s\" is given twice", o[i].path);
+				return -1;
+			}
+		o[i].file = fopen(o[i].path, "wb");
+		if (o[i].file == NULL) {
+			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
+			return -1;
+		}
+		setvbuf(o[i].file, NULL, _IOFBF, 1 << 16);
+	}
+	return 0;
+}
+
+/* Close the files, and say if any write failed (a full disk, say):
+ * standard output is checked as well. */
+static int close_outputs(struct output *o, size_t n, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		FILE *f = o[i].file;
+		if (f == NULL || f == stdout)
+			continue;
+		if ((ferror(f) | fclose(f)) != 0 && rc == 0) {
+			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
+			rc = -1;
+		}
+		o[i].file = NULL;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == 0)
+			snprintf(err, errlen, "cannot write standard output: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc;
 }
 
 static int fail(const char *msg)
@@ -79,7 +168,7 @@ static int fail(const char *msg)
 int main(int argc, char **argv)
 {
 	const char *read_file = NULL, *bind_addr = NULL;
-	const char *formats[COLLECT_MAX_SINKS];
+	struct output outputs[COLLECT_MAX_SINKS];
 	size_t nformats = 0;
 	long port = -1;
 	int tcp = 0;
@@ -117,13 +206,11 @@ int main(int argc, char **argv)
 			break;
 		case 'r': read_file = optarg; break;
 		case 'o':
-			if (sink_find(optarg) == NULL) {
-				snprintf(err, sizeof(err), "invalid -o \"%s\": expected table or csv", optarg);
-				return fail(err);
-			}
 			if (nformats == COLLECT_MAX_SINKS)
 				return fail("too many -o options");
-			formats[nformats++] = optarg;
+			if (parse_output(optarg, &outputs[nformats], err, sizeof(err)) != 0)
+				return fail(err);
+			nformats++;
 			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
@@ -151,12 +238,16 @@ int main(int argc, char **argv)
 	struct collector col;
 	collector_init(&col);
 	if (nformats == 0)
-		formats[nformats++] = "table";
+		parse_output("table", &outputs[nformats++], err, sizeof(err));
+	if (open_outputs(outputs, nformats, err, sizeof(err)) != 0)
+		return fail(err);
 	for (size_t i = 0; i < nformats; i++)
-		collector_add_sink(&col, sink_find(formats[i]), stdout);
+		if (collector_add_sink(&col, outputs[i].ops, outputs[i].file) != 0)
+			return fail("out of memory starting the outputs");
 
 	if (read_file) {
-		if (source_pcap_run(read_file, &col, err, sizeof(err)) != 0) {
+		int flows = flowfile_is(read_file);
+		if ((flows ? source_flows_run : source_pcap_run)(read_file, &col, err, sizeof(err)) != 0) {
 			fprintf(stderr, "flowcollect: %s\n", err);
 			status = 1;
 		}
@@ -181,6 +272,10 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	collector_end(&col);
+	if (close_outputs(outputs, nformats, err, sizeof(err)) != 0) {
+		fprintf(stderr, "flowcollect: %s\n", err);
+		status = 1;
+	}
 	collector_report(&col, stderr);
 	collector_free(&col);
 	return status;

@@ -33,15 +33,24 @@ struct flow_totals {
 	int64_t last_us;	/* latest flow end */
 };
 
+/* One output: its format, its stream, and what the format keeps between
+ * flows (a flow file's last record, a database handle). */
+struct sink {
+	const struct sink_ops *ops;
+	FILE *out;
+	void *state;
+};
+
 struct sink_ops {
 	const char *name;
-	void (*begin)(FILE *out);
-	void (*flow)(FILE *out, const struct flow_context *ctx, const struct flow_record *r);
-	void (*end)(FILE *out, const struct flow_totals *t);
+	int (*begin)(struct sink *s);	/* may set s->state; -1: cannot start */
+	void (*flow)(struct sink *s, const struct flow_context *ctx, const struct flow_record *r);
+	void (*end)(struct sink *s, const struct flow_totals *t);	/* frees s->state */
 };
 
 extern const struct sink_ops sink_table;
 extern const struct sink_ops sink_csv;
+extern const struct sink_ops sink_flows;
 
 const struct sink_ops *sink_find(const char *name);
 

@@ -9,11 +9,12 @@
 #include "sink.h"
 #include "outbuf.h"
 
-static void csv_begin(FILE *out)
+static int csv_begin(struct sink *s)
 {
 	fputs("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,"
 	      "dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,"
-	      "mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n", out);
+	      "mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n", s->out);
+	return 0;
 }
 
 /* Each field is formatted straight into the row (see ob_room). */
@@ -40,8 +41,9 @@ static void put_num(struct outbuf *ob, uint64_t v)
 	ob_char(ob, ',');
 }
 
-static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
+static void csv_flow(struct sink *s, const struct flow_context *ctx, const struct flow_record *r)
 {
+	FILE *out = s->out;
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
 	struct outbuf ob;
 
@@ -109,8 +111,9 @@ static uint64_t rate_of(double r)
 
 /* nfdump's closing block: rates over the span from the earliest start to
  * the latest end, in whole milliseconds, truncated to integers. */
-static void csv_end(FILE *out, const struct flow_totals *t)
+static void csv_end(struct sink *s, const struct flow_totals *t)
 {
+	FILE *out = s->out;
 	uint64_t bps = 0, pps = 0, bpp = 0;
 	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
 

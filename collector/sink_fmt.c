@@ -71,18 +71,27 @@ size_t fmt_time(char buf[FMT_TIME_LEN], int64_t us)
 	size_t n;
 
 	if (secs >= 0 && secs <= LAST_SEC_9999 && gmtime_is_posix()) {
-		unsigned y, mo, d;
+		/* Flows come in runs of the same day: its text is kept. */
+		static _Thread_local int64_t day_cached = -1;
+		static _Thread_local char day_text[11];
+		uint32_t day = (uint32_t)(secs / 86400);
 		uint32_t sod = (uint32_t)(secs % 86400);
 		char *p = buf;
 
-		civil_from_days((uint32_t)(secs / 86400), &y, &mo, &d);
-		p = put2(p, y / 100);
-		p = put2(p, y % 100);
-		*p++ = '-';
-		p = put2(p, mo);
-		*p++ = '-';
-		p = put2(p, d);
-		*p++ = ' ';
+		if (day != day_cached) {
+			unsigned y, mo, d;
+			civil_from_days(day, &y, &mo, &d);
+			p = put2(day_text, y / 100);
+			p = put2(p, y % 100);
+			*p++ = '-';
+			p = put2(p, mo);
+			*p++ = '-';
+			p = put2(p, d);
+			*p = ' ';
+			day_cached = day;
+		}
+		memcpy(buf, day_text, sizeof(day_text));
+		p = buf + sizeof(day_text);
 		p = put2(p, sod / 3600);
 		*p++ = ':';
 		p = put2(p, sod / 60 % 60);
@@ -164,17 +173,28 @@ size_t fmt_proto(char buf[FMT_PROTO_LEN], uint8_t proto)
 }
 
 /* inet_ntop's dotted quad: decimal bytes, no leading zeros. */
+/* "0." to "255.", each in 4 bytes, and its length in the last. */
+static const char (*octet_texts(void))[5]
+{
+	static char t[256][5];
+	static int made;
+	if (!made) {
+		for (unsigned b = 0; b < 256; b++) {
+			int n = snprintf(t[b], sizeof(t[b]), "%u.", b);
+			t[b][4] = (char)n;
+		}
+		made = 1;
+	}
+	return (const char (*)[5])t;
+}
+
 static size_t fmt_ipv4(char *buf, const uint8_t a[4])
 {
+	const char (*t)[5] = octet_texts();
 	char *p = buf;
 	for (int i = 0; i < 4; i++) {
-		unsigned b = a[i];
-		if (b >= 100)
-			*p++ = (char)('0' + b / 100);
-		if (b >= 10)
-			*p++ = (char)('0' + b / 10 % 10);
-		*p++ = (char)('0' + b % 10);
-		*p++ = '.';
+		memcpy(p, t[a[i]], 4);	/* buf has room: 16 bytes at most */
+		p += t[a[i]][4];
 	}
 	return (size_t)(p - 1 - buf);
 }
@@ -244,7 +264,7 @@ void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6])
 	}
 }
 
-static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv };
+static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv, &sink_flows };
 
 const struct sink_ops *sink_find(const char *name)
 {

@@ -7,11 +7,13 @@
 #include "sink.h"
 #include "outbuf.h"
 
-static void table_begin(FILE *out)
+static int table_begin(struct sink *s)
 {
+	FILE *out = s->out;
 	fprintf(out, "%-23s %9s %-5s %21s    %-21s %-8s %3s %4s %9s %11s\n",
 		"Date first seen (UTC)", "Duration", "Proto", "Src IP Addr:Port",
 		"Dst IP Addr:Port", "Flags", "Tos", "In", "Packets", "Bytes");
+	return 0;
 }
 
 /* "addr:port", IPv6 as "[addr]:port"; returns its length. */
@@ -31,8 +33,9 @@ static size_t endpoint(char buf[INET6_ADDRSTRLEN_ + 8], uint8_t af, const uint8_
 	return (size_t)(p + n - buf);
 }
 
-static void table_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
+static void table_flow(struct sink *s, const struct flow_context *ctx, const struct flow_record *r)
 {
+	FILE *out = s->out;
 	char buf[INET6_ADDRSTRLEN_ + 8];
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
 	struct outbuf ob;
@@ -65,8 +68,9 @@ static void table_flow(FILE *out, const struct flow_context *ctx, const struct f
 	ob_flush(&ob);
 }
 
-static void table_end(FILE *out, const struct flow_totals *t)
+static void table_end(struct sink *s, const struct flow_totals *t)
 {
+	FILE *out = s->out;
 	fprintf(out, "Summary: %" PRIu64 " flows, %" PRIu64 " packets, %" PRIu64 " octets\n",
 		t->flows, t->packets, t->octets);
 }

@@ -32,4 +32,10 @@ int source_tcp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
  * datagrams before the damage are decoded). */
 int source_pcap_run(const char *path, struct collector *c, char *err, size_t errlen);
 
+/* Whether path is one of flowcollect's own flow files (flowfile.h); and
+ * feed its flows to the sinks.  Returns 0, or -1 when it cannot be read
+ * or is damaged part-way (the flows before the damage are passed on). */
+int flowfile_is(const char *path);
+int source_flows_run(const char *path, struct collector *c, char *err, size_t errlen);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../export/ie.h"
+#include "../export/ie_plan.h"
 
 #define TMPL_MAX_FIELDS 1024		/* more is refused as malformed */
 #define TMPL_CACHE_MAX 65536		/* templates */
@@ -43,6 +44,13 @@ struct tmpl {
 	uint8_t af;		/* 4 or 6 by its address fields, 0 when none */
 	uint8_t uptime_times;	/* its times are uptime-relative (21/22) */
 	uint32_t min_len;	/* smallest record: fixed lengths, 1 per varlen */
+	/* Fixed-length templates are compiled (ie_plan.h): every record is
+	 * fixed_len bytes and decodes by steps[0..nsteps).  fixed_len 0:
+	 * a variable-length field, decoded field by field. */
+	uint32_t fixed_len;
+	uint16_t nsteps;
+	uint64_t plan_seen;	/* the ie_extra seen bits the steps stand for */
+	struct ie_step *steps;	/* room for nfields, in the same allocation */
 	size_t bytes;		/* what it costs the cache */
 	struct tmpl *hnext;	/* hash chain */
 	struct tmpl *older, *newer; /* LRU list */
@@ -63,7 +71,8 @@ struct tmpl_cache {
 void tmpl_cache_init(struct tmpl_cache *c, size_t max_count, size_t max_bytes);
 void tmpl_cache_free(struct tmpl_cache *c);
 
-/* A new template with room for n fields, to fill and then tmpl_put. */
+/* A new template with room for n fields (and n steps), to fill and then
+ * tmpl_put. */
 struct tmpl *tmpl_new(const struct tmpl_scope *s, uint16_t id, uint16_t n);
 
 /* Store t (the cache owns it), replacing any template of the same key. */

@@ -88,6 +88,30 @@ static int read_fields(struct rd *r, struct tmpl *t, uint16_t count, int ipfix)
 	return 0;
 }
 
+/* A template of fixed-length fields gets its decode plan (ie_plan.h). */
+static void compile(struct collector *c, struct tmpl *t)
+{
+	uint32_t at = 0;
+	t->fixed_len = 0;
+	t->nsteps = 0;
+	t->plan_seen = 0;
+	if (c->generic_decode)
+		return;
+	for (uint16_t i = 0; i < t->nfields; i++)
+		if (t->f[i].len == IE_VARLEN)
+			return;
+	for (uint16_t i = 0; i < t->nfields; i++) {
+		/* Offsets fit the steps: a record is at most a message. */
+		if (at + t->f[i].len > UINT16_MAX)
+			return;
+		if (t->f[i].ie &&
+		    ie_plan_compile(t->f[i].ie, t->f[i].len, (uint16_t)at, &t->steps[t->nsteps], &t->plan_seen))
+			t->nsteps++;
+		at += t->f[i].len;
+	}
+	t->fixed_len = at;
+}
+
 static void store(struct msg *m, struct tmpl *t);
 
 /*
@@ -161,6 +185,7 @@ static int template_record(struct msg *m, struct rd *r, int options)
 	if (options && !ipfix)	/* v9 scope fields are scope types, not IEs */
 		for (uint16_t i = 0; i < scope; i++)
 			t->f[i].ie = NULL;
+	compile(m->c, t);
 	if (m->e) {
 		if (options)
 			m->e->options_templates++;
@@ -255,11 +280,21 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 		 * uptimes too: a template may mix them with absolute times). */
 		x.seen = 0;
 		x.first_uptime = x.last_uptime = 0;
-		for (uint16_t i = 0; i < t->nfields; i++) {
-			uint16_t len = field_len(body, t->f[i].len);
-			struct rd fr = rd_sub(body, len);
-			if (t->f[i].ie)
-				ie_get(&fr, t->f[i].ie, len, f, &x);
+		if (t->fixed_len) {
+			/* The loop's test saw the whole record (min_len is
+			 * fixed_len), and the plan stays inside it. */
+			struct rd rec = rd_sub(body, t->fixed_len);
+			if (rd_ok(&rec)) {
+				ie_plan_run(t->steps, t->nsteps, rec.p, f, &x);
+				x.seen |= t->plan_seen;
+			}
+		} else {
+			for (uint16_t i = 0; i < t->nfields; i++) {
+				uint16_t len = field_len(body, t->f[i].len);
+				struct rd fr = rd_sub(body, len);
+				if (t->f[i].ie)
+					ie_get(&fr, t->f[i].ie, len, f, &x);
+			}
 		}
 		if (!rd_ok(body)) {
 			if (m)
@@ -281,6 +316,14 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 			f->af = t->af;
 		else if (!IE_SEEN(&x, IEW_IPVERSION) || (f->af != 4 && f->af != 6))
 			f->af = 4;
+		/* An IPv4 flow holds IPv4 addresses: of a template that also
+		 * has IPv6 ones, what they left past the first 4 bytes goes
+		 * (every output reads 4 bytes; the flow file keeps 4). */
+		if (f->af == 4) {
+			memset(f->src + 4, 0, 12);
+			memset(f->dst + 4, 0, 12);
+			memset(f->nexthop + 4, 0, 12);
+		}
 		if (t->uptime_times) {
 			if (IE_SEEN(&x, IEW_FIRST))
 				f->first_us = uptime_abs_us(h, e, x.first_uptime);

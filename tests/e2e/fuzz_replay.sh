@@ -4,7 +4,7 @@
 # libFuzzer: once as built, once under ASan/UBSan (run.sh runs us twice).
 source "$(dirname "$0")/lib.sh"
 
-for t in collector packet; do
+for t in collector packet flowfile; do
 	bin="$ROOT/$BUILD/fuzz-replay-$t"
 	dirs=("$ROOT/tests/fuzz/corpus/$t")
 	[ -d "$ROOT/tests/fuzz/regressions/$t" ] && dirs+=("$ROOT/tests/fuzz/regressions/$t")

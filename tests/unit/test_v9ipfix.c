@@ -27,9 +27,9 @@
 static struct flow_record seen[MAX_SEEN];
 static size_t nseen;
 
-static void keep_flow(FILE *out, const struct flow_context *ctx, const struct flow_record *r)
+static void keep_flow(struct sink *s, const struct flow_context *ctx, const struct flow_record *r)
 {
-	(void)out;
+	(void)s;
 	(void)ctx;
 	if (nseen < MAX_SEEN)
 		seen[nseen] = *r;
