@@ -8,7 +8,7 @@
  * loaded into memory first, then sent from one socket, in order, LOOPS
  * times (default 1).  -R 0 (the default) is top speed (sendmmsg batches of
  * 64); otherwise datagrams are spaced evenly, checked against a monotonic
- * clock every 16.  The last line is "key=value ...": datagrams, bytes,
+ * clock before each batch of 16.  The last line is "key=value ...": datagrams, bytes,
  * seconds, and datagrams a second achieved.
  */
 #include <arpa/inet.h>
@@ -123,7 +123,9 @@ int main(int argc, char **argv)
 	double t0 = mono();
 	for (long l = 0; l < loops; l++) {
 		for (size_t i = 0; i < n;) {
-			if (rate > 0 && (sent & 15) == 0) {
+			/* Before each batch of 16 (not on sent % 16: the short
+			 * batch at the end of a loop made that never true again). */
+			if (rate > 0) {
 				double due = t0 + (double)sent / rate;
 				double now;
 				while ((now = mono()) < due) {
