@@ -258,7 +258,7 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 	case IET_OCTETS:
 		memset(p, 0, len);
 		if (ie->what == IEW_MPLS)
-			memcpy(p, x->mpls[ie->index], len < 3 ? len : 3);
+			memcpy(p, rec->mpls[ie->index], len < 3 ? len : 3);
 		break;
 	case IET_STRING:
 		memset(p, 0, len);
@@ -333,7 +333,7 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 	case IET_OCTETS:
 		if (ie->what != IEW_MPLS || len != 3)
 			goto skip;
-		rd_bytes(r, x->mpls[ie->index], 3);
+		rd_bytes(r, rec->mpls[ie->index], 3);
 		x->seen |= 1ull << ie->what;
 		return;
 	case IET_STRING: {

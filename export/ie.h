@@ -67,7 +67,8 @@ struct ie {
 	uint8_t type;		/* enum ie_type */
 	uint8_t what;		/* enum ie_what */
 	uint16_t len;		/* length we export it with */
-	uint8_t index;		/* MPLS: which label stack entry (0..9) */
+	uint8_t index;		/* MPLS: which label stack entry (0..9), the
+				 * record's mpls[index] */
 };
 
 /* The row for (id, pen), or NULL. */
@@ -91,7 +92,6 @@ struct ie_extra {
 	uint8_t sampling_algorithm;
 	uint32_t scope_if;
 	char if_name[17];
-	uint8_t mpls[10][3];	/* label stack entries, top first */
 };
 
 #define IE_SEEN(x, w) (((x)->seen >> (w)) & 1)
