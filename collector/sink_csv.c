@@ -101,7 +101,13 @@ static void csv_flow(FILE *out, const struct flow_context *ctx, const struct flo
 	put_num(&ob, r->src_mask);
 	put_num(&ob, r->dst_mask);
 	ob_lit(&ob, "0,0,");
-	put_addr(&ob, r->af, r->nexthop);
+	/* nh: nfdump prints 0.0.0.0 for a record without a next hop, IPv6
+	 * ones included (our v9/IPFIX templates carry none). */
+	static const uint8_t no_nexthop[16];
+	if (memcmp(r->nexthop, no_nexthop, 16) == 0)
+		ob_lit(&ob, "0.0.0.0");
+	else
+		put_addr(&ob, r->af, r->nexthop);
 	ob_lit(&ob, ",0.0.0.0,");
 	put_num(&ob, r->vlan);
 	ob_lit(&ob, "0,");
