@@ -89,6 +89,9 @@ static uint32_t l2_get(struct meter *m, const struct packet *p, const struct mpl
 	uint8_t key[L2X_KEY_MAX];
 	size_t n = 0;
 
+	/* -x alone and no labels: nothing to key, without building a key */
+	if (m->level != TRACK_ETHER && (ms == NULL || ms->depth == 0))
+		return 0;
 	if (m->level == TRACK_ETHER) {
 		memcpy(key, p->src_mac, 6);
 		memcpy(key + 6, p->dst_mac, 6);
@@ -339,9 +342,12 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 	/* The packet holds its extras' number from here to account(), a
 	 * fragment held back for its first one included. */
 	if (m->l2) {
-		keyed = *pkt;
-		flowkey_set_l2id(&keyed.key, l2_get(m, pkt, mpls));
-		pkt = &keyed;
+		uint32_t id = l2_get(m, pkt, mpls);
+		if (id != 0) {		/* the decoder left 0 */
+			keyed = *pkt;
+			flowkey_set_l2id(&keyed.key, id);
+			pkt = &keyed;
+		}
 	}
 	if (pkt->fragment != FRAG_NONE) {
 		st->fragments++;
