@@ -34,8 +34,10 @@ struct biflow_id {
 	uint32_t seq;
 };
 
-/* Park rec until the flow id leaves.  Returns -1 when out of memory (the
- * caller then exports rec alone). */
+/* Park rec until the flow id leaves.  Returns -1 when out of memory, or
+ * when a record already waits for id: a side with several flows (ToS
+ * variants, -x label stacks) pairs its first to leave with the reverse,
+ * and the caller exports the others alone. */
 int biflow_park(struct biflow *b, struct biflow_id id, const struct flow_record *rec);
 
 /* The record parked for id, taken out into *rec; 0 if there is none. */

@@ -122,6 +122,13 @@ else
 	not_ok "mpls csv without -x: no labels, flows not split"
 fi
 
+# -b: a side with several label stacks pairs one of its flows with the
+# reverse; the others go alone, none lost: all 12 packets in the records
+"$PROBE" -r "$CAP" -x 3 -v 10 -b $OPTS -w "$TMP/bi.w" 2>/dev/null
+"$COLLECT" -r "$TMP/bi.w" -o csv >"$TMP/bi.csv" 2>/dev/null
+n=$(awk -F, 'NF == 48 && $1 != "ts" {n += $12 + $14} END {print n + 0}' "$TMP/bi.csv")
+check "mpls -b -x 3: every packet in a biflow record ($n of 12)" test "$n" = 12
+
 # ---- tshark reads the same labels --------------------------------------
 
 cat >"$TMP/labels.py" <<'PY'
