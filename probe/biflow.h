@@ -8,7 +8,9 @@
  * the direction whose first packet came first is the forward one, the
  * other's packets, octets, ToS and flags are the reverse counters, and
  * the record spans from the earlier start to the later end.  A flow with
- * no reverse goes out alone, its reverse counters zero.  softflowd's
+ * no reverse goes out alone, its reverse counters zero, as do the other
+ * flows of a side that has several (ToS variants, -x label stacks) once
+ * one of them waits for the reverse.  softflowd's
  * conversations end as a whole, which comes to the same records when both
  * directions time out together.
  *
