@@ -69,7 +69,7 @@ struct flowfile_ctx {
 	X(rec, src_as, num) X(rec, dst_as, num) X(rec, vlan, num) X(rec, flowlabel, num) \
 	X(rec, src_mac, bytes) X(rec, dst_mac, bytes) X(rec, direction, num) \
 	X(rec, rev_tos, num) X(rec, rev_tcp_flags, num) X(rec, rev_packets, num) \
-	X(rec, rev_octets, num)
+	X(rec, rev_octets, num) X(rec, mpls, bytes)
 
 struct flowfile_field {
 	const char *name;	/* "exporter_addr", "src", ...: for documentation and tests */

@@ -6,6 +6,7 @@
  * time, is taken from the export header so output is reproducible.
  */
 #include <inttypes.h>
+#include <string.h>
 #include "sink.h"
 #include "outbuf.h"
 
@@ -39,6 +40,29 @@ static void put_num(struct outbuf *ob, uint64_t v)
 {
 	ob_u64(ob, v);
 	ob_char(ob, ',');
+}
+
+/* mpls1..mpls10 and their commas, as nfdump 1.7.1 prints a label stack
+ * entry: the 24 bits of its first 3 bytes as label (20 bits), EXP (3)
+ * and bottom of stack (1), "label-exp-bos"; an entry the record does not
+ * have is 0-0-0, as a zero one is. */
+static void put_mpls(struct outbuf *ob, const uint8_t mpls[MPLS_LABELS_MAX][3])
+{
+	static const uint8_t none[MPLS_LABELS_MAX][3];
+
+	if (memcmp(mpls, none, sizeof(none)) == 0) {
+		ob_lit(ob, "0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,");
+		return;
+	}
+	for (int i = 0; i < MPLS_LABELS_MAX; i++) {
+		uint32_t v = (uint32_t)mpls[i][0] << 16 | (uint32_t)mpls[i][1] << 8 | mpls[i][2];
+		ob_u64(ob, v >> 4);
+		ob_char(ob, '-');
+		ob_char(ob, (char)('0' + ((v >> 1) & 7)));
+		ob_char(ob, '-');
+		ob_char(ob, (char)('0' + (v & 1)));
+		ob_char(ob, ',');
+	}
 }
 
 static void csv_flow(struct sink *s, const struct flow_context *ctx, const struct flow_record *r)
@@ -79,16 +103,22 @@ static void csv_flow(struct sink *s, const struct flow_context *ctx, const struc
 	put_num(&ob, r->src_mask);
 	put_num(&ob, r->dst_mask);
 	ob_lit(&ob, "0,0,");
-	put_addr(&ob, r->af, r->nexthop);
+	/* nh: nfdump prints 0.0.0.0 for a record without a next hop, IPv6
+	 * ones included (our v9/IPFIX templates carry none). */
+	static const uint8_t no_nexthop[16];
+	if (memcmp(r->nexthop, no_nexthop, 16) == 0)
+		ob_lit(&ob, "0.0.0.0");
+	else
+		put_addr(&ob, r->af, r->nexthop);
 	ob_lit(&ob, ",0.0.0.0,");
 	put_num(&ob, r->vlan);
 	ob_lit(&ob, "0,");
 	put_mac(&ob, r->src_mac);
 	ob_lit(&ob, ",00:00:00:00:00:00,");
 	put_mac(&ob, r->dst_mac);
-	ob_lit(&ob, ",00:00:00:00:00:00,"
-		"0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,"
-		"    0.000,    0.000,    0.000,");
+	ob_lit(&ob, ",00:00:00:00:00:00,");
+	put_mpls(&ob, r->mpls);
+	ob_lit(&ob, "    0.000,    0.000,    0.000,");
 	put_addr(&ob, ctx->af, ctx->addr);
 	ob_char(&ob, ',');
 	ob_u64(&ob, ctx->engine_type);

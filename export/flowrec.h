@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+/* MPLS label stack entries a record can carry: IPFIX mplsTopLabelStackSection
+ * (70) and mplsLabelStackSection2..10 (71..79). */
+#define MPLS_LABELS_MAX 10
+
 /* IPFIX flowEndReason (IANA IE 136). */
 enum flow_end_reason {
 	END_IDLE = 1,		/* idle timeout */
@@ -47,6 +51,11 @@ struct flow_record {
 	uint8_t src_mac[6];	/* -T ether: the flow's MAC addresses, else 0 */
 	uint8_t dst_mac[6];
 	uint8_t direction;	/* IPFIX flowDirection: 0 ingress, 1 egress */
+	/* -x N: the first N MPLS label stack entries of the flow's packets,
+	 * top first, each as its first 3 bytes on the wire (RFC 3032: label
+	 * 20 bits, EXP 3, bottom of stack 1; not the TTL); zeros below the
+	 * stack and without -x */
+	uint8_t mpls[MPLS_LABELS_MAX][3];
 	/* RFC 5103 biflows (IPFIX -b): the reverse direction's counters */
 	uint8_t rev_tos;
 	uint8_t rev_tcp_flags;

@@ -125,36 +125,79 @@ int64_t ie_us_from_ntp(uint64_t ntp, int nanos)
 	return sec * 1000000 + (int64_t)((frac * 1000000) >> 32);
 }
 
+#define SLOT(field) { offsetof(struct flow_record, field), sizeof(((struct flow_record *)0)->field) }
+
+static const struct number_slot {
+	uint16_t off;
+	uint8_t width;		/* 0: not a plain number */
+} number_slots[IEW_COUNT] = {
+	[IEW_SPORT] = SLOT(sport),
+	[IEW_DPORT] = SLOT(dport),
+	[IEW_ICMP_TYPECODE] = SLOT(dport),
+	[IEW_PROTO] = SLOT(proto),
+	[IEW_TOS] = SLOT(tos),
+	[IEW_TCP_FLAGS] = SLOT(tcp_flags),
+	[IEW_IPVERSION] = SLOT(af),
+	[IEW_PACKETS] = SLOT(packets),
+	[IEW_OCTETS] = SLOT(octets),
+	[IEW_IN_IF] = SLOT(in_if),
+	[IEW_OUT_IF] = SLOT(out_if),
+	[IEW_END_REASON] = SLOT(end_reason),
+	[IEW_DIRECTION] = SLOT(direction),
+	[IEW_SRC_MASK] = SLOT(src_mask),
+	[IEW_DST_MASK] = SLOT(dst_mask),
+	[IEW_SRC_AS] = SLOT(src_as),
+	[IEW_DST_AS] = SLOT(dst_as),
+	[IEW_REV_PACKETS] = SLOT(rev_packets),
+	[IEW_REV_OCTETS] = SLOT(rev_octets),
+	[IEW_REV_TOS] = SLOT(rev_tos),
+	[IEW_REV_TCP_FLAGS] = SLOT(rev_tcp_flags),
+};
+
+int ie_number_slot(uint8_t what, uint16_t *off, uint8_t *width)
+{
+	if (what >= IEW_COUNT || number_slots[what].width == 0)
+		return 0;
+	*off = number_slots[what].off;
+	*width = number_slots[what].width;
+	return 1;
+}
+
+static uint64_t load_width(const uint8_t *p, uint8_t width)
+{
+	switch (width) {
+	case 1: return *p;
+	case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+	default: { uint64_t v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+/* The record's own byte order, truncated as a cast would. */
+void ie_store_width(uint8_t *p, uint8_t width, uint64_t v)
+{
+	switch (width) {
+	case 1: *p = (uint8_t)v; break;
+	case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
 /* The number an element stands for, when it is a number. */
 static uint64_t number_of(const struct ie *ie, const struct flow_record *r,
 			  const struct ie_extra *x)
 {
+	uint16_t off;
+	uint8_t width;
+
+	if (ie_number_slot(ie->what, &off, &width))
+		return load_width((const uint8_t *)r + off, width);
 	switch (ie->what) {
-	case IEW_SPORT: return r->sport;
-	case IEW_DPORT: return r->dport;
-	case IEW_ICMP_TYPECODE: return r->dport;
 	case IEW_ICMP_TYPE: return r->dport >> 8;
 	case IEW_ICMP_CODE: return r->dport & 0xff;
-	case IEW_PROTO: return r->proto;
-	case IEW_TOS: return r->tos;
-	case IEW_TCP_FLAGS: return r->tcp_flags;
-	case IEW_IPVERSION: return r->af;
-	case IEW_PACKETS: return r->packets;
-	case IEW_OCTETS: return r->octets;
-	case IEW_IN_IF: return r->in_if;
-	case IEW_OUT_IF: return r->out_if;
-	case IEW_END_REASON: return r->end_reason;
-	case IEW_DIRECTION: return r->direction;
-	case IEW_SRC_MASK: return r->src_mask;
-	case IEW_DST_MASK: return r->dst_mask;
-	case IEW_SRC_AS: return r->src_as;
-	case IEW_DST_AS: return r->dst_as;
 	case IEW_VLAN: return r->vlan;
 	case IEW_FLOWLABEL: return r->flowlabel;
-	case IEW_REV_PACKETS: return r->rev_packets;
-	case IEW_REV_OCTETS: return r->rev_octets;
-	case IEW_REV_TOS: return r->rev_tos;
-	case IEW_REV_TCP_FLAGS: return r->rev_tcp_flags;
 	case IEW_METERING_PID: return x->metering_pid;
 	case IEW_SAMPLING_INTERVAL: return x->sampling_interval;
 	case IEW_SAMPLING_SPACE: return x->sampling_space;
@@ -167,32 +210,18 @@ static uint64_t number_of(const struct ie *ie, const struct flow_record *r,
 static void set_number(const struct ie *ie, uint64_t v, struct flow_record *r,
 		       struct ie_extra *x)
 {
+	uint16_t off;
+	uint8_t width;
+
+	if (ie_number_slot(ie->what, &off, &width)) {
+		ie_store_width((uint8_t *)r + off, width, v);
+		return;
+	}
 	switch (ie->what) {
-	case IEW_SPORT: r->sport = (uint16_t)v; break;
-	case IEW_DPORT: r->dport = (uint16_t)v; break;
-	case IEW_ICMP_TYPECODE: r->dport = (uint16_t)v; break;
 	case IEW_ICMP_TYPE: r->dport = (uint16_t)((r->dport & 0xff) | (v & 0xff) << 8); break;
 	case IEW_ICMP_CODE: r->dport = (uint16_t)((r->dport & 0xff00) | (v & 0xff)); break;
-	case IEW_PROTO: r->proto = (uint8_t)v; break;
-	case IEW_TOS: r->tos = (uint8_t)v; break;
-	case IEW_TCP_FLAGS: r->tcp_flags = (uint8_t)v; break;
-	case IEW_IPVERSION: r->af = (uint8_t)v; break;
-	case IEW_PACKETS: r->packets = v; break;
-	case IEW_OCTETS: r->octets = v; break;
-	case IEW_IN_IF: r->in_if = (uint32_t)v; break;
-	case IEW_OUT_IF: r->out_if = (uint32_t)v; break;
-	case IEW_END_REASON: r->end_reason = (uint8_t)v; break;
-	case IEW_DIRECTION: r->direction = (uint8_t)v; break;
-	case IEW_SRC_MASK: r->src_mask = (uint8_t)v; break;
-	case IEW_DST_MASK: r->dst_mask = (uint8_t)v; break;
-	case IEW_SRC_AS: r->src_as = (uint16_t)v; break;
-	case IEW_DST_AS: r->dst_as = (uint16_t)v; break;
 	case IEW_VLAN: r->vlan = (uint16_t)(v & 0xfff); break;
 	case IEW_FLOWLABEL: r->flowlabel = (uint32_t)v & 0xfffff; break;
-	case IEW_REV_PACKETS: r->rev_packets = v; break;
-	case IEW_REV_OCTETS: r->rev_octets = v; break;
-	case IEW_REV_TOS: r->rev_tos = (uint8_t)v; break;
-	case IEW_REV_TCP_FLAGS: r->rev_tcp_flags = (uint8_t)v; break;
 	case IEW_METERING_PID: x->metering_pid = (uint32_t)v; break;
 	case IEW_SAMPLING_INTERVAL: x->sampling_interval = (uint32_t)v; break;
 	case IEW_SAMPLING_SPACE: x->sampling_space = (uint32_t)v; break;
@@ -258,7 +287,7 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 	case IET_OCTETS:
 		memset(p, 0, len);
 		if (ie->what == IEW_MPLS)
-			memcpy(p, x->mpls[ie->index], len < 3 ? len : 3);
+			memcpy(p, rec->mpls[ie->index], len < 3 ? len : 3);
 		break;
 	case IET_STRING:
 		memset(p, 0, len);
@@ -284,7 +313,7 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
 /* A time from the wire in µs.  The bits are taken as signed, so that a
  * time before 1970 that our encoder wrote (as two's complement) reads
  * back; one past what 64 bits of µs hold is held at the limit. */
-static int64_t to_us(uint64_t bits, int64_t unit)
+int64_t ie_to_us(uint64_t bits, int64_t unit)
 {
 	int64_t v = (int64_t)bits;
 	if (v > INT64_MAX / unit)
@@ -333,7 +362,7 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 	case IET_OCTETS:
 		if (ie->what != IEW_MPLS || len != 3)
 			goto skip;
-		rd_bytes(r, x->mpls[ie->index], 3);
+		rd_bytes(r, rec->mpls[ie->index], 3);
 		x->seen |= 1ull << ie->what;
 		return;
 	case IET_STRING: {
@@ -352,10 +381,10 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 		set_number(ie, v, rec, x);
 		break;
 	case IET_SECONDS:
-		set_time(ie, to_us(v, 1000000), rec, x);
+		set_time(ie, ie_to_us(v, 1000000), rec, x);
 		break;
 	case IET_MILLIS:
-		set_time(ie, to_us(v, 1000), rec, x);
+		set_time(ie, ie_to_us(v, 1000), rec, x);
 		break;
 	case IET_NTP_MICROS: case IET_NTP_NANOS:
 		set_time(ie, ie_us_from_ntp(v, ie->type == IET_NTP_NANOS), rec, x);

@@ -58,6 +58,7 @@ enum ie_what {
 	IEW_METERING_PID, IEW_INIT_MS, IEW_SAMPLING_INTERVAL,
 	IEW_SAMPLING_SPACE, IEW_SAMPLING_ALGORITHM, IEW_IF_NAME,
 	IEW_SCOPE_IF,
+	IEW_COUNT
 };
 
 struct ie {
@@ -67,7 +68,8 @@ struct ie {
 	uint8_t type;		/* enum ie_type */
 	uint8_t what;		/* enum ie_what */
 	uint16_t len;		/* length we export it with */
-	uint8_t index;		/* MPLS: which label stack entry (0..9) */
+	uint8_t index;		/* MPLS: which label stack entry (0..9), the
+				 * record's mpls[index] */
 };
 
 /* The row for (id, pen), or NULL. */
@@ -91,7 +93,6 @@ struct ie_extra {
 	uint8_t sampling_algorithm;
 	uint32_t scope_if;
 	char if_name[17];
-	uint8_t mpls[10][3];	/* label stack entries, top first */
 };
 
 #define IE_SEEN(x, w) (((x)->seen >> (w)) & 1)
@@ -105,6 +106,16 @@ void ie_put(uint8_t *p, const struct ie *ie, uint16_t len,
  * (a 3-byte address) is skipped, as unknown fields are. */
 void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 	    struct flow_record *rec, struct ie_extra *x);
+
+/* Where a plain number (one stored with nothing but a cast to its
+ * field's width) lives in a struct flow_record: 1 with its offset and
+ * width (1, 2, 4 or 8), 0 for the others (masked or split ones, options
+ * values, non-numbers).  ie_get/ie_put and the decode plans share it. */
+int ie_number_slot(uint8_t what, uint16_t *off, uint8_t *width);
+void ie_store_width(uint8_t *p, uint8_t width, uint64_t v);	/* truncated as a cast */
+
+/* A count of unit µs (1000: milliseconds) as µs, held at the limits. */
+int64_t ie_to_us(uint64_t bits, int64_t unit);
 
 /* NTP 32.32 timestamps, as RFC 7011 §6.1.9/10 define them. */
 uint64_t ie_ntp_from_us(int64_t us, int nanos);

@@ -7,8 +7,8 @@
  * all have fixed lengths puts each field at the same offset in every
  * record, so that way can be found once, when the template arrives: each
  * step says where the field's bytes are in the record and where the value
- * goes.  Steps the plan has no fast form for (uptime times, MPLS entries,
- * ICMP type and code halves, options fields, strings) call ie_get() on
+ * goes.  Steps the plan has no fast form for (uptime times, ICMP type and
+ * code halves, options fields, strings) call ie_get() on
  * the field's bytes, so both paths decode a field the same way; the
  * collector's fuzz target decodes every input both ways and compares.
  *
@@ -26,7 +26,7 @@
 enum ie_op {
 	IEOP_U8, IEOP_U16, IEOP_U32, IEOP_U64,	/* as wide on the wire as in the record */
 	IEOP_NUMBER,		/* other widths: 1-8 wire bytes into 1, 2, 4 or 8 */
-	IEOP_COPY,		/* bytes as they are: addresses, MACs */
+	IEOP_COPY,		/* bytes as they are: addresses, MACs, MPLS entries */
 	IEOP_MILLIS,		/* dateTimeMilliseconds into first_us/last_us */
 	IEOP_GENERIC,		/* ie_get() on the field's bytes */
 };

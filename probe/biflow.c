@@ -76,8 +76,19 @@ size_t biflow_count(const struct biflow *b)
 	return b->count;
 }
 
+/* Whether a record waits for id. */
+static int waiting(const struct biflow *b, struct biflow_id id)
+{
+	for (size_t s = slot_of(b, id); b->index[s] != EMPTY; s = (s + 1) & b->mask)
+		if (same(b->parked[b->index[s]].id, id))
+			return 1;
+	return 0;
+}
+
 int biflow_park(struct biflow *b, struct biflow_id id, const struct flow_record *rec)
 {
+	if (waiting(b, id))
+		return -1;
 	if (b->count == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		struct parked *p = realloc(b->parked, cap * sizeof(*p));

@@ -8,7 +8,9 @@
  * the direction whose first packet came first is the forward one, the
  * other's packets, octets, ToS and flags are the reverse counters, and
  * the record spans from the earlier start to the later end.  A flow with
- * no reverse goes out alone, its reverse counters zero.  softflowd's
+ * no reverse goes out alone, its reverse counters zero, as do the other
+ * flows of a side that has several (ToS variants, -x label stacks) once
+ * one of them waits for the reverse.  softflowd's
  * conversations end as a whole, which comes to the same records when both
  * directions time out together.
  *
@@ -34,8 +36,10 @@ struct biflow_id {
 	uint32_t seq;
 };
 
-/* Park rec until the flow id leaves.  Returns -1 when out of memory (the
- * caller then exports rec alone). */
+/* Park rec until the flow id leaves.  Returns -1 when out of memory, or
+ * when a record already waits for id: a side with several flows (ToS
+ * variants, -x label stacks) pairs its first to leave with the reverse,
+ * and the caller exports the others alone. */
 int biflow_park(struct biflow *b, struct biflow_id id, const struct flow_record *rec);
 
 /* The record parked for id, taken out into *rec; 0 if there is none. */

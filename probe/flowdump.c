@@ -61,5 +61,19 @@ size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
 		if (m > 0)
 			n += m;
 	}
+	/* -x: the label entries, as nfdump prints them (label-EXP-bottom),
+	 * up to the last one that is not all zeros. */
+	int depth = 0;
+	for (int i = 0; i < MPLS_LABELS_MAX; i++)
+		if (r->mpls[i][0] | r->mpls[i][1] | r->mpls[i][2])
+			depth = i + 1;
+	for (int i = 0; i < depth && (size_t)n < len; i++) {
+		const uint8_t *e = r->mpls[i];
+		uint32_t v = (uint32_t)e[0] << 16 | (uint32_t)e[1] << 8 | e[2];
+		int m = snprintf(buf + n, len - (size_t)n, "%s%u-%u-%u", i ? "," : " mpls:",
+				 v >> 4, (v >> 1) & 7, v & 1);
+		if (m > 0)
+			n += m;
+	}
 	return (size_t)n < len ? (size_t)n : len - 1;
 }

@@ -8,9 +8,11 @@
  *
  *   [SRC]:SPORT > [DST]:DPORT proto:P tos:0xTT if:IN octets:N packets:N
  *   start:YYYY-MM-DDTHH:MM:SS.uuuuuu finish:... tcp:FF flowlabel:XXXXX
- *   vlan:V end:REASON [mac:SRC>DST]
+ *   vlan:V end:REASON [mac:SRC>DST] [mpls:LABEL-EXP-BOS,...]
  *
- * mac is there when the record has MAC addresses (-T ether).
+ * mac is there when the record has MAC addresses (-T ether), mpls when
+ * it has label stack entries (-x): each as nfdump prints one, up to the
+ * last that is not all zeros.
  * Times are UTC, to the microsecond.  tests/e2e/differential.py reads it.
  */
 #ifndef FP_FLOWDUMP_H

@@ -2,7 +2,8 @@
  * flowkey.h - the 7-tuple that names a one-way flow.
  *
  * Source and destination address, source and destination port, IP
- * protocol, ToS byte and input interface.  IPv4 addresses sit in the first
+ * protocol, ToS byte and input interface; -T vlan, -T ether and -x add
+ * the VLAN id and, through one number, the MACs and MPLS labels.  IPv4 addresses sit in the first
  * 4 bytes of the 16-byte fields and the rest stays zero, so one key type
  * serves both families and compares with memcmp.  Every byte of the struct
  * is a field or zeroed padding: build keys with flowkey_clear() first.
@@ -23,7 +24,8 @@ struct flow_key {
 	uint8_t af;		/* 4 or 6 */
 	uint8_t proto;
 	uint8_t tos;
-	uint8_t l2id[3];	/* -T ether: the MAC pair's number (macpairs.h), else 0 */
+	uint8_t l2id[3];	/* -T ether, -x: the number of the MAC pair and
+				 * label entries keyed (l2extras.h), else 0 */
 };
 
 _Static_assert(sizeof(struct flow_key) == 48, "flow_key must have no hidden padding");

@@ -103,13 +103,22 @@ static uint16_t skip_vlan_tags(struct rd *r, uint16_t type, struct link_info *in
 
 /* What follows an MPLS label stack is told only by its first nibble.  A
  * pseudowire (control word nibble 0, Ethernet inside) has no outer IP
- * header of its own to meter. */
-static enum l3_kind after_mpls(struct rd *r)
+ * header of its own to meter.  The first entries are kept when the caller
+ * asked for them (-x). */
+static enum l3_kind after_mpls(struct rd *r, struct link_info *info)
 {
+	struct mpls_stack *ms = info->mpls;
+
 	for (int i = 0; i < MAX_MPLS_LABELS; i++) {
 		uint32_t entry = rd_u32(r);
 		if (!rd_ok(r))
 			return L3_NONE;
+		if (ms && i < MPLS_LABELS_MAX) {
+			ms->entry[i][0] = (uint8_t)(entry >> 24);
+			ms->entry[i][1] = (uint8_t)(entry >> 16);
+			ms->entry[i][2] = (uint8_t)(entry >> 8);
+			ms->depth = (uint8_t)(i + 1);
+		}
 		if (entry & 0x100) {		/* bottom of stack */
 			uint8_t v = rd_peek_u8(r) >> 4;
 			return v == 4 ? L3_IPV4 : v == 6 ? L3_IPV6 : L3_NONE;
@@ -119,33 +128,33 @@ static enum l3_kind after_mpls(struct rd *r)
 }
 
 /* A PPP protocol number (PPP, PPPoE). */
-static enum l3_kind after_ppp_protocol(struct rd *r, uint16_t proto)
+static enum l3_kind after_ppp_protocol(struct rd *r, uint16_t proto, struct link_info *info)
 {
 	switch (proto) {
 	case PPP_IPV4: return L3_IPV4;
 	case PPP_IPV6: return L3_IPV6;
 	case PPP_MPLS:
-	case PPP_MPLS_MC: return after_mpls(r);
+	case PPP_MPLS_MC: return after_mpls(r, info);
 	default: return L3_NONE;
 	}
 }
 
 /* RFC 2516 session header, then the PPP protocol number. */
-static enum l3_kind after_pppoe(struct rd *r)
+static enum l3_kind after_pppoe(struct rd *r, struct link_info *info)
 {
 	rd_skip(r, 6);			/* version/type, code, session id, length */
-	return after_ppp_protocol(r, rd_u16(r));
+	return after_ppp_protocol(r, rd_u16(r), info);
 }
 
 /* The payload after its final ethertype. */
-static enum l3_kind after_type(struct rd *r, uint16_t type)
+static enum l3_kind after_type(struct rd *r, uint16_t type, struct link_info *info)
 {
 	switch (type) {
 	case ETHERTYPE_MPLS:
 	case ETHERTYPE_MPLS_MC:
-		return after_mpls(r);
+		return after_mpls(r, info);
 	case ETHERTYPE_PPPOE:
-		return after_pppoe(r);
+		return after_pppoe(r, info);
 	default:
 		return from_ethertype(type);
 	}
@@ -166,7 +175,7 @@ static enum l3_kind after_llc(struct rd *r, struct link_info *info)
 	uint16_t type = skip_vlan_tags(r, rd_u16(r), info);
 	if (oui[0] != 0 || oui[1] != 0 || (oui[2] != 0 && oui[2] != 0xf8))
 		return L3_NONE;
-	return after_type(r, type);
+	return after_type(r, type, info);
 }
 
 /*
@@ -179,7 +188,7 @@ static enum l3_kind after_ethertype(struct rd *r, uint16_t type, struct link_inf
 	type = skip_vlan_tags(r, type, info);
 	if (type <= ETHER_MAX_LENGTH)
 		return after_llc(r, info);
-	return after_type(r, type);
+	return after_type(r, type, info);
 }
 
 static void decode_ethernet(struct rd *r, struct link_info *info)
@@ -311,7 +320,7 @@ static void decode_ppp(struct rd *r, struct link_info *info)
 	}
 	uint16_t proto = (rd_peek_u8(r) & 1) ? rd_u8(r) : rd_u16(r);
 	if (rd_ok(r))
-		info->l3 = after_ppp_protocol(r, proto);
+		info->l3 = after_ppp_protocol(r, proto, info);
 }
 
 /*
@@ -540,6 +549,8 @@ void link_decode(int dlt, struct rd *r, struct link_info *info)
 	info->ifindex = 0;
 	memset(info->src_mac, 0, 6);
 	memset(info->dst_mac, 0, 6);
+	if (info->mpls)
+		info->mpls->depth = 0;
 	if (lt)
 		lt->decode(r, info);
 }

@@ -11,6 +11,7 @@
 #define FP_LINK_H
 
 #include <stdint.h>
+#include "../export/flowrec.h"
 #include "../export/rd.h"
 
 enum l3_kind {
@@ -19,8 +20,22 @@ enum l3_kind {
 	L3_IPV6,
 };
 
+/*
+ * An MPLS label stack as the frame carried it, top first: each entry's
+ * first 3 bytes on the wire (RFC 3032: label 20 bits, EXP 3, bottom of
+ * stack 1), its TTL left out.  Only the first MPLS_LABELS_MAX are kept
+ * (a stack can be deeper: the walk goes on past them); entries from
+ * depth on are not written.
+ */
+struct mpls_stack {
+	uint8_t depth;		/* entries kept, 0 when unlabelled */
+	uint8_t entry[MPLS_LABELS_MAX][3];
+};
+
 struct link_info {
 	enum l3_kind l3;
+	struct mpls_stack *mpls;	/* set by the caller: where to keep the
+					 * labels walked, or NULL for none */
 	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if untagged */
 	uint32_t ifindex;	/* from the frame (SLL2), else 0 */
 	uint8_t src_mac[6];	/* the frame's source and destination MAC, */
@@ -36,7 +51,9 @@ const char *link_name(int dlt, char *buf, size_t len);
 /*
  * Consume the link header of one frame.  On return the reader is at the
  * network header when info->l3 is IPv4 or IPv6.  A frame shorter than its
- * link header leaves the reader failed (rd_ok() false).
+ * link header leaves the reader failed (rd_ok() false).  info->mpls is
+ * the caller's: when not NULL, the frame's label stack goes there (depth
+ * 0 for a frame without one).
  */
 void link_decode(int dlt, struct rd *r, struct link_info *info);
 

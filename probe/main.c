@@ -26,10 +26,11 @@ struct run {
 	struct meter meter;
 };
 
-static void on_packet(void *ctx, enum packet_kind kind, const struct packet *pkt)
+static void on_packet(void *ctx, enum packet_kind kind, const struct packet *pkt,
+		      const struct mpls_stack *mpls)
 {
 	struct run *run = ctx;
-	meter_packet(&run->meter, kind, pkt);
+	meter_packet(&run->meter, kind, pkt, mpls);
 }
 
 /* The flow table's hash seed: from the kernel, or failing that from the
@@ -67,6 +68,7 @@ static int configure_exporter(struct exporter *ex, const struct probe_options *o
 		to.times = (enum time_mode)o->time_mode;
 		to.vlan = o->level == TRACK_VLAN || o->level == TRACK_ETHER;
 		to.ether = o->level == TRACK_ETHER;
+		to.mpls = o->mpls;
 		to.biflow = o->biflow;
 		/* Reading a file: process id 0 and the file's name without its
 		 * directory, so the same capture always gives the same bytes. */
@@ -143,10 +145,13 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
-	if (meter_set_level(&run.meter, opt.level) != 0) {
+	if (meter_set_level(&run.meter, opt.level) != 0 || meter_set_mpls(&run.meter, opt.mpls) != 0) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
+	if (opt.mpls > 0 && !ex->fmt->templated)
+		fprintf(stderr, "flowprobe: warning: -x %d: NetFlow v%d records have no MPLS label "
+			"fields; flows are still keyed on the labels\n", opt.mpls, ex->fmt->version);
 	if (opt.balance && tp.ndest > 1)
 		exporter_balance(ex, tp.ndest);
 	if (opt.biflow && ex->fmt->version != 10)
@@ -173,7 +178,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	status = 0;
-	if (reader_run(&run.cap, 0, on_packet, &run, err, sizeof(err)) != 0) {
+	if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */
 		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
 		status = 1;

@@ -15,20 +15,44 @@ int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe
 	return m->frags ? 0 : -1;
 }
 
+/* The layer-2 extras a packet is keyed on, laid out as one key: the
+ * source and destination MAC at -T ether (12 bytes), then the first -x
+ * label stack entries (3 bytes each, zeros below the stack). */
+static size_t l2_key_len(const struct meter *m)
+{
+	return (m->level == TRACK_ETHER ? 12 : 0) + 3 * (size_t)m->mpls;
+}
+
+/* The interner for the options set so far (none when nothing is keyed);
+ * before the first packet, so no number is held yet. */
+static int make_l2(struct meter *m)
+{
+	l2x_destroy(m->l2);
+	m->l2 = NULL;
+	if (l2_key_len(m) == 0)
+		return 0;
+	m->l2 = l2x_create(l2_key_len(m));
+	return m->l2 ? 0 : -1;
+}
+
 int meter_set_level(struct meter *m, enum track_level level)
 {
 	m->level = level;
-	if (level == TRACK_ETHER && m->macs == NULL)
-		m->macs = macpairs_create();
-	return level == TRACK_ETHER && m->macs == NULL ? -1 : 0;
+	return make_l2(m);
+}
+
+int meter_set_mpls(struct meter *m, int n)
+{
+	m->mpls = n < 0 ? 0 : n > MPLS_LABELS_MAX ? MPLS_LABELS_MAX : n;
+	return make_l2(m);
 }
 
 void meter_free(struct meter *m)
 {
 	frags_destroy(m->frags);
 	m->frags = NULL;
-	macpairs_destroy(m->macs);
-	m->macs = NULL;
+	l2x_destroy(m->l2);
+	m->l2 = NULL;
 	biflow_destroy(m->biflow);
 	m->biflow = NULL;
 }
@@ -57,6 +81,45 @@ static void flow_to_record(const struct flow *f, struct flow_record *r)
 	r->end_reason = f->end_reason;
 	r->vlan = f->key.vlan;
 	r->flowlabel = f->flowlabel;
+}
+
+/* The number of a packet's extras, held for it (l2extras.h). */
+static uint32_t l2_get(struct meter *m, const struct packet *p, const struct mpls_stack *ms)
+{
+	uint8_t key[L2X_KEY_MAX];
+	size_t n = 0;
+
+	/* -x alone and no labels: nothing to key, without building a key */
+	if (m->level != TRACK_ETHER && (ms == NULL || ms->depth == 0))
+		return 0;
+	if (m->level == TRACK_ETHER) {
+		memcpy(key, p->src_mac, 6);
+		memcpy(key + 6, p->dst_mac, 6);
+		n = 12;
+	}
+	if (m->mpls) {
+		size_t have = ms == NULL ? 0 : ms->depth < m->mpls ? ms->depth : (size_t)m->mpls;
+		if (have)
+			memcpy(key + n, ms->entry, 3 * have);
+		memset(key + n + 3 * have, 0, 3 * ((size_t)m->mpls - have));
+	}
+	return l2x_get(m->l2, key);
+}
+
+/* A flow's extras into its record (zeroed: number 0 leaves it so). */
+static void l2_to_record(const struct meter *m, uint32_t id, struct flow_record *r)
+{
+	const uint8_t *key = l2x_key(m->l2, id);
+	size_t n = 0;
+
+	if (key == NULL)
+		return;
+	if (m->level == TRACK_ETHER) {
+		memcpy(r->src_mac, key, 6);
+		memcpy(r->dst_mac, key + 6, 6);
+		n = 12;
+	}
+	memcpy(r->mpls, key + n, 3 * (size_t)m->mpls);
 }
 
 /*
@@ -89,10 +152,10 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 
 	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, rec);
-	if (c->m->macs) {
+	if (c->m->l2) {
 		uint32_t id = flowkey_l2id(&f->key);
-		macpairs_lookup(c->m->macs, id, rec->src_mac, rec->dst_mac);
-		macpairs_release(c->m->macs, id);
+		l2_to_record(c->m, id, rec);
+		l2x_release(c->m->l2, id);
 	}
 	if (c->m->dump) {
 		char line[512];
@@ -138,7 +201,8 @@ void meter_advance(struct meter *m, int64_t now_us)
 
 /* Cut the key down to what the tracking level keeps (reference §3.2;
  * ToS and the input interface stay at every level: they are our key).
- * At -T ether the packet holds its MAC pair's number until account(). */
+ * The number of the MACs (-T ether) and labels (-x) is in the key
+ * already (meter_packet). */
 static void apply_level(struct meter *m, struct packet *p)
 {
 	switch (m->level) {
@@ -153,11 +217,8 @@ static void apply_level(struct meter *m, struct packet *p)
 		p->tcp_flags = 0;
 		break;
 	case TRACK_VLAN:
-		p->key.vlan = p->vlan;
-		break;
 	case TRACK_ETHER:
 		p->key.vlan = p->vlan;
-		flowkey_set_l2id(&p->key, macpairs_get(m->macs, p->src_mac, p->dst_mac));
 		break;
 	}
 }
@@ -176,11 +237,11 @@ static void account(struct meter *m, const struct queued *q)
 	int created = ft_packet_ahead(m->ft, pkt, &q->ahead, on_expired, &c);
 	if (created)
 		st->flows_created++;
-	if (m->macs) {
+	if (m->l2) {
 		uint32_t id = flowkey_l2id(&pkt->key);
 		if (created)
-			macpairs_hold(m->macs, id);	/* the new flow's */
-		macpairs_release(m->macs, id);		/* the packet's */
+			l2x_hold(m->l2, id);	/* the new flow's */
+		l2x_release(m->l2, id);		/* the packet's */
 	}
 	run_scans(m, m->clock_us);	/* flows this packet ended at once */
 }
@@ -254,9 +315,11 @@ static void sync_frag_stats(struct meter *m)
 	m->st->frag_unmatched = fs->unmatched;
 }
 
-void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt)
+void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt,
+		  const struct mpls_stack *mpls)
 {
 	struct probe_stats *st = m->st;
+	struct packet keyed;
 
 	st->frames++;
 	if (sampled_out(m, kind))
@@ -276,6 +339,16 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 	st->processed++;
 	frags_release_stale(m->frags, pkt->ts_us > m->clock_us ? pkt->ts_us : m->clock_us,
 			    meter_ip, m);
+	/* The packet holds its extras' number from here to account(), a
+	 * fragment held back for its first one included. */
+	if (m->l2) {
+		uint32_t id = l2_get(m, pkt, mpls);
+		if (id != 0) {		/* the decoder left 0 */
+			keyed = *pkt;
+			flowkey_set_l2id(&keyed.key, id);
+			pkt = &keyed;
+		}
+	}
 	if (pkt->fragment != FRAG_NONE) {
 		st->fragments++;
 		/* Without ports in the key there is nothing to join. */

@@ -8,9 +8,10 @@
  * would have run by then runs, in order, each one export batch stamped
  * with its own time.
  *
- * On the way to the flow table a packet is sampled (-s), its later
- * fragments get their datagram's ports (fragments.h), and its key is cut
- * down to the tracking level (-T).
+ * On the way to the flow table a packet is sampled (-s), takes the
+ * number of its layer-2 extras (-T ether's MACs, -x's labels:
+ * l2extras.h), its later fragments get their datagram's ports
+ * (fragments.h), and its key is cut down to the tracking level (-T).
  */
 #ifndef FP_METER_H
 #define FP_METER_H
@@ -20,7 +21,7 @@
 #include "flowtable.h"
 #include "fragments.h"
 #include "biflow.h"
-#include "macpairs.h"
+#include "l2extras.h"
 #include "packet.h"
 #include "stats.h"
 #include "../export/exporter.h"
@@ -59,7 +60,8 @@ struct meter {
 	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
 	uint64_t sample_count;	/* frames counted towards sampling */
 	FILE *dump;		/* -D: every expired flow as a line of text, or NULL */
-	struct macpairs *macs;	/* -T ether: the MAC pairs keyed (owned), else NULL */
+	int mpls;		/* -x: label stack entries keyed, 0 to MPLS_LABELS_MAX */
+	struct l2extras *l2;	/* -T ether, -x: the extras keyed (owned), else NULL */
 	struct biflow *biflow;	/* -b: directions waiting for their reverse (owned), else NULL */
 	struct queued queue[METER_QUEUE];
 	uint32_t q_head, q_len;
@@ -71,14 +73,21 @@ int meter_init(struct meter *m, struct ft *ft, struct exporter *ex, struct probe
 /* Set the tracking level, before the first packet.  Returns -1 when out
  * of memory. */
 int meter_set_level(struct meter *m, enum track_level level);
+
+/* -x n: key the first n MPLS label stack entries of each packet (0: none)
+ * and put them in the flow records; before the first packet.  Returns -1
+ * when out of memory. */
+int meter_set_mpls(struct meter *m, int n);
 void meter_free(struct meter *m);
 
 /* -b: export one RFC 5103 biflow record per conversation (biflow.h).
  * Returns -1 when out of memory. */
 int meter_set_biflow(struct meter *m);
 
-/* One frame as decoded (kind from packet_decode). */
-void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt);
+/* One frame as decoded (kind from packet_decode), with its label stack
+ * when the run keys labels (NULL: none). */
+void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *pkt,
+		  const struct mpls_stack *mpls);
 
 /* Put every queued packet into the flow table.  Before anything that
  * must see the table up to date (a timer, a control command). */

@@ -20,7 +20,7 @@ void options_usage(FILE *out)
 "SYNOPSIS\n"
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10] [-e ADDR]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
-"              [-T LEVEL] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
+"              [-T LEVEL] [-x N] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
 "              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
@@ -90,6 +90,13 @@ void options_usage(FILE *out)
 "                   ip     addresses, ToS, interface\n"
 "                   vlan   full, plus the outer VLAN id\n"
 "                   ether  vlan, plus the source and destination MAC\n"
+"    -x N         MPLS: key each flow on the first N label stack entries of its\n"
+"                 packets (0 to 10; 0, the default, keys none), top first, each\n"
+"                 as label, EXP and bottom of stack (not the TTL), and export\n"
+"                 them in v9/IPFIX as mplsTopLabelStackSection and\n"
+"                 mplsLabelStackSection2..N (IEs 70 to 69+N, 3 bytes each;\n"
+"                 zeros below a shorter stack).  v1 and v5 have no field for\n"
+"                 them: the flows are split all the same, with a warning.\n"
 "    -s N         Sample: meter 1 packet in N (the first, then every Nth;\n"
 "                 counters are not scaled).  N is announced in the v5 header\n"
 "                 and in the v9/IPFIX options record.\n"
@@ -115,7 +122,9 @@ void options_usage(FILE *out)
 "    -D           Debug: -d, and every flow, as it expires, printed to standard\n"
 "                 error as one line: \"EXPIRED: [SRC]:SPORT > [DST]:DPORT\n"
 "                 proto:P tos:0xTT if:N octets:N packets:N start:TIME finish:TIME\n"
-"                 tcp:FLAGS flowlabel:HEX vlan:V end:REASON\" (times UTC, to the µs).\n"
+"                 tcp:FLAGS flowlabel:HEX vlan:V end:REASON\" (times UTC, to the µs),\n"
+"                 then \"mac:SRC>DST\" at -T ether and \"mpls:LABEL-EXP-BOS,...\"\n"
+"                 for a flow keyed on labels (-x).\n"
 "    -h, --help   Show this text.\n"
 "    bpf expression\n"
 "                 Trailing words form a pcap filter, as in tcpdump.\n"
@@ -332,6 +341,16 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 				return -1;
 			}
 			break;
+		case 'x': {
+			uint64_t n;
+			if (parse_count(optarg, &n) != 0 || n > MPLS_LABELS_MAX) {
+				snprintf(err, errlen, "invalid -x \"%s\": expected a number of MPLS labels, 0 to %d",
+					 optarg, MPLS_LABELS_MAX);
+				return -1;
+			}
+			o->mpls = (int)n;
+			break;
+		}
 		case 'a': case 'c': case 'p': case 'M':
 			break;		/* no effect on a file run; see --help */
 		case 'i':

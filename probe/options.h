@@ -33,6 +33,8 @@ struct probe_options {
 	int balance;			/* -l: each datagram to one destination in turn */
 	int biflow;			/* -b: RFC 5103 biflows (IPFIX only) */
 	int time_mode;			/* -A, enum time_mode (v9, IPFIX) */
+	int mpls;			/* -x: MPLS label stack entries keyed and
+					 * exported, 0 to 10 */
 	uint64_t datagram_max;		/* --max-datagram: payload bytes (v9, IPFIX) */
 	uint64_t domain;		/* --domain: observation domain / source id */
 	uint64_t pace;			/* --pace: UDP datagrams a second, 0: unpaced */

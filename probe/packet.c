@@ -196,6 +196,13 @@ static enum packet_kind decode_ipv6(struct rd *r, struct packet *pkt)
 enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 			       size_t wirelen, uint32_t ifindex, struct packet *pkt)
 {
+	return packet_decode_mpls(dlt, data, caplen, wirelen, ifindex, pkt, NULL);
+}
+
+enum packet_kind packet_decode_mpls(int dlt, const uint8_t *data, size_t caplen,
+				    size_t wirelen, uint32_t ifindex, struct packet *pkt,
+				    struct mpls_stack *mpls)
+{
 	struct rd r = rd_make(data, caplen);
 	struct link_info li;
 
@@ -209,6 +216,7 @@ enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 	pkt->payload = NULL;
 	pkt->payload_len = 0;
 
+	li.mpls = mpls;
 	link_decode(dlt, &r, &li);
 	if (!rd_ok(&r))
 		return PKT_TOO_SHORT;

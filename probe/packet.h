@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "flowkey.h"
+#include "link.h"
 
 enum packet_kind {
 	PKT_IP = 0,		/* a meterable IPv4/IPv6 packet */
@@ -52,5 +53,13 @@ struct packet {
  * interface, replaced by a per-frame one where the link header has it. */
 enum packet_kind packet_decode(int dlt, const uint8_t *data, size_t caplen,
 			       size_t wirelen, uint32_t ifindex, struct packet *pkt);
+
+/* packet_decode, and the frame's MPLS label stack into *mpls (-x).  The
+ * labels stay out of struct packet, which every packet copies along the
+ * way to the flow table: only a run that keys them carries them, beside
+ * it (reader.h). */
+enum packet_kind packet_decode_mpls(int dlt, const uint8_t *data, size_t caplen,
+				    size_t wirelen, uint32_t ifindex, struct packet *pkt,
+				    struct mpls_stack *mpls);
 
 #endif

@@ -21,8 +21,12 @@ struct decoded {
 	struct packet pkt;
 };
 
+/* A block's label stacks (-x) sit in an array of their own, beside its
+ * packets, allocated only when the run keys labels: struct packet does
+ * not grow for every run by what few use. */
 struct block {
 	size_t n;
+	struct mpls_stack *mpls;	/* BLOCK_PACKETS of them, or NULL */
 	struct decoded d[BLOCK_PACKETS];
 };
 
@@ -40,10 +44,10 @@ struct ring {
 	struct block blocks[NBLOCKS];
 };
 
-static void decode_into(struct decoded *d, int dlt, uint32_t ifindex, int64_t ts_us,
-			const uint8_t *data, size_t caplen, size_t wirelen)
+static void decode_into(struct decoded *d, struct mpls_stack *mpls, int dlt, uint32_t ifindex,
+			int64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
 {
-	d->kind = packet_decode(dlt, data, caplen, wirelen, ifindex, &d->pkt);
+	d->kind = packet_decode_mpls(dlt, data, caplen, wirelen, ifindex, &d->pkt, mpls);
 	d->pkt.ts_us = ts_us;
 	d->pkt.payload = NULL;
 	d->pkt.payload_len = 0;
@@ -75,8 +79,11 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 	 * packets ahead, for writing. */
 	if (g->cur->n + 4 < BLOCK_PACKETS)
 		__builtin_prefetch(&g->cur->d[g->cur->n + 4], 1);
-	decode_into(&g->cur->d[g->cur->n++], g->cap->dlt, g->ifindex, ts_us, data, caplen, wirelen);
-	if (g->cur->n == BLOCK_PACKETS)
+	struct block *b = g->cur;
+	decode_into(&b->d[b->n], b->mpls ? &b->mpls[b->n] : NULL, g->cap->dlt, g->ifindex, ts_us,
+		    data, caplen, wirelen);
+	b->n++;
+	if (b->n == BLOCK_PACKETS)
 		publish(g);
 }
 
@@ -102,6 +109,7 @@ static void *reader_main(void *arg)
 struct direct {
 	struct capture *cap;
 	uint32_t ifindex;
+	int with_mpls;
 	reader_fn fn;
 	void *ctx;
 };
@@ -111,33 +119,56 @@ static void on_frame_direct(void *ctx, int64_t ts_us, const uint8_t *data, size_
 {
 	struct direct *dr = ctx;
 	struct decoded d;
-	decode_into(&d, dr->cap->dlt, dr->ifindex, ts_us, data, caplen, wirelen);
-	dr->fn(dr->ctx, d.kind, &d.pkt);
+	struct mpls_stack mpls;
+	struct mpls_stack *ms = dr->with_mpls ? &mpls : NULL;
+	decode_into(&d, ms, dr->cap->dlt, dr->ifindex, ts_us, data, caplen, wirelen);
+	dr->fn(dr->ctx, d.kind, &d.pkt, ms);
 }
 
-int reader_run(struct capture *c, uint32_t ifindex, reader_fn fn, void *ctx, char *err,
-	       size_t errlen)
+static void ring_free(struct ring *g)
+{
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->more);
+	pthread_cond_destroy(&g->space);
+	free(g->blocks[0].mpls);	/* one array for every block */
+	free(g);
+}
+
+static struct ring *ring_create(struct capture *c, uint32_t ifindex, int with_mpls)
 {
 	struct ring *g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->more, NULL);
+	pthread_cond_init(&g->space, NULL);
+	g->cap = c;
+	g->ifindex = ifindex;
+	g->cur = &g->blocks[0];
+	if (with_mpls) {
+		struct mpls_stack *m = calloc((size_t)NBLOCKS * BLOCK_PACKETS, sizeof(*m));
+		if (m == NULL) {
+			ring_free(g);
+			return NULL;
+		}
+		for (int i = 0; i < NBLOCKS; i++)
+			g->blocks[i].mpls = m + (size_t)i * BLOCK_PACKETS;
+	}
+	return g;
+}
+
+int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
+	       char *err, size_t errlen)
+{
+	struct ring *g = ring_create(c, ifindex, with_mpls);
 	pthread_t th;
 
-	if (g != NULL) {
-		pthread_mutex_init(&g->mu, NULL);
-		pthread_cond_init(&g->more, NULL);
-		pthread_cond_init(&g->space, NULL);
-		g->cap = c;
-		g->ifindex = ifindex;
-		g->cur = &g->blocks[0];
-		if (pthread_create(&th, NULL, reader_main, g) != 0) {
-			pthread_mutex_destroy(&g->mu);
-			pthread_cond_destroy(&g->more);
-			pthread_cond_destroy(&g->space);
-			free(g);
-			g = NULL;
-		}
+	if (g != NULL && pthread_create(&th, NULL, reader_main, g) != 0) {
+		ring_free(g);
+		g = NULL;
 	}
 	if (g == NULL) {
-		struct direct dr = { c, ifindex, fn, ctx };
+		struct direct dr = { c, ifindex, with_mpls, fn, ctx };
 		return capture_run(c, on_frame_direct, &dr, err, errlen);
 	}
 
@@ -153,7 +184,7 @@ int reader_run(struct capture *c, uint32_t ifindex, reader_fn fn, void *ctx, cha
 			/* written on the reader's core: fetched ahead */
 			if (i + 4 < b->n)
 				__builtin_prefetch(&b->d[i + 4]);
-			fn(ctx, b->d[i].kind, &b->d[i].pkt);
+			fn(ctx, b->d[i].kind, &b->d[i].pkt, b->mpls ? &b->mpls[i] : NULL);
 		}
 		pthread_mutex_lock(&g->mu);
 		g->emptied++;
@@ -166,9 +197,6 @@ int reader_run(struct capture *c, uint32_t ifindex, reader_fn fn, void *ctx, cha
 	int status = g->status;
 	if (status != 0)
 		snprintf(err, errlen, "%s", g->err);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->more);
-	pthread_cond_destroy(&g->space);
-	free(g);
+	ring_free(g);
 	return status;
 }

@@ -16,17 +16,20 @@
 #include "packet.h"
 
 /* One decoded frame.  pkt->payload is NULL: the bytes it would point
- * into belong to the reader. */
-typedef void (*reader_fn)(void *ctx, enum packet_kind kind, const struct packet *pkt);
+ * into belong to the reader.  mpls is the frame's label stack when the
+ * run asked for labels, else NULL; both are good during the call only. */
+typedef void (*reader_fn)(void *ctx, enum packet_kind kind, const struct packet *pkt,
+			  const struct mpls_stack *mpls);
 
 /*
  * Read every frame of c, decode it (packet_decode, default interface
- * ifindex) and hand it to fn, in order, on the calling thread.  Returns
- * what capture_run() returns, with err set the same way; every frame read
- * before a fault has been handed over.  Without a thread (it could not be
- * started) the same work is done here.
+ * ifindex; with_mpls: its label stack too, packet_decode_mpls) and hand
+ * it to fn, in order, on the calling thread.  Returns what capture_run()
+ * returns, with err set the same way; every frame read before a fault
+ * has been handed over.  Without a thread (it could not be started) the
+ * same work is done here.
  */
-int reader_run(struct capture *c, uint32_t ifindex, reader_fn fn, void *ctx, char *err,
-	       size_t errlen);
+int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
+	       char *err, size_t errlen);
 
 #endif

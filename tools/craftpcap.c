@@ -127,15 +127,18 @@ enum framing {
 /*
  * What sits between an Ethernet header and the IP packet under
  * FR_ETH_STACK, outermost first: VLAN tags (each a TPID and a TCI), then
- * an MPLS label stack (bottom of stack set on the last) or a PPPoE
- * session header, else the IP ethertype.
+ * an MPLS label stack (bottom of stack set on the last; each entry's EXP,
+ * and its TTL, 64 when 0) or a PPPoE session header, else the IP
+ * ethertype.
  */
 struct eth_stack {
 	int tags;
 	uint16_t tpid[3];
 	uint16_t vid[3];
 	int labels;
-	uint32_t label[3];
+	uint32_t label[4];
+	uint8_t exp[4];
+	uint8_t ttl[4];
 	uint16_t pppoe_session;	/* PPPoE session frame when not 0 */
 };
 
@@ -415,8 +418,10 @@ static size_t eth_stack_header(const struct eth_stack *st, uint16_t ethertype, u
 	if (st->labels) {
 		put16(h + n, ETHERTYPE_MPLS);
 		n += 2;
-		for (int i = 0; i < st->labels; i++, n += 4)	/* TTL 64 */
-			put32(h + n, st->label[i] << 12 | (i == st->labels - 1 ? MPLS_BOS : 0) | 64);
+		for (int i = 0; i < st->labels; i++, n += 4)
+			put32(h + n, st->label[i] << 12 | (uint32_t)st->exp[i] << 9 |
+					     (i == st->labels - 1 ? MPLS_BOS : 0) |
+					     (st->ttl[i] ? st->ttl[i] : 64));
 	} else if (st->pppoe_session) {
 		put16(h + n, ETHERTYPE_PPPOE);
 		h[n + 2] = 0x11;		/* version 1, type 1 */
@@ -2383,6 +2388,80 @@ static void encap(struct craft *c)
 }
 
 /*
+ * mpls_keyed (-x 3), mpls_top (-x 1) and mpls_unkeyed (no -x), all with
+ * -t tcp.rst=5 -t expint=1; .dump for the labels (-D's mpls:), the IPv6
+ * flows and the end reasons.  UDP A = 192.0.2.70:6270 -> 198.51.100.80:6280
+ * and its reverse B, the same ports over IPv6 (2001:db8::70 -> ::80),
+ * and a TCP connection C = 192.0.2.70:40070 -> 198.51.100.80:80 refused;
+ * label stacks top first, bottom of stack on the last, TTL 64 unless said:
+ *
+ *   A1 0.000 (60 octets)  100, 200, 300
+ *   A1 0.010 (61)         100, 200, 300, every TTL 63: the TTL is not keyed
+ *   A2 0.020 (62)         100, 200, 301
+ *   A3 0.030 (63)         100 EXP 5, 200, 300
+ *   A4 0.040 (64)         100, 200, 300, 400: its third entry is no bottom
+ *   A5 0.050 (65)         no labels
+ *   B  0.060 (100)        600
+ *   V1 0.070 (70)         IPv6, 700, 2 (IPv6 explicit null)
+ *   V2 0.080 (71)         IPv6, no labels
+ *   C  1.000 SYN (40)     100, 200, 300
+ *   C' 1.010 RST|ACK (40) 600, from the server
+ *   A1 10.000 (66)        100, 200, 300
+ *
+ * The labels are no part of the conversation the TCP rules look at, so
+ * C', on another label stack, still ends C: both are due 5 s after their
+ * last packet (6.000, 6.010), and the packet at 10 runs the scan at 7,
+ * which takes them, end of flow, C first.  The rest leave at the end of
+ * the file (forced) by deadline: last packet + 300 s (udp).
+ *
+ * -x 3 keys each stack: A1 (3 packets, 0.000 to 10.000), A2, A3, A4, A5,
+ * B, V1, V2; at the end A2, A3, A4, A5, B, V1, V2, A1.  -x 1 keys the top
+ * entry: 100-0-0 for A1, A2 and A4 (5 packets), 100-5-0 for A3, none for
+ * A5; at the end A3, A5, B, V1, V2, then the 100-0-0 flow.  Without -x
+ * the labels are not keyed: A (7 packets, 0.000 to 10.000), B, V (2); at
+ * the end B, V, A.  v5 has no label fields and no IPv6: the tables show
+ * the IPv4 flows, split as keyed.
+ */
+static void mpls_labels(struct craft *c)
+{
+	static const struct eth_stack st[] = {
+		{ .labels = 3, .label = { 100, 200, 300 } },
+		{ .labels = 3, .label = { 100, 200, 300 }, .ttl = { 63, 63, 63 } },
+		{ .labels = 3, .label = { 100, 200, 301 } },
+		{ .labels = 3, .label = { 100, 200, 300 }, .exp = { 5 } },
+		{ .labels = 4, .label = { 100, 200, 300, 400 } },
+		{ .labels = 1, .label = { 600 } },
+		{ .labels = 2, .label = { 700, 2 } },
+	};
+	const struct udp_flow a = { "192.0.2.70", 6270, "198.51.100.80", 6280, 0 };
+	const struct udp_flow b = { "198.51.100.80", 6280, "192.0.2.70", 6270, 0 };
+	struct tcp_conn k = { { "192.0.2.70", "198.51.100.80" }, { 40070, 80 }, { 1000, 5000 } };
+
+	c->framing = FR_ETH_STACK;
+	for (int i = 0; i < 5; i++) {
+		c->stack = &st[i];
+		udp(c, MS(10 * i), &a, (uint16_t)(60 + i));
+	}
+	c->framing = FR_PLAIN;
+	udp(c, MS(50), &a, 65);
+	c->framing = FR_ETH_STACK;
+	c->stack = &st[5];
+	udp(c, MS(60), &b, 100);
+	c->stack = &st[6];
+	udp6_tc(c, MS(70), 0, 0, "2001:db8::70", 6270, "2001:db8::80", 6280, 70);
+	c->framing = FR_PLAIN;
+	udp6_tc(c, MS(80), 0, 0, "2001:db8::70", 6270, "2001:db8::80", 6280, 71);
+	c->framing = FR_ETH_STACK;
+	c->stack = &st[0];
+	tcp(c, SEC(1), &k, CLIENT, TH_SYN, 0);
+	c->stack = &st[5];
+	tcp(c, SEC(1) + MS(10), &k, SERVER, TH_RST | TH_ACK, 0);
+	c->stack = &st[0];
+	udp(c, SEC(10), &a, 66);
+	c->framing = FR_PLAIN;
+}
+
+/*
  * tagged_full and tagged_vlan (-t tcp.rst=5 -t tcp=60 -t expint=1, and
  * -T vlan; .dump for the VLAN ids and end reasons).  One UDP exchange,
  * Q = 192.0.2.51:5351 -> 198.51.100.61:5361 and its reply R, untagged, on
@@ -2578,6 +2657,9 @@ static const struct capture {
 	{ "ipv6_ext", DLT_EN10MB, ipv6_ext },
 	{ "encap", DLT_EN10MB, encap },
 	{ "encap_vlan", DLT_EN10MB, encap },
+	{ "mpls_keyed", DLT_EN10MB, mpls_labels },
+	{ "mpls_top", DLT_EN10MB, mpls_labels },
+	{ "mpls_unkeyed", DLT_EN10MB, mpls_labels },
 	{ "tagged_full", DLT_EN10MB, tagged },
 	{ "tagged_vlan", DLT_EN10MB, tagged },
 	{ "mix_proto", DLT_EN10MB, mix },

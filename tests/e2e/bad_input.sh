@@ -98,6 +98,16 @@ expect_error "bad -m" \
 expect_error "-m 0" \
 	'flowprobe: invalid -m "0": expected a number of flows, at least 1' \
 	"$PROBE" -r "$TMP/ok.pcap" -m 0
+# softflowd: "Invalid number of MPLS label", then its usage, exit 1
+expect_error "-x 11" \
+	'flowprobe: invalid -x "11": expected a number of MPLS labels, 0 to 10' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 -x 11
+expect_error "-x -1" \
+	'flowprobe: invalid -x "-1": expected a number of MPLS labels, 0 to 10' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 -x -1
+expect_error "-x not a number" \
+	'flowprobe: invalid -x "3x": expected a number of MPLS labels, 0 to 10' \
+	"$PROBE" -r "$TMP/ok.pcap" -v 10 -x 3x
 expect_error "bad -v" \
 	'flowprobe: invalid -v "6": expected 1, 5, 9, 10 or psamp' "$PROBE" -r "$TMP/ok.pcap" -v 6
 expect_error "no source" \

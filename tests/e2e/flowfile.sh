@@ -7,10 +7,11 @@
 source "$(dirname "$0")/lib.sh"
 
 # From captures of exports: each format, crafted captures of ours.
-for spec in "demo 5" "big_batch 9" "encap 10" "frag6_ah 10" "frag6_ah 9" "demo 1"; do
+for spec in "demo 5" "big_batch 9" "encap 10" "frag6_ah 10" "frag6_ah 9" "demo 1" "mpls_keyed 10 -x 3"; do
 	set -- $spec
 	name=$1 v=$2
-	"$PROBE" -r "$ROOT/pcaps/$name.pcap" -v "$v" -w "$TMP/$name.$v.exp" 2>/dev/null
+	shift 2
+	"$PROBE" -r "$ROOT/pcaps/$name.pcap" -v "$v" "$@" -w "$TMP/$name.$v.exp" 2>/dev/null
 	"$COLLECT" -r "$TMP/$name.$v.exp" -o "flows:$TMP/$name.$v.flows" -o "csv:$TMP/$name.$v.csv" \
 		-o table >"$TMP/$name.$v.table" 2>/dev/null
 	"$COLLECT" -r "$TMP/$name.$v.flows" -o csv >"$TMP/$name.$v.back.csv" 2>"$TMP/$name.$v.back.err"
@@ -19,6 +20,7 @@ for spec in "demo 5" "big_batch 9" "encap 10" "frag6_ah 10" "frag6_ah 9" "demo 1
 		cmp -s "$TMP/$name.$v.csv" "$TMP/$name.$v.back.csv"
 	[ "$rows" -gt 0 ] || not_ok "$name v$v: flows in the CSV"
 done
+check "mpls_keyed -x 3: label stacks kept in the flow file" grep -q ",100-5-0,200-0-0,300-0-1," "$TMP/mpls_keyed.10.back.csv"
 check "-o table to stdout alongside files: the demo's table" cmp -s "$TMP/demo.5.table" "$ROOT/pcaps/demo.expected"
 check "read back: per-exporter records, no datagrams" \
 	grep -q "^exporter 1 127.0.0.1 v9 domain 0: 0 datagrams, 32 records," "$TMP/big_batch.9.back.err"

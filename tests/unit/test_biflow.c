@@ -79,6 +79,31 @@ static void test_park_take_model(void **state)
 	biflow_destroy(b);
 }
 
+/* Two records for one reverse (two flows on one side: ToS variants, or
+ * label stacks under -x): the first waits, the second is refused so its
+ * caller exports it alone; none is kept forever.  (Both used to be
+ * parked, and the one not taken was never exported.) */
+static void test_one_record_per_reverse(void **state)
+{
+	(void)state;
+	struct biflow *b = biflow_create();
+	struct flow_record r, got;
+	assert_non_null(b);
+	memset(&r, 0, sizeof(r));
+	r.packets = 1;
+	assert_int_equal(biflow_park(b, id_of(7, 70), &r), 0);
+	r.packets = 2;
+	assert_int_equal(biflow_park(b, id_of(7, 70), &r), -1);
+	assert_int_equal(biflow_park(b, id_of(7, 71), &r), 0);	/* another flow there */
+	assert_int_equal(biflow_count(b), 2);
+	assert_int_equal(biflow_take(b, id_of(7, 70), &got), 1);
+	assert_int_equal(got.packets, 1);
+	assert_int_equal(biflow_take(b, id_of(7, 70), &got), 0);
+	assert_int_equal(biflow_take(b, id_of(7, 71), &got), 1);
+	assert_int_equal(biflow_count(b), 0);
+	biflow_destroy(b);
+}
+
 static void test_merge(void **state)
 {
 	(void)state;
@@ -113,6 +138,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_park_take_model),
+		cmocka_unit_test(test_one_record_per_reverse),
 		cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,7 +193,7 @@ static void test_field_table(void **state)
 	}
 	assert_true(widest <= FLOWFILE_MAX_RECORD);
 	assert_string_equal(flowfile_fields[0].name, "exporter_af");
-	assert_string_equal(flowfile_fields[flowfile_nfields - 1].name, "rev_octets");
+	assert_string_equal(flowfile_fields[flowfile_nfields - 1].name, "mpls");
 }
 
 int main(void)

@@ -528,9 +528,10 @@ static void test_ie_round_trip_all_rows(void **state)
 			in.last_us = last_of[m];
 			memset(&xin, 0, sizeof(xin));
 			xin.init_ms = RT_BOOT_MS;
-			xin.mpls[0][0] = 0x12; xin.mpls[0][1] = 0x34; xin.mpls[0][2] = 0x50;
-			xin.mpls[1][0] = 0xab; xin.mpls[1][1] = 0xcd; xin.mpls[1][2] = 0xe1;
-			xin.mpls[2][0] = 0x77;	/* -x 2: a third label is not carried */
+			/* label 0x12345 EXP 0; label 0xabcde EXP 0 bottom of stack */
+			in.mpls[0][0] = 0x12; in.mpls[0][1] = 0x34; in.mpls[0][2] = 0x50;
+			in.mpls[1][0] = 0xab; in.mpls[1][1] = 0xcd; in.mpls[1][2] = 0xe1;
+			in.mpls[2][0] = 0x77;	/* -x 2: a third label is not carried */
 
 			assert_ptr_equal(template_for(&s, in.af, in.proto), t);
 			round_trip(t, &in, &xin, &out, &xout);
@@ -557,9 +558,9 @@ static void test_ie_round_trip_all_rows(void **state)
 			assert_int_equal(out.rev_tcp_flags, 0x12);
 			assert_true(out.rev_packets == 0x2122232425262728ULL);
 			assert_true(out.rev_octets == 0x3132333435363738ULL);
-			assert_memory_equal(xout.mpls[0], xin.mpls[0], 3);
-			assert_memory_equal(xout.mpls[1], xin.mpls[1], 3);
-			assert_int_equal(xout.mpls[2][0], 0);
+			assert_memory_equal(out.mpls[0], "\x12\x34\x50", 3);
+			assert_memory_equal(out.mpls[1], "\xab\xcd\xe1", 3);
+			assert_int_equal(out.mpls[2][0], 0);
 			/* not in any template: nothing read into them */
 			uint8_t zero[16] = { 0 };
 			assert_memory_equal(out.nexthop, zero, 16);
@@ -576,6 +577,61 @@ static void test_ie_round_trip_all_rows(void **state)
 			}
 		}
 	}
+}
+
+/*
+ * -x 10: all ten label stack sections, each a record's own entry, on the
+ * wire as its 3 bytes in order (70 first, the top of the stack), and
+ * back.  A section of another length (an exporter sending 4 bytes, the
+ * TTL included) is not ours to read: skipped whole, as unknown fields.
+ */
+static void test_ie_mpls_sections(void **state)
+{
+	(void)state;
+	struct template_options o;
+	struct template_set s;
+	struct flow_record in, out;
+	struct ie_extra xin, xout;
+
+	memset(&o, 0, sizeof(o));
+	o.mpls = 10;
+	templates_build(&s, &o);
+	const struct template *t = &s.data[0];
+	distinctive(&in, 0, 0);
+	for (int i = 0; i < MPLS_LABELS_MAX; i++) {
+		/* label 1000 + i, EXP i % 8, bottom of stack on the last */
+		uint32_t v = (uint32_t)(1000 + i) << 4 | (uint32_t)(i % 8) << 1 | (i == 9);
+		in.mpls[i][0] = (uint8_t)(v >> 16);
+		in.mpls[i][1] = (uint8_t)(v >> 8);
+		in.mpls[i][2] = (uint8_t)v;
+	}
+	memset(&xin, 0, sizeof(xin));
+	round_trip(t, &in, &xin, &out, &xout);
+	assert_memory_equal(out.mpls, in.mpls, sizeof(in.mpls));
+	assert_true(IE_SEEN(&xout, IEW_MPLS));
+
+	/* the bytes: 70..79 are the last 10 fields, 3 bytes each */
+	uint8_t rec[512];
+	size_t off = 0;
+	for (uint16_t i = 0; i < t->nfields; i++) {
+		ie_put(rec + off, t->f[i].ie, t->f[i].len, &in, &xin);
+		off += t->f[i].len;
+	}
+	assert_int_equal(t->f[16].ie->id, 70);
+	assert_int_equal(t->f[25].ie->id, 79);
+	assert_memory_equal(rec + off - 30, "\x00\x3e\x80" "\x00\x3e\x92", 6);	/* 1000-0-0, 1001-1-0 */
+	assert_memory_equal(rec + off - 3, "\x00\x3f\x13", 3);			/* 1009-1-1 */
+
+	/* 4 bytes of section 2: skipped, nothing read into the record */
+	static const uint8_t four[5] = { 0x00, 0x3e, 0x81, 0x40, 0x99 };
+	struct rd r = rd_make(four, sizeof(four));
+	memset(&out, 0, sizeof(out));
+	memset(&xout, 0, sizeof(xout));
+	ie_get(&r, ie_find(71, 0), 4, &out, &xout);
+	assert_true(rd_ok(&r));
+	assert_int_equal(rd_left(&r), 1);
+	assert_int_equal(out.mpls[1][0] | out.mpls[1][1] | out.mpls[1][2], 0);
+	assert_false(IE_SEEN(&xout, IEW_MPLS));
 }
 
 /* The time fields' bytes, worked out by hand for one flow. */
@@ -1301,9 +1357,9 @@ static void test_encode_extras(void **state)
 		o.biflow = 1;
 		o.mpls = 2;
 		ipfix_writer_init(w, ipfix, &o);
-		w->opt.mpls[0][0] = 0x12; w->opt.mpls[0][1] = 0x34; w->opt.mpls[0][2] = 0x50;
-		w->opt.mpls[1][0] = 0xab; w->opt.mpls[1][1] = 0xcd; w->opt.mpls[1][2] = 0xe1;
 		distinctive(&r, 0, 0);
+		r.mpls[0][0] = 0x12; r.mpls[0][1] = 0x34; r.mpls[0][2] = 0x50;
+		r.mpls[1][0] = 0xab; r.mpls[1][1] = 0xcd; r.mpls[1][2] = 0xe1;
 		size_t len = ipfix_encode(w, &w->s, &r, 1, 1, NOW_US, buf, sizeof(buf));
 		walk_message(buf, len, &m);
 		assert_int_equal(m.nsets, 4);
@@ -1339,8 +1395,8 @@ static void test_encode_extras(void **state)
 		assert_int_equal(fget(rec, t, 58, 0), 0x0abc);
 		assert_memory_equal(fptr(rec, t, 56, 6), r.src_mac, 6);
 		assert_memory_equal(fptr(rec, t, 80, 6), r.dst_mac, 6);
-		assert_memory_equal(fptr(rec, t, 70, 3), w->opt.mpls[0], 3);
-		assert_memory_equal(fptr(rec, t, 71, 3), w->opt.mpls[1], 3);
+		assert_memory_equal(fptr(rec, t, 70, 3), "\x12\x34\x50", 3);
+		assert_memory_equal(fptr(rec, t, 71, 3), "\xab\xcd\xe1", 3);
 		if (ipfix) {
 			assert_true(fget(rec, t, 1, REV) == r.rev_octets);
 			assert_true(fget(rec, t, 2, REV) == r.rev_packets);
@@ -2085,6 +2141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ie_find),
 		cmocka_unit_test(test_ie_round_trip_all_rows),
+		cmocka_unit_test(test_ie_mpls_sections),
 		cmocka_unit_test(test_ie_time_bytes),
 		cmocka_unit_test(test_ie_reduced_size),
 		cmocka_unit_test(test_ie_round_trip_options),

@@ -1273,6 +1273,121 @@ static void test_macs_per_link(void **state)
 	expect_macs(T_RAW, NULL, 0, ip4_udp, sizeof(ip4_udp), mac_zero, mac_zero);
 }
 
+/* ---- MPLS label stacks (-x) ------------------------------------------ */
+
+static enum packet_kind decode_labels(int dlt, const uint8_t *f, size_t len, struct packet *pkt,
+				      struct mpls_stack *ms)
+{
+	static struct guard g;
+	static int ready;
+	if (!ready) {
+		guard_init(&g, 65536);
+		ready = 1;
+	}
+	const uint8_t *p = guard_put(&g, f, len);
+	memset(pkt, 0x5a, sizeof(*pkt));
+	memset(ms, 0xee, sizeof(*ms));
+	return packet_decode_mpls(dlt, p, len, len, DEFAULT_IFINDEX, pkt, ms);
+}
+
+/* A label stack entry: label, EXP, bottom of stack, TTL. */
+static size_t put_label(uint8_t *p, uint32_t label, unsigned exp, int bos, uint8_t ttl)
+{
+	uint32_t e = label << 12 | exp << 9 | (bos ? 0x100u : 0) | ttl;
+	p[0] = (uint8_t)(e >> 24);
+	p[1] = (uint8_t)(e >> 16);
+	p[2] = (uint8_t)(e >> 8);
+	p[3] = (uint8_t)e;
+	return 4;
+}
+
+static uint32_t entry_of(const struct mpls_stack *ms, int i)
+{
+	return (uint32_t)ms->entry[i][0] << 16 | (uint32_t)ms->entry[i][1] << 8 | ms->entry[i][2];
+}
+
+#define LABEL(l, e, b) ((uint32_t)(l) << 4 | (uint32_t)(e) << 1 | (b))
+
+/* Each entry's label, EXP and bottom of stack, top first, the TTL left
+ * out; a stack deeper than ten keeps its first ten and the walk goes on
+ * to the IP header; a frame without labels says depth 0. */
+static void test_mpls_label_stacks(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	struct mpls_stack ms;
+	uint8_t f[256];
+	size_t n;
+
+	/* 802.1Q VID 100, labels 100 (EXP 5, TTL 64), 200 (TTL 63), 300
+	 * (bottom, TTL 1), IPv4 UDP */
+	n = frame(f, eth_vlan_ip4, 16, NULL, 0);
+	f[n++] = 0x88;
+	f[n++] = 0x47;
+	n += put_label(f + n, 100, 5, 0, 64);
+	n += put_label(f + n, 200, 0, 0, 63);
+	n += put_label(f + n, 300, 0, 1, 1);
+	n += frame(f + n, NULL, 0, ip4_udp, sizeof(ip4_udp));
+	assert_int_equal(decode_labels(T_EN10MB, f, n, &pkt, &ms), PKT_IP);
+	check_ip4_udp(&pkt, DEFAULT_IFINDEX);
+	assert_int_equal(pkt.vlan, 100);
+	assert_int_equal(ms.depth, 3);
+	assert_int_equal(entry_of(&ms, 0), LABEL(100, 5, 0));
+	assert_int_equal(entry_of(&ms, 1), LABEL(200, 0, 0));
+	assert_int_equal(entry_of(&ms, 2), LABEL(300, 0, 1));
+	assert_memory_equal(ms.entry[0], "\x00\x06\x4a", 3);	/* the wire's first 3 bytes */
+
+	/* twelve labels (1..12, the last at the bottom), IPv6 under them */
+	n = frame(f, eth_ip4, 12, NULL, 0);
+	f[n++] = 0x88;
+	f[n++] = 0x47;
+	for (uint32_t i = 1; i <= 12; i++)
+		n += put_label(f + n, i, i % 8, i == 12, 64);
+	n += frame(f + n, NULL, 0, ip6_udp, sizeof(ip6_udp));
+	assert_int_equal(decode_labels(T_EN10MB, f, n, &pkt, &ms), PKT_IP);
+	check_ip6_udp(&pkt, DEFAULT_IFINDEX);
+	assert_int_equal(ms.depth, MPLS_LABELS_MAX);
+	for (int i = 0; i < MPLS_LABELS_MAX; i++)
+		assert_int_equal(entry_of(&ms, i), LABEL(i + 1, (i + 1) % 8, 0));
+
+	/* PPP and Cisco HDLC: label 16, bottom of stack */
+	assert_int_equal(decode_labels(T_PPP, f, frame(f, ppp_mpls_ip4, sizeof(ppp_mpls_ip4), ip4_udp,
+						       sizeof(ip4_udp)), &pkt, &ms), PKT_IP);
+	assert_int_equal(ms.depth, 1);
+	assert_int_equal(entry_of(&ms, 0), LABEL(16, 0, 1));
+	assert_int_equal(decode_labels(T_C_HDLC, f, frame(f, chdlc_mpls_ip4, sizeof(chdlc_mpls_ip4),
+							  ip4_udp, sizeof(ip4_udp)), &pkt, &ms), PKT_IP);
+	assert_int_equal(ms.depth, 1);
+	assert_int_equal(entry_of(&ms, 0), LABEL(16, 0, 1));
+
+	/* no labels */
+	assert_int_equal(decode_labels(T_EN10MB, f, frame(f, eth_ip4, 14, ip4_udp, sizeof(ip4_udp)),
+				       &pkt, &ms), PKT_IP);
+	assert_int_equal(ms.depth, 0);
+	assert_int_equal(decode_labels(T_RAW, ip4_udp, sizeof(ip4_udp), &pkt, &ms), PKT_IP);
+	assert_int_equal(ms.depth, 0);
+
+	/* a pseudowire: labels, then an Ethernet control word, not IP */
+	n = frame(f, eth_ip4, 12, NULL, 0);
+	f[n++] = 0x88;
+	f[n++] = 0x47;
+	n += put_label(f + n, 18, 0, 0, 64);
+	n += put_label(f + n, 16, 0, 1, 64);
+	memset(f + n, 0, 4);
+	n += 4;
+	n += frame(f + n, eth_ip4, 14, ip4_udp, sizeof(ip4_udp));
+	assert_int_equal(decode_labels(T_EN10MB, f, n, &pkt, &ms), PKT_NON_IP);
+
+	/* cut inside the third label: too short, nothing read past the end */
+	n = frame(f, eth_ip4, 12, NULL, 0);
+	f[n++] = 0x88;
+	f[n++] = 0x47;
+	n += put_label(f + n, 100, 0, 0, 64);
+	n += put_label(f + n, 200, 0, 0, 64);
+	n += put_label(f + n, 300, 0, 1, 64);
+	assert_int_equal(decode_labels(T_EN10MB, f, n - 2, &pkt, &ms), PKT_TOO_SHORT);
+}
+
 /* ---- link_supported / link_name ------------------------------------- */
 
 static void test_link_supported(void **state)
@@ -1339,6 +1454,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_long_extension_chain),
 		cmocka_unit_test(test_ipv6_ah_then_tcp),
 		cmocka_unit_test(test_macs_per_link),
+		cmocka_unit_test(test_mpls_label_stacks),
 		cmocka_unit_test(test_link_supported),
 		cmocka_unit_test(test_link_name),
 	};

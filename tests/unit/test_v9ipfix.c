@@ -521,8 +521,12 @@ static void test_cache_lru(void **state)
 	assert_int_equal(tc.count, 0);
 	tmpl_cache_free(&tc);
 
-	/* Bounded in bytes as well. */
-	tmpl_cache_init(&tc, 1000, 3 * (sizeof(struct tmpl) + 10 * sizeof(struct tmpl_field)));
+	/* Bounded in bytes as well: room for three of these templates. */
+	struct tmpl *one = tmpl_new(&s, 256, 10);
+	assert_non_null(one);
+	assert_true(one->bytes >= sizeof(struct tmpl) + 10 * (sizeof(struct tmpl_field) + sizeof(struct ie_step)));
+	tmpl_cache_init(&tc, 1000, 3 * one->bytes);
+	free(one);
 	for (uint16_t id = 256; id < 266; id++)
 		tmpl_put(&tc, tmpl_new(&s, id, 10));
 	assert_int_equal(tc.count, 3);
