@@ -85,11 +85,7 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 		? nf5_decode(buf, len, &h, recs, NF5_MAX_RECORDS, &n)
 		: nf1_decode(buf, len, &h, recs, NF5_MAX_RECORDS, &n);
 
-	memset(&key, 0, sizeof(key));
-	memcpy(key.addr, addr, af == 6 ? 16 : 4);
-	key.af = af;
-	key.version = version;
-	key.domain = (uint32_t)h.engine_type << 8 | h.engine_id;
+	exporter_key_make(&key, addr, af, version, (uint32_t)h.engine_type << 8 | h.engine_id, 0);
 	struct exporter_info *e = exporters_get(&c->exporters, &key);
 	if (e == NULL)
 		c->exporters.unlisted++;

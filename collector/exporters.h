@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "../export/status.h"
 
 #define MAX_EXPORTERS 4096
@@ -60,6 +61,18 @@ struct exporter_table {
 
 void exporters_init(struct exporter_table *t);
 void exporters_free(struct exporter_table *t);
+
+/* A key from its parts (an IPv4 address is addr's first 4 bytes). */
+static inline void exporter_key_make(struct exporter_key *k, const uint8_t *addr, uint8_t af,
+				     uint16_t version, uint32_t domain, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr, addr, af == 6 ? 16 : 4);
+	k->af = af;
+	k->version = version;
+	k->domain = domain;
+	k->port = port;
+}
 
 /* Find or add; NULL once the table is at its ceiling. */
 struct exporter_info *exporters_get(struct exporter_table *t, const struct exporter_key *k);

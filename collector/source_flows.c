@@ -40,12 +40,7 @@ static void emit(struct collector *c, const struct flowfile_ctx *fc, struct flow
 	struct exporter_key key;
 	struct flow_context ctx;
 
-	memset(&key, 0, sizeof(key));
-	memcpy(key.addr, fc->addr, 16);
-	key.af = fc->af;
-	key.version = fc->version;
-	key.domain = fc->domain;
-	key.port = fc->port;
+	exporter_key_make(&key, fc->addr, fc->af, fc->version, fc->domain, fc->port);
 	struct exporter_info *e = exporters_get(&c->exporters, &key);
 	if (e)
 		e->records++;

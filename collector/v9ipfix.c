@@ -45,14 +45,8 @@ static struct exporter_info *exporter_of(struct collector *c, const struct tmpl_
 				       int stream)
 {
 	struct exporter_key key;
-	memset(&key, 0, sizeof(key));
-	memcpy(key.addr, s->addr, 16);
-	key.af = s->af;
-	key.version = s->version;
-	key.domain = s->domain;
-	key.port = stream ? s->port : 0;
-	struct exporter_info *e = exporters_get(&c->exporters, &key);
-	return e;
+	exporter_key_make(&key, s->addr, s->af, s->version, s->domain, stream ? (uint16_t)s->port : 0);
+	return exporters_get(&c->exporters, &key);
 }
 
 /* ---- templates ---------------------------------------------------- */
