@@ -55,29 +55,29 @@ open(sys.argv[2], "wb").write(d)
 PY
 "$COLLECT" -r "$TMP/zero.flows" -o csv >"$TMP/zero.csv" 2>"$TMP/zero.err"
 rc=$?
-check "zero-length record: exit 1, the flow before it output" \
-	[ "$rc" = 1 ] && [ "$(grep -c '^20' "$TMP/zero.csv")" = 1 ]
+check_that "zero-length record: exit 1, the flow before it output" \
+	'[ "$rc" = 1 ] && [ "$(grep -c "^20" "$TMP/zero.csv")" = 1 ]' 
 check "zero-length record: one line saying so" \
 	grep -q "is damaged after 1 flows (a record that does not hold its fields)$" "$TMP/zero.err"
 printf 'FPFLOWS1\x04\x00' >"$TMP/head.flows"
 "$COLLECT" -r "$TMP/head.flows" >/dev/null 2>"$TMP/head.err"
 rc=$?
-check "damaged header: exit 1, one line" \
-	[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/head.err")" -ge 1 ] && grep -q "^flowcollect: flow file \".*\": damaged header$" "$TMP/head.err"
+check_that "damaged header: exit 1, one line" \
+	'[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/head.err")" = 1 ] && grep -q "^flowcollect: flow file \".*\": damaged header$" "$TMP/head.err"' 
 
 # Bad outputs, refused before anything is read.
 "$COLLECT" -r "$TMP/demo.5.exp" -o "csv:$TMP/no/such/dir/x.csv" >/dev/null 2>"$TMP/o1.err"
 rc=$?
-check "-o csv:PATH in a missing directory: exit 1, one line" \
-	[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o1.err")" = 1 ] && grep -q "^flowcollect: cannot write \".*x.csv\": No such file or directory$" "$TMP/o1.err"
+check_that "-o csv:PATH in a missing directory: exit 1, one line" \
+	'[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o1.err")" = 1 ] && grep -q "^flowcollect: cannot write \".*x.csv\": No such file or directory$" "$TMP/o1.err"' 
 "$COLLECT" -r "$TMP/demo.5.exp" -o json >/dev/null 2>"$TMP/o2.err"
 rc=$?
-check "-o json (unknown): exit 1, one line" [ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o2.err")" = 1 ]
+check_that "-o json (unknown): exit 1, one line" '[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o2.err")" = 1 ]' 
 "$COLLECT" -r "$TMP/demo.5.exp" -o "csv:$TMP/a.csv" -o "flows:$TMP/a.csv" >/dev/null 2>"$TMP/o3.err"
 rc=$?
-check "the same path twice: exit 1" [ "$rc" = 1 ] && grep -q "is given twice" "$TMP/o3.err"
+check_that "the same path twice: exit 1" '[ "$rc" = 1 ] && grep -q "is given twice" "$TMP/o3.err"' 
 if [ -w /dev/full ]; then
 	"$COLLECT" -r "$TMP/demo.5.exp" -o csv:/dev/full >/dev/null 2>"$TMP/o4.err"
 	rc=$?
-	check "a full disk: exit 1, said" [ "$rc" = 1 ] && grep -q "^flowcollect: cannot write \"/dev/full\": No space left on device$" "$TMP/o4.err"
+	check_that "a full disk: exit 1, said" '[ "$rc" = 1 ] && grep -q "^flowcollect: cannot write \"/dev/full\": No space left on device$" "$TMP/o4.err"' 
 fi

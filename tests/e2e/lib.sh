@@ -24,6 +24,14 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# check_that NAME 'CONDITION': ok when the shell condition holds, for
+# conditions joined by && or || (check's command cannot hold those: in
+# `check N [ a ] && [ b ]` the second test is outside check).
+check_that() {
+	local name=$1
+	if eval "$2"; then ok "$name"; else not_ok "$name"; fi
+}
+
 have_shared() { [ -d "$SHARED_PCAPS" ]; }
 
 # require_shared NAME TOOL...: skip the whole script (exit 0 after one
