@@ -323,3 +323,22 @@ int daemon_drop_privileges(const char *user, const char *chroot_dir, char *err, 
 	}
 	return 0;
 }
+
+int daemon_start(struct pidfile *pf, int detach, int privdrop, const char *user,
+		 const char *chroot_dir, char *err, size_t errlen)
+{
+	if (detach && daemon_detach(err, errlen) != 0)
+		return -1;
+	if (daemon_pidfile_write(pf, err, errlen) != 0)
+		return -1;
+	if (privdrop) {
+		int rc = daemon_drop_privileges(user, chroot_dir, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			log_msg(LOG_WARNING, "%s", err);
+		err[0] = '\0';
+	}
+	daemon_ready();
+	return 0;
+}

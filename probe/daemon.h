@@ -86,4 +86,12 @@ void daemon_ready(void);
  * (err holds the warning); -1 with err set on any failure (fatal). */
 int daemon_drop_privileges(const char *user, const char *chroot_dir, char *err, size_t errlen);
 
+/* The steps between opening the capture and sockets and running, for
+ * main: daemon_detach when DETACH, daemon_pidfile_write, the privilege
+ * drop when PRIVDROP (a skip is logged as a warning), daemon_ready.
+ * Returns 0, or -1 with err set (the caller exits 1: in the detached
+ * child its parent then exits 1 too). */
+int daemon_start(struct pidfile *pf, int detach, int privdrop, const char *user,
+		 const char *chroot_dir, char *err, size_t errlen);
+
 #endif
