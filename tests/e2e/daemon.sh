@@ -131,7 +131,7 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 	# Not root: the run goes on, with one warning.
 	if command -v setpriv >/dev/null; then
 		chmod 777 "$TMP"
-		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
 			"$PROBE" -r "$PCAP" --chroot "$TMP/jail" -w "$TMP/notroot.pcap" 2>"$TMP/err"
 		rc=$?
 		chmod 755 "$TMP"
