@@ -8,6 +8,7 @@
 #   make differential  every shared capture against softflowd and tshark, as a table
 #   make interop  the interop matrix: tshark, nfcapd/nfdump, nfacctd read our exports
 #   make fuzz     libFuzzer runs of the decoders (not part of make test)
+#   make check-man  the manual pages in tools/man render without a groff warning
 
 CC      ?= cc
 BUILD   ?= build
@@ -30,11 +31,11 @@ endif
 # Debian packages: what building needs, and what testing adds (the peers
 # the tests compare against).
 BUILD_PKGS := libpcap-dev libnet1-dev
-TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3
+TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base
 
 EXPORT_SRC    := export/status.c export/ie.c export/ie_plan.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
-                 probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c
+                 probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c probe/log.c probe/daemon.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
                  collector/sink_table.c collector/sink_csv.c collector/sink_flows.c collector/flowfile.c \
                  collector/source_flows.c collector/source_udp.c \
@@ -50,7 +51,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := collector packet flowfile
 REPLAYS   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
-.PHONY: all deps test-deps programs tools units replays run test pcaps bench differential interop fuzz fuzz-seeds clean
+.PHONY: all deps test-deps programs tools units replays run test pcaps bench differential interop fuzz fuzz-seeds check-man clean
 
 all: deps
 	@$(MAKE) --no-print-directory programs
@@ -121,6 +122,13 @@ test: test-deps
 interop: test-deps
 	@$(MAKE) --no-print-directory programs
 	@bash tests/e2e/interop.sh
+
+# The manual pages (also part of make test): groff -man -ww without a
+# warning, and every --help option in its page.
+check-man: deps
+	$(call ensure_pkgs,groff-base)
+	@$(MAKE) --no-print-directory programs
+	@bash tests/e2e/man.sh
 
 differential: test-deps
 	@$(MAKE) --no-print-directory programs

@@ -10,7 +10,9 @@
 #include <sys/random.h>
 #include "capture.h"
 #include "chunks.h"
+#include "daemon.h"
 #include "flowtable.h"
+#include "log.h"
 #include "meter.h"
 #include "options.h"
 #include "packet.h"
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
 	struct run run;
 	char err[ERRLEN];
 	int status = 1;
+	struct pidfile pf = { .fd = -1, .dirfd = -1 };
 
 	memset(&run, 0, sizeof(run));
 	transport_init(&tp);
@@ -111,6 +114,16 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
+	/* Daemon mode (probe/daemon.h): live capture without -d/-D.  The
+	 * pidfile is checked before anything is opened, so a second instance
+	 * stops here, visibly; in the foreground there is one only with -p. */
+	int daemonize = !opt.foreground && opt.read_file == NULL;
+	const char *pidpath = opt.pidfile ? opt.pidfile : daemonize ? DAEMON_DEFAULT_PIDFILE : NULL;
+	if (opt.debug)
+		log_set_level(LOG_DEBUG);
+	if (pidpath && daemon_pidfile_check(&pf, pidpath, err, sizeof(err)) != 0)
+		goto out;
+
 	tp.tcp = opt.tcp;
 	if ((opt.source && transport_set_source(&tp, opt.source, err, sizeof(err)) != 0) ||
 	    (opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
@@ -161,6 +174,13 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
+
+	/* Everything is open: detach, write the pidfile, drop privileges
+	 * (a daemon unless --no-privdrop; in the foreground only when
+	 * --user or --chroot asks), before any thread starts. */
+	if (daemon_start(&pf, daemonize, !opt.no_privdrop && (daemonize || opt.user || opt.chroot_dir),
+			 opt.user, opt.chroot_dir, err, sizeof(err)) != 0)
+		goto out;
 	if (opt.debug)
 		run.meter.dump = stderr;
 	if (opt.sample >= 2) {
@@ -190,7 +210,7 @@ int main(int argc, char **argv)
 	stats_print(stderr, &st, ex, ft_count(ft));
 out:
 	if (err[0])
-		fprintf(stderr, "flowprobe: %s\n", err);
+		log_msg(LOG_ERR, "%s", err);
 	if (transport_close(&tp, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowprobe: %s\n", err);
 		status = 1;
@@ -200,6 +220,7 @@ out:
 	meter_free(&run.meter);
 	ft_destroy(ft);
 	free(ex);
+	daemon_pidfile_remove(&pf);
 	options_free(&opt);
 	return status;
 }

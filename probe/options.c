@@ -21,7 +21,8 @@ void options_usage(FILE *out)
 "    flowprobe -r FILE [-n HOST:PORT[,HOST:PORT...]] [-w FILE] [-v 1|5|9|10] [-e ADDR]\n"
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-x N] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
-"              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [bpf expression]\n"
+"              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [-p PIDFILE]\n"
+"              [--user NAME] [--chroot DIR] [--no-privdrop] [bpf expression]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -125,12 +126,26 @@ void options_usage(FILE *out)
 "                 tcp:FLAGS flowlabel:HEX vlan:V end:REASON\" (times UTC, to the µs),\n"
 "                 then \"mac:SRC>DST\" at -T ether and \"mpls:LABEL-EXP-BOS,...\"\n"
 "                 for a flow keyed on labels (-x).\n"
+"    -p PIDFILE   Write the process id here, and refuse to start while it\n"
+"                 names a live process (\"already running under pid N\").  The\n"
+"                 file is locked for the process's lifetime and removed at\n"
+"                 exit.  A daemon uses /run/flowprobe.pid without -p; in the\n"
+"                 foreground (-d, -D, a file run) there is one only with -p.\n"
+"    --user NAME  The user a daemon runs as once the capture and sockets are\n"
+"                 open (default nobody; its uid, its gid alone).\n"
+"    --chroot DIR The empty directory a daemon changes root into first\n"
+"                 (default /run/flowprobe/empty, made when missing); owned by\n"
+"                 root and writable by no one else.  Given in the foreground,\n"
+"                 --user or --chroot drops privileges there too.  Not root:\n"
+"                 privileges are kept, with a warning.\n"
+"    --no-privdrop\n"
+"                 Keep running as root, outside any chroot.\n"
 "    -h, --help   Show this text.\n"
 "    bpf expression\n"
 "                 Trailing words form a pcap filter, as in tcpdump.\n"
 "\n"
 "    Accepted for softflowd compatibility with no effect on a file run:\n"
-"    -a (flow times always follow packet time), -c PATH, -p PATH, -M.\n"
+"    -a (flow times always follow packet time), -c PATH, -M.\n"
 "\n"
 "OUTPUT\n"
 "    Statistics go to standard error when the file is done.  Exit status is\n"
@@ -184,12 +199,15 @@ static char *join_words(int n, char **words)
 	return s;
 }
 
-enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE };
+enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE, OPT_USER, OPT_CHROOT, OPT_NO_PRIVDROP };
 
 static const struct option long_options[] = {
 	{ "max-datagram", required_argument, NULL, OPT_MAX_DATAGRAM },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "pace", required_argument, NULL, OPT_PACE },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "chroot", required_argument, NULL, OPT_CHROOT },
+	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -351,8 +369,32 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->mpls = (int)n;
 			break;
 		}
-		case 'a': case 'c': case 'p': case 'M':
+		case 'a': case 'c': case 'M':
 			break;		/* no effect on a file run; see --help */
+		case 'p':
+			if (*optarg == '\0') {
+				snprintf(err, errlen, "invalid -p \"\": expected the pidfile's name");
+				return -1;
+			}
+			o->pidfile = optarg;
+			break;
+		case OPT_USER:
+			if (*optarg == '\0') {
+				snprintf(err, errlen, "invalid --user \"\": expected a user name");
+				return -1;
+			}
+			o->user = optarg;
+			break;
+		case OPT_CHROOT:
+			if (*optarg != '/') {
+				snprintf(err, errlen, "invalid --chroot \"%s\": expected an absolute directory", optarg);
+				return -1;
+			}
+			o->chroot_dir = optarg;
+			break;
+		case OPT_NO_PRIVDROP:
+			o->no_privdrop = 1;
+			break;
 		case 'i':
 			snprintf(err, errlen, "live capture (-i) is not available in this version; read a file with -r");
 			return -1;

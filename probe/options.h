@@ -38,6 +38,11 @@ struct probe_options {
 	uint64_t datagram_max;		/* --max-datagram: payload bytes (v9, IPFIX) */
 	uint64_t domain;		/* --domain: observation domain / source id */
 	uint64_t pace;			/* --pace: UDP datagrams a second, 0: unpaced */
+	const char *pidfile;		/* -p: NULL = none in the foreground,
+					 * DAEMON_DEFAULT_PIDFILE as a daemon */
+	const char *user;		/* --user: privilege drop to (NULL: nobody) */
+	const char *chroot_dir;		/* --chroot: directory to chroot into */
+	int no_privdrop;		/* --no-privdrop */
 };
 
 /* Parse argv.  Returns 0, or -1 with a one-line message in err. */
