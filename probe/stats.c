@@ -37,6 +37,12 @@ void stats_flow_expired(struct probe_stats *st, const struct flow *f)
 void stats_print(FILE *out, const struct probe_stats *st, const struct exporter *ex,
 		 uint64_t active_flows)
 {
+	stats_print_capture(out, st, ex, active_flows, NULL);
+}
+
+void stats_print_capture(FILE *out, const struct probe_stats *st, const struct exporter *ex,
+			 uint64_t active_flows, const struct stats_capture *cap)
+{
 	const uint64_t *r = st->expired_by_rule;
 	uint64_t bad = st->too_short + st->bad_header;
 
@@ -53,6 +59,11 @@ void stats_print(FILE *out, const struct probe_stats *st, const struct exporter 
 		fprintf(out, "Flows exported: %llu (%llu records) in %llu packets (%llu failures)\n",
 			U(ex->records), U(ex->records), U(ex->datagrams),
 			U(ex->tp ? ex->tp->failures : 0));
+	if (cap) {
+		fprintf(out, "Packets received by libpcap: %llu\n", U(cap->received));
+		fprintf(out, "Packets dropped by libpcap: %llu\n", U(cap->dropped));
+		fprintf(out, "Packets dropped by interface: %llu\n", U(cap->if_dropped));
+	}
 	fprintf(out, "\n");
 
 	if (st->flows_expired > 0) {
