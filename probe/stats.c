@@ -34,6 +34,36 @@ void stats_flow_expired(struct probe_stats *st, const struct flow *f)
 
 #define U(x) ((unsigned long long)(x))
 
+/* softflowd prints these only once a flow has expired. */
+static void stats_print_reasons(FILE *out, const struct probe_stats *st)
+{
+	const uint64_t *r = st->expired_by_rule;
+
+	fprintf(out, "Expired flow reasons:\n");
+	fprintf(out, "       tcp = %9llu   tcp.rst = %9llu   tcp.fin = %9llu\n",
+		U(r[RULE_TCP]), U(r[RULE_TCP_RST]), U(r[RULE_TCP_FIN]));
+	fprintf(out, "       udp = %9llu      icmp = %9llu   general = %9llu\n",
+		U(r[RULE_UDP]), U(r[RULE_ICMP]), U(r[RULE_GENERAL]));
+	fprintf(out, "   maxlife = %9llu\n", U(r[RULE_MAXLIFE]));
+	fprintf(out, "over 2 GiB = %9llu\n", U(r[RULE_OVERBYTES]));
+	fprintf(out, "  maxflows = %9llu\n", U(r[RULE_MAXFLOWS]));
+	fprintf(out, "   flushed = %9llu\n", U(r[RULE_FLUSHED]));
+	fprintf(out, "\n");
+
+	fprintf(out, "Per-protocol statistics:     Octets      Packets   Avg Life    Max Life\n");
+	for (int p = 0; p < 256; p++) {
+		if (st->proto_packets[p] == 0)
+			continue;
+		char label[40];
+		struct protoent *pe = getprotobynumber(p);
+		snprintf(label, sizeof(label), "%s (%d)", pe ? pe->p_name : "Unknown", p);
+		double avg = st->proto_flows[p] ? st->proto_seconds[p] / (double)st->proto_flows[p] : 0;
+		fprintf(out, "  %17s: %14llu %12llu   %8.2fs %10.2fs\n", label,
+			U(st->proto_octets[p]), U(st->proto_packets[p]), avg,
+			st->proto_max_seconds[p]);
+	}
+}
+
 void stats_print(FILE *out, const struct probe_stats *st, const struct exporter *ex,
 		 uint64_t active_flows)
 {
@@ -76,30 +106,7 @@ void stats_print_capture(FILE *out, const struct probe_stats *st, const struct e
 		fprintf(out, "  Duration:          %12.2fs %12.2fs %12.2fs\n",
 			st->flow_seconds.min, st->flow_seconds.sum / n, st->flow_seconds.max);
 		fprintf(out, "\n");
-	}
-
-	fprintf(out, "Expired flow reasons:\n");
-	fprintf(out, "       tcp = %9llu   tcp.rst = %9llu   tcp.fin = %9llu\n",
-		U(r[RULE_TCP]), U(r[RULE_TCP_RST]), U(r[RULE_TCP_FIN]));
-	fprintf(out, "       udp = %9llu      icmp = %9llu   general = %9llu\n",
-		U(r[RULE_UDP]), U(r[RULE_ICMP]), U(r[RULE_GENERAL]));
-	fprintf(out, "   maxlife = %9llu\n", U(r[RULE_MAXLIFE]));
-	fprintf(out, "over 2 GiB = %9llu\n", U(r[RULE_OVERBYTES]));
-	fprintf(out, "  maxflows = %9llu\n", U(r[RULE_MAXFLOWS]));
-	fprintf(out, "   flushed = %9llu\n", U(r[RULE_FLUSHED]));
-	fprintf(out, "\n");
-
-	fprintf(out, "Per-protocol statistics:     Octets      Packets   Avg Life    Max Life\n");
-	for (int p = 0; p < 256; p++) {
-		if (st->proto_packets[p] == 0)
-			continue;
-		char label[40];
-		struct protoent *pe = getprotobynumber(p);
-		snprintf(label, sizeof(label), "%s (%d)", pe ? pe->p_name : "Unknown", p);
-		double avg = st->proto_flows[p] ? st->proto_seconds[p] / (double)st->proto_flows[p] : 0;
-		fprintf(out, "  %17s: %14llu %12llu   %8.2fs %10.2fs\n", label,
-			U(st->proto_octets[p]), U(st->proto_packets[p]), avg,
-			st->proto_max_seconds[p]);
+		stats_print_reasons(out, st);
 	}
 
 	/* Ours, past softflowd's block. */
