@@ -35,7 +35,7 @@ TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base
 
 EXPORT_SRC    := export/status.c export/ie.c export/ie_plan.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
-                 probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c probe/log.c probe/daemon.c
+                 probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c probe/log.c probe/daemon.c probe/control.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
                  collector/sink_table.c collector/sink_csv.c collector/sink_flows.c collector/flowfile.c \
                  collector/source_flows.c collector/source_udp.c \
@@ -45,7 +45,7 @@ UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libflow.a
-PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect
+PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect $(BUILD)/flowctl
 TOOLS     := $(BUILD)/craftpcap $(BUILD)/gencap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := collector packet flowfile
@@ -58,7 +58,7 @@ all: deps
 
 programs: $(PROGRAMS)
 tools: $(TOOLS)
-units: $(UNITS) $(REPLAYS)
+units: $(UNITS) $(REPLAYS) $(BUILD)/ctlserver
 
 # Install only what is missing, non-interactively; apt-get update first.
 define ensure_pkgs
@@ -91,6 +91,15 @@ $(BUILD)/flowprobe: $(BUILD)/probe/main.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/flowcollect: $(BUILD)/collector/main.o $(LIB)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The control socket's client (softflowctl's equivalent).
+$(BUILD)/flowctl: $(BUILD)/probe/flowctl.o
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^
+
+# A control socket served with fake actions, for tests/e2e/control.sh
+# (flowprobe has no live loop to serve it yet).
+$(BUILD)/ctlserver: $(BUILD)/tests/ctlserver.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # bench's capture generator: the tests use it for a 100k-packet stream.

@@ -31,7 +31,8 @@ static void format_time(int64_t us, char *buf, size_t len)
 	snprintf(buf, len, "%s.%06lld", day, (long long)(us - sec * 1000000));
 }
 
-size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
+/* with_end: the end:REASON field, which an active flow does not have. */
+static size_t format_line(const struct flow_record *r, int with_end, char *buf, size_t len)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], first[48], last[48];
 	int family = r->af == 6 ? AF_INET6 : AF_INET;
@@ -46,10 +47,11 @@ size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
 	format_time(r->last_us, last, sizeof(last));
 	int n = snprintf(buf, len,
 			 "[%s]:%u > [%s]:%u proto:%u tos:0x%02x if:%u octets:%llu packets:%llu "
-			 "start:%s finish:%s tcp:%02x flowlabel:%05x vlan:%u end:%s",
+			 "start:%s finish:%s tcp:%02x flowlabel:%05x vlan:%u%s%s",
 			 src, r->sport, dst, r->dport, r->proto, r->tos, r->in_if,
 			 (unsigned long long)r->octets, (unsigned long long)r->packets, first, last,
-			 r->tcp_flags, r->flowlabel, r->vlan, flowdump_reason(r->end_reason));
+			 r->tcp_flags, r->flowlabel, r->vlan, with_end ? " end:" : "",
+			 with_end ? flowdump_reason(r->end_reason) : "");
 	if (n < 0)
 		return 0;
 	static const uint8_t none[6];
@@ -76,4 +78,25 @@ size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
 			n += m;
 	}
 	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
+size_t flowdump_format(const struct flow_record *r, char *buf, size_t len)
+{
+	return format_line(r, 1, buf, len);
+}
+
+void flowdump_active(FILE *out, uint64_t seq, const struct flow_record *r, int64_t due_s,
+		     int64_t now_s)
+{
+	char line[512];
+
+	format_line(r, 0, line, sizeof(line));
+	fprintf(out, "ACTIVE seq:%llu %s\n", (unsigned long long)seq, line);
+	if (due_s - now_s < 0 || due_s == 0)
+		fprintf(out, "EXPIRY EVENT for flow %llu now%s\n", (unsigned long long)seq,
+			due_s == 0 ? " (FORCED)" : "");
+	else
+		fprintf(out, "EXPIRY EVENT for flow %llu in %lld seconds\n", (unsigned long long)seq,
+			(long long)(due_s - now_s));
+	fprintf(out, "\n");
 }

@@ -19,11 +19,28 @@
 #define FP_FLOWDUMP_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include "../export/flowrec.h"
 
 /* Write the line (no newline) into buf; returns its length, truncated to
  * fit len - 1 if need be. */
 size_t flowdump_format(const struct flow_record *r, char *buf, size_t len);
+
+/*
+ * One active flow as the control socket's "dump-flows" lists it, in
+ * softflowd's three lines:
+ *
+ *   ACTIVE seq:N <the line above, without end:>
+ *   EXPIRY EVENT for flow N in S seconds      (or "now", "now (FORCED)")
+ *   <blank>
+ *
+ * seq: the flow's number; due_s: when it is due, seconds since the epoch,
+ * 0 for a flow to leave at the next scan whatever the time (softflowd's
+ * "FORCED"); now_s: the probe's clock, in the same seconds.
+ */
+void flowdump_active(FILE *out, uint64_t seq, const struct flow_record *r, int64_t due_s,
+		     int64_t now_s);
 
 /* The name of an IPFIX flowEndReason: idle, active, end-of-flow, forced,
  * lack-of-resources, or "unknown". */

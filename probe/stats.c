@@ -34,38 +34,10 @@ void stats_flow_expired(struct probe_stats *st, const struct flow *f)
 
 #define U(x) ((unsigned long long)(x))
 
-void stats_print(FILE *out, const struct probe_stats *st, const struct exporter *ex,
-		 uint64_t active_flows)
+/* softflowd prints these only once a flow has expired. */
+static void stats_print_reasons(FILE *out, const struct probe_stats *st)
 {
 	const uint64_t *r = st->expired_by_rule;
-	uint64_t bad = st->too_short + st->bad_header;
-
-	fprintf(out, "Number of active flows: %llu\n", U(active_flows));
-	fprintf(out, "Packets processed: %llu\n", U(st->processed));
-	if (st->non_sampled)
-		fprintf(out, "Packets non-sampled: %llu\n", U(st->non_sampled));
-	fprintf(out, "Fragments: %llu\n", U(st->fragments));
-	fprintf(out, "Ignored packets: %llu (%llu non-IP, %llu too short)\n",
-		U(st->non_ip + bad), U(st->non_ip), U(bad));
-	fprintf(out, "Flows expired: %llu (%llu forced)\n", U(st->flows_expired),
-		U(r[RULE_MAXFLOWS] + r[RULE_FLUSHED]));
-	if (ex)
-		fprintf(out, "Flows exported: %llu (%llu records) in %llu packets (%llu failures)\n",
-			U(ex->records), U(ex->records), U(ex->datagrams),
-			U(ex->tp ? ex->tp->failures : 0));
-	fprintf(out, "\n");
-
-	if (st->flows_expired > 0) {
-		double n = (double)st->flows_expired;
-		fprintf(out, "Expired flow statistics:  minimum       average       maximum\n");
-		fprintf(out, "  Flow bytes:        %12.0f  %12.0f  %12.0f\n",
-			st->flow_octets.min, st->flow_octets.sum / n, st->flow_octets.max);
-		fprintf(out, "  Flow packets:      %12.0f  %12.0f  %12.0f\n",
-			st->flow_packets.min, st->flow_packets.sum / n, st->flow_packets.max);
-		fprintf(out, "  Duration:          %12.2fs %12.2fs %12.2fs\n",
-			st->flow_seconds.min, st->flow_seconds.sum / n, st->flow_seconds.max);
-		fprintf(out, "\n");
-	}
 
 	fprintf(out, "Expired flow reasons:\n");
 	fprintf(out, "       tcp = %9llu   tcp.rst = %9llu   tcp.fin = %9llu\n",
@@ -89,6 +61,52 @@ void stats_print(FILE *out, const struct probe_stats *st, const struct exporter 
 		fprintf(out, "  %17s: %14llu %12llu   %8.2fs %10.2fs\n", label,
 			U(st->proto_octets[p]), U(st->proto_packets[p]), avg,
 			st->proto_max_seconds[p]);
+	}
+}
+
+void stats_print(FILE *out, const struct probe_stats *st, const struct exporter *ex,
+		 uint64_t active_flows)
+{
+	stats_print_capture(out, st, ex, active_flows, NULL);
+}
+
+void stats_print_capture(FILE *out, const struct probe_stats *st, const struct exporter *ex,
+			 uint64_t active_flows, const struct stats_capture *cap)
+{
+	const uint64_t *r = st->expired_by_rule;
+	uint64_t bad = st->too_short + st->bad_header;
+
+	fprintf(out, "Number of active flows: %llu\n", U(active_flows));
+	fprintf(out, "Packets processed: %llu\n", U(st->processed));
+	if (st->non_sampled)
+		fprintf(out, "Packets non-sampled: %llu\n", U(st->non_sampled));
+	fprintf(out, "Fragments: %llu\n", U(st->fragments));
+	fprintf(out, "Ignored packets: %llu (%llu non-IP, %llu too short)\n",
+		U(st->non_ip + bad), U(st->non_ip), U(bad));
+	fprintf(out, "Flows expired: %llu (%llu forced)\n", U(st->flows_expired),
+		U(r[RULE_MAXFLOWS] + r[RULE_FLUSHED]));
+	if (ex)
+		fprintf(out, "Flows exported: %llu (%llu records) in %llu packets (%llu failures)\n",
+			U(ex->records), U(ex->records), U(ex->datagrams),
+			U(ex->tp ? ex->tp->failures : 0));
+	if (cap) {
+		fprintf(out, "Packets received by libpcap: %llu\n", U(cap->received));
+		fprintf(out, "Packets dropped by libpcap: %llu\n", U(cap->dropped));
+		fprintf(out, "Packets dropped by interface: %llu\n", U(cap->if_dropped));
+	}
+	fprintf(out, "\n");
+
+	if (st->flows_expired > 0) {
+		double n = (double)st->flows_expired;
+		fprintf(out, "Expired flow statistics:  minimum       average       maximum\n");
+		fprintf(out, "  Flow bytes:        %12.0f  %12.0f  %12.0f\n",
+			st->flow_octets.min, st->flow_octets.sum / n, st->flow_octets.max);
+		fprintf(out, "  Flow packets:      %12.0f  %12.0f  %12.0f\n",
+			st->flow_packets.min, st->flow_packets.sum / n, st->flow_packets.max);
+		fprintf(out, "  Duration:          %12.2fs %12.2fs %12.2fs\n",
+			st->flow_seconds.min, st->flow_seconds.sum / n, st->flow_seconds.max);
+		fprintf(out, "\n");
+		stats_print_reasons(out, st);
 	}
 
 	/* Ours, past softflowd's block. */

@@ -43,6 +43,21 @@ void stats_flow_expired(struct probe_stats *st, const struct flow *f);
 
 struct exporter;
 
+/* libpcap's counters of a live capture (pcap_stats), which softflowd
+ * prints after "Flows exported" when it has them. */
+struct stats_capture {
+	uint64_t received;	/* ps_recv */
+	uint64_t dropped;	/* ps_drop */
+	uint64_t if_dropped;	/* ps_ifdrop */
+};
+
+/* The statistics block: softflowd's (the end of a file run, the control
+ * socket's "statistics"), then ours.  cap: NULL when there are no capture
+ * counters (reading a file). */
+void stats_print_capture(FILE *out, const struct probe_stats *st, const struct exporter *ex,
+			 uint64_t active_flows, const struct stats_capture *cap);
+
+/* The same without capture counters. */
 void stats_print(FILE *out, const struct probe_stats *st, const struct exporter *ex,
 		 uint64_t active_flows);
 

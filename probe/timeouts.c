@@ -22,6 +22,18 @@ void timeouts_default(struct timeouts *t)
 	t->expint = 60;
 }
 
+void timeouts_print(FILE *out, const struct timeouts *t)
+{
+	fprintf(out, "           TCP timeout: %us\n", (unsigned)t->tcp);
+	fprintf(out, "  TCP post-RST timeout: %us\n", (unsigned)t->tcp_rst);
+	fprintf(out, "  TCP post-FIN timeout: %us\n", (unsigned)t->tcp_fin);
+	fprintf(out, "           UDP timeout: %us\n", (unsigned)t->udp);
+	fprintf(out, "          ICMP timeout: %us\n", (unsigned)t->icmp);
+	fprintf(out, "       General timeout: %us\n", (unsigned)t->general);
+	fprintf(out, "      Maximum lifetime: %us\n", (unsigned)t->maxlife);
+	fprintf(out, "       Expiry interval: %us\n", (unsigned)t->expint);
+}
+
 int convtime(const char *s, uint32_t *out)
 {
 	uint64_t total = 0;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct timeouts {
 	uint32_t tcp;		/* TCP, no RST and not FIN both ways */
@@ -29,5 +30,9 @@ int convtime(const char *s, uint32_t *out);
 
 /* Apply one -t name=value.  On error returns -1 with a message in err. */
 int timeouts_set(struct timeouts *t, const char *arg, char *err, size_t errlen);
+
+/* The values as softflowd's control socket prints them ("timeouts"), one
+ * right-aligned line each, TCP timeout to Expiry interval. */
+void timeouts_print(FILE *out, const struct timeouts *t);
 
 #endif
