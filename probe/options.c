@@ -184,6 +184,34 @@ static char *join_words(int n, char **words)
 	return s;
 }
 
+/*
+ * -i [idx:]IFACE.  As softflowd, digits before the first colon are the
+ * interface index to export (an empty prefix: the device's own); unlike
+ * softflowd, a name whose part before the colon is not a number is a
+ * device name whole (an alias like eth0:1).
+ */
+static int parse_iface(const char *arg, struct probe_iface *f)
+{
+	const char *colon = strchr(arg, ':');
+	uint64_t idx = 0;
+
+	f->name = arg;
+	f->index = 0;
+	if (colon) {
+		size_t n = (size_t)(colon - arg);
+		char digits[16];
+		if (n < sizeof(digits) && strspn(arg, "0123456789") == n) {
+			memcpy(digits, arg, n);
+			digits[n] = '\0';
+			if (n > 0 && (parse_count(digits, &idx) != 0 || idx > UINT32_MAX))
+				return -1;
+			f->name = colon + 1;
+			f->index = (uint32_t)idx;
+		}
+	}
+	return f->name[0] == '\0' || strlen(f->name) >= 16 ? -1 : 0;
+}
+
 enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE };
 
 static const struct option long_options[] = {
@@ -218,6 +246,7 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 	o->datagram_max = EXPORT_DEFAULT_DATAGRAM;
 	o->pace = DEFAULT_FILE_PACE;
 	o->max_flows = DEFAULT_MAX_FLOWS;
+	o->snaplen = DEFAULT_SNAPLEN;
 	timeouts_default(&o->to);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
@@ -265,6 +294,10 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case 'r':
 			if (o->read_file) {
 				snprintf(err, errlen, "packet source already specified (-r given twice)");
+				return -1;
+			}
+			if (o->nifaces) {
+				snprintf(err, errlen, "packet source already specified (-i and -r)");
 				return -1;
 			}
 			o->read_file = optarg;
@@ -354,8 +387,37 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case 'a': case 'c': case 'p': case 'M':
 			break;		/* no effect on a file run; see --help */
 		case 'i':
-			snprintf(err, errlen, "live capture (-i) is not available in this version; read a file with -r");
-			return -1;
+			if (o->read_file) {
+				snprintf(err, errlen, "packet source already specified (-r and -i)");
+				return -1;
+			}
+			if (o->nifaces == PROBE_MAX_IFACES) {
+				snprintf(err, errlen, "too many -i: at most %d interfaces", PROBE_MAX_IFACES);
+				return -1;
+			}
+			if (parse_iface(optarg, &o->ifaces[o->nifaces]) != 0) {
+				snprintf(err, errlen, "invalid -i \"%s\": expected [INDEX:]INTERFACE", optarg);
+				return -1;
+			}
+			o->nifaces++;
+			break;
+		case 'B':
+			if (parse_count(optarg, &o->bufsize) != 0 || o->bufsize == 0 || o->bufsize > INT32_MAX) {
+				snprintf(err, errlen, "invalid -B \"%s\": expected a capture buffer size in bytes, 1 to %d",
+					 optarg, INT32_MAX);
+				return -1;
+			}
+			break;
+		case 'C':
+			if (parse_count(optarg, &o->snaplen) != 0 || o->snaplen == 0 || o->snaplen > 262144) {
+				snprintf(err, errlen, "invalid -C \"%s\": expected a snapshot length in bytes, 1 to 262144",
+					 optarg);
+				return -1;
+			}
+			break;
+		case 'N':
+			o->no_promisc = 1;
+			break;
 		case ':':
 			snprintf(err, errlen, "option -%c needs an argument", optopt);
 			return -1;
@@ -376,8 +438,8 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		snprintf(err, errlen, "-P tcp carries IPFIX only: add -v 10");
 		return -1;
 	}
-	if (o->read_file == NULL) {
-		snprintf(err, errlen, "no packet source: give -r FILE (see flowprobe -h)");
+	if (o->read_file == NULL && o->nifaces == 0) {
+		snprintf(err, errlen, "no packet source: give -r FILE or -i INTERFACE (see flowprobe -h)");
 		return -1;
 	}
 	if (optind < argc) {
