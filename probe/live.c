@@ -249,7 +249,7 @@ static void warn_growth(struct live *l)
 		c->warned_drops = drop;
 		warned = 1;
 	}
-	uint64_t failures = transport_failures(l->tp);
+	uint64_t failures = l->tp ? transport_failures(l->tp) : 0;
 	if (failures > l->warned_failures) {
 		say(l, 1, "%llu export datagrams could not be sent since the last report, %llu in all "
 		    "(collector down or unreachable?)", (unsigned long long)(failures - l->warned_failures),
@@ -286,7 +286,8 @@ int live_run(struct live *l, struct meter *m, char *err, size_t errlen)
 	live_clock_read(&wall, &boot);
 	live_clock_init(&l->clock, wall, boot);
 	tick(l);
-	meter_start_clock(m, l->now_us);
+	if (!m->started)
+		meter_start_clock(m, l->now_us);
 	for (size_t i = 0; i < l->ncap; i++) {
 		char lname[64];
 		say(l, 0, "capturing on %s (input interface %u, link type %s)", l->cap[i].name,

@@ -121,7 +121,9 @@ int live_open(struct live *l, const struct probe_options *o, struct transport *t
  */
 int live_run(struct live *l, struct meter *m, char *err, size_t errlen);
 
-/* Watch fd for events (POLLIN...) and call fn when ready: from the loop's
+/* Watch fd for events (POLLIN...) and call fn when ready (after live_open,
+ * before or during live_run; fn may add and remove descriptors, itself
+ * included, and call live_stop and live_pause_gather): from the loop's
  * thread, after the packets of that wake are in the flow table.  Returns
  * 0, or -1 when LIVE_MAX_FDS are watched already. */
 int live_add_fd(struct live *l, int fd, short events, live_fd_fn fn, void *ctx);
