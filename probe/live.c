@@ -231,12 +231,14 @@ static void tick(struct live *l)
 	l->now_us = live_clock_now(&l->clock, boot);
 }
 
-/* Kernel drops and refused sends, when they grew: at most every
- * LIVE_WARN_INTERVAL_US. */
+/* Kernel drops and refused sends, when they grew: looked at once a
+ * second (not every wake: a busy link wakes the loop often), said at most
+ * every LIVE_WARN_INTERVAL_US. */
 static void warn_growth(struct live *l)
 {
 	if (l->now_us < l->warn_due_us)
 		return;
+	l->warn_due_us = l->now_us + 1000000;
 	int warned = 0;
 	for (size_t i = 0; i < l->ncap; i++) {
 		struct livecap *c = &l->cap[i];

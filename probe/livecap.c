@@ -38,7 +38,7 @@ int livecap_open(struct livecap *c, const char *name, uint32_t index,
 	int rc = pcap_activate(c->pcap);
 	if (rc < 0) {
 		const char *detail = pcap_geterr(c->pcap);
-		if (rc == PCAP_ERROR || detail[0] == '\0')
+		if (rc == PCAP_ERROR || detail[0] == '\0' || strcmp(detail, pcap_statustostr(rc)) == 0)
 			snprintf(err, errlen, "cannot capture on \"%s\": %s", name,
 				 detail[0] ? detail : pcap_statustostr(rc));
 		else
