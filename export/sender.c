@@ -105,12 +105,21 @@ static void send_batch(struct sender *s, const struct mmsghdr *m, const int32_t 
 		for (size_t i = 0; i < n; i++)
 			if (to[i] < 0 || (size_t)to[i] == f)
 				mine[k++] = m[i];
+		int retried = 0;
 		for (size_t i = 0; i < k;) {
 			int r = sendmmsg(s->fds[f], mine + i, (unsigned)(k - i), 0);
 			if (r > 0) {
 				i += (size_t)r;
+				retried = 0;
 			} else if (r < 0 && errno == EINTR) {
 				continue;
+			} else if (r < 0 && errno == ECONNREFUSED && !retried) {
+				/* An ICMP port unreachable for an earlier datagram
+				 * (the collector was down): counted, and this one,
+				 * which the kernel did not send, tried again, so a
+				 * restarted collector gets it (the socket stays). */
+				(*failed)++;
+				retried = 1;
 			} else {
 				(*failed)++;	/* the kernel refused datagram i */
 				i++;
@@ -369,6 +378,14 @@ uint64_t sender_sync(struct sender *s)
 	pthread_mutex_lock(&s->mu);
 	while (s->head != s->tail)
 		pthread_cond_wait(&s->room, &s->mu);
+	uint64_t f = s->failures;
+	pthread_mutex_unlock(&s->mu);
+	return f;
+}
+
+uint64_t sender_failures(struct sender *s)
+{
+	pthread_mutex_lock(&s->mu);
 	uint64_t f = s->failures;
 	pthread_mutex_unlock(&s->mu);
 	return f;

@@ -59,6 +59,12 @@ void sender_queue(struct sender *s, int to, unsigned flags, const uint8_t *buf, 
  * refused so far (one per datagram and socket). */
 uint64_t sender_sync(struct sender *s);
 
+/* The sends refused so far, without waiting (live mode's warnings).  A
+ * UDP send that fails with ECONNREFUSED (an ICMP port unreachable that
+ * came back for an earlier datagram) counts once and is tried again: the
+ * kernel did not send it, and the collector may be back. */
+uint64_t sender_failures(struct sender *s);
+
 /* sender_sync, then end the thread and free s. */
 uint64_t sender_stop(struct sender *s);
 

@@ -318,6 +318,11 @@ void transport_sync(struct transport *t)
 		t->failures = sender_sync(t->sender);
 }
 
+uint64_t transport_failures(struct transport *t)
+{
+	return t->sender ? sender_failures(t->sender) : t->failures;
+}
+
 uint32_t transport_epoch(struct transport *t)
 {
 	return t->tcp && t->sender ? sender_epoch(t->sender) : 0;
@@ -331,10 +336,17 @@ void transport_send(struct transport *t, int dest, unsigned flags, const uint8_t
 	if (t->sender) {
 		sender_queue(t->sender, dest, flags, buf, len);
 	} else {
-		for (size_t i = 0; i < t->ndest; i++)
-			if ((dest == TRANSPORT_ALL || (size_t)dest == i) && t->fd[i] >= 0 &&
-			    send(t->fd[i], buf, len, 0) != (ssize_t)len)
+		for (size_t i = 0; i < t->ndest; i++) {
+			if ((dest != TRANSPORT_ALL && (size_t)dest != i) || t->fd[i] < 0)
+				continue;
+			if (send(t->fd[i], buf, len, 0) == (ssize_t)len)
+				continue;
+			t->failures++;
+			/* An earlier datagram's ICMP port unreachable: this one
+			 * was not sent; once more (sender.h). */
+			if (errno == ECONNREFUSED && send(t->fd[i], buf, len, 0) != (ssize_t)len)
 				t->failures++;
+		}
 	}
 	if (t->pcap) {
 		const struct sockaddr_storage *to = dest == TRANSPORT_ALL ? &t->pcap->dest : &t->dest[dest];

@@ -81,6 +81,9 @@ void transport_send(struct transport *t, int dest, unsigned flags, const uint8_t
  * start with the templates (flags SENDER_TEMPLATES).  0 for UDP. */
 uint32_t transport_epoch(struct transport *t);
 
+/* Sends refused so far, without waiting for the sending thread. */
+uint64_t transport_failures(struct transport *t);
+
 /* Wait until every datagram is sent and t->failures is up to date. */
 void transport_sync(struct transport *t);
 

@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "flowtable.h"
 #include "log.h"
+#include "live.h"
 #include "meter.h"
 #include "options.h"
 #include "packet.h"
@@ -73,10 +74,13 @@ static int configure_exporter(struct exporter *ex, const struct probe_options *o
 		to.mpls = o->mpls;
 		to.biflow = o->biflow;
 		/* Reading a file: process id 0 and the file's name without its
-		 * directory, so the same capture always gives the same bytes. */
-		const char *slash = strrchr(o->read_file, '/');
+		 * directory, so the same capture always gives the same bytes.
+		 * Live: the first interface and our process id, as softflowd. */
+		const char *name = o->read_file ? o->read_file : o->ifaces[0].name;
+		const char *slash = o->read_file ? strrchr(name, '/') : NULL;
 		exporter_set_templates(ex, &to, (size_t)o->datagram_max, (uint32_t)o->domain,
-				       slash ? slash + 1 : o->read_file, 0, o->sample >= 2 ? (uint32_t)o->sample : 0);
+				       slash ? slash + 1 : name, o->read_file ? 0 : (uint32_t)getpid(),
+				       o->sample >= 2 ? (uint32_t)o->sample : 0);
 		if (o->datagram_max < exporter_min_datagram(ex)) {
 			snprintf(err, errlen, "--max-datagram %llu is too small for these templates: "
 				 "at least %zu bytes are needed", (unsigned long long)o->datagram_max,
@@ -96,11 +100,13 @@ int main(int argc, char **argv)
 	struct probe_stats st;
 	struct ft_config fcfg;
 	struct run run;
+	struct live live;
 	char err[ERRLEN];
 	int status = 1;
 	struct pidfile pf = { .fd = -1, .dirfd = -1 };
 
 	memset(&run, 0, sizeof(run));
+	memset(&live, 0, sizeof(live));
 	transport_init(&tp);
 	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowprobe: %s\n", err);
@@ -127,9 +133,11 @@ int main(int argc, char **argv)
 	tp.tcp = opt.tcp;
 	if ((opt.source && transport_set_source(&tp, opt.source, err, sizeof(err)) != 0) ||
 	    (opt.dests && transport_parse_dests(&tp, opt.dests, err, sizeof(err)) != 0) ||
-	    capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0 ||
-	    (opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0) ||
+	    (opt.read_file && capture_open_file(&run.cap, opt.read_file, err, sizeof(err)) != 0) ||
+	    (opt.read_file && opt.filter && capture_set_filter(&run.cap, opt.filter, err, sizeof(err)) != 0) ||
 	    transport_open_udp(&tp, err, sizeof(err)) != 0 ||
+	    /* after the sockets: the filter keeps their exports out */
+	    (opt.nifaces && live_open(&live, &opt, &tp, err, sizeof(err)) != 0) ||
 	    (opt.write_file && transport_open_pcap(&tp, opt.write_file, err, sizeof(err)) != 0))
 		goto out;
 
@@ -198,7 +206,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	status = 0;
-	if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
+	if (opt.nifaces) {
+		int how = live_run(&live, &run.meter, err, sizeof(err));
+		if (how < 0) {
+			fprintf(stderr, "flowprobe: %s; exporting every flow\n", err);
+			status = 1;
+		}
+		err[0] = '\0';
+		if (how == LIVE_STOP_NOW)
+			goto out;
+	} else if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
 		/* Keep what was read: export it all, then report the damage. */
 		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
 		status = 1;
@@ -208,6 +225,7 @@ int main(int argc, char **argv)
 	meter_finish(&run.meter, END_FORCED);
 	transport_sync(&tp);
 	stats_print(stderr, &st, ex, ft_count(ft));
+	live_print_stats(&live, stderr);
 out:
 	if (err[0])
 		log_msg(LOG_ERR, "%s", err);
@@ -217,6 +235,7 @@ out:
 	}
 	chunks_helper_stop();
 	capture_close(&run.cap);
+	live_close(&live);
 	meter_free(&run.meter);
 	ft_destroy(ft);
 	free(ex);

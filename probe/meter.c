@@ -152,6 +152,8 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 
 	stats_flow_expired(c->m->st, f);
 	flow_to_record(f, rec);
+	rec->first_us += c->m->wall_skew;
+	rec->last_us += c->m->wall_skew;
 	if (c->m->l2) {
 		uint32_t id = flowkey_l2id(&f->key);
 		l2_to_record(c->m, id, rec);
@@ -164,7 +166,7 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 	}
 	if (c->m->biflow && !pair_up(c->m, ft, f, rec))
 		return;		/* parked until its reverse leaves */
-	exporter_commit(c->m->ex, c->now_us);
+	exporter_commit(c->m->ex, c->now_us + c->m->wall_skew);
 }
 
 /* Each scan is one batch: its flows share datagrams stamped with its time,
@@ -181,7 +183,7 @@ static void scan_due(struct meter *m, int64_t until_us)
 		struct expiry_ctx c = { m, t };
 		if (ft_expire(m->ft, t, on_expired, &c) == 0)
 			break;
-		exporter_flush(m->ex, t);
+		exporter_flush(m->ex, t + m->wall_skew);
 	}
 }
 
@@ -190,6 +192,14 @@ static inline void run_scans(struct meter *m, int64_t until_us)
 {
 	if (*m->scan_floor <= until_us)
 		scan_due(m, until_us);
+}
+
+void meter_start_clock(struct meter *m, int64_t now_us)
+{
+	m->started = 1;
+	m->clock_us = now_us;
+	m->scan_us = now_us;
+	exporter_set_boot(m->ex, now_us + m->wall_skew);
 }
 
 void meter_advance(struct meter *m, int64_t now_us)
@@ -379,5 +389,5 @@ void meter_finish(struct meter *m, uint8_t reason)
 	 * the drain, or the time would depend on the queue's length. */
 	struct expiry_ctx c = { m, m->clock_us };
 	ft_expire_all(m->ft, reason, on_expired, &c);
-	exporter_flush(m->ex, m->clock_us);
+	exporter_flush(m->ex, m->clock_us + m->wall_skew);
 }

@@ -55,6 +55,9 @@ struct meter {
 	struct frags *frags;	/* owned */
 	int64_t clock_us;	/* newest timestamp seen */
 	int64_t scan_us;	/* time of the last expiry scan */
+	int64_t wall_skew;	/* live: added to the clock's times to make
+				 * the wall-clock times records and datagrams
+				 * carry (live.h); 0 reading a file */
 	int started;
 	enum track_level level;
 	uint32_t sample;	/* keep 1 packet in this many; < 2: all */
@@ -92,6 +95,10 @@ void meter_packet(struct meter *m, enum packet_kind kind, const struct packet *p
 /* Put every queued packet into the flow table.  Before anything that
  * must see the table up to date (a timer, a control command). */
 void meter_drain(struct meter *m);
+
+/* Live: start the clock at now_us before the first packet (reading a
+ * file, the first packet starts it); the uptime base is now. */
+void meter_start_clock(struct meter *m, int64_t now_us);
 
 /* Run the scans due by now_us (live mode calls this on a timer). */
 void meter_advance(struct meter *m, int64_t now_us);

@@ -23,6 +23,7 @@ void options_usage(FILE *out)
 "              [-T LEVEL] [-x N] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
 "              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [-p PIDFILE]\n"
 "              [--user NAME] [--chroot DIR] [--no-privdrop] [bpf expression]\n"
+"    flowprobe -i [IDX:]IFACE [-i ...] [-C SNAPLEN] [-B BYTES] [-N] [same options]\n"
 "\n"
 "DESCRIPTION\n"
 "    Reads packets, aggregates them into one-way flows keyed by the 7-tuple\n"
@@ -37,6 +38,19 @@ void options_usage(FILE *out)
 "\n"
 "OPTIONS\n"
 "    -r FILE      Read packets from a pcap or pcapng file (\"-\": standard input).\n"
+"    -i [IDX:]IFACE\n"
+"                 Capture live from this interface (\"any\": all of them); may be\n"
+"                 given up to 16 times.  Only arriving packets are metered, so\n"
+"                 a router counts what it forwards once; the probe's own\n"
+"                 exports are never metered.  The input interface exported is\n"
+"                 IDX when given, else the interface's own index (on \"any\",\n"
+"                 each packet's).  Flows expire on the boot clock, at multiples\n"
+"                 of expint, whatever the wall clock does; their times are the\n"
+"                 packets' own.  SIGTERM or SIGINT exports every flow and exits;\n"
+"                 SIGHUP is ignored.  Needs root or CAP_NET_RAW.\n"
+"    -C SNAPLEN   Bytes captured of each packet, live (default 256).\n"
+"    -B BYTES     libpcap's capture buffer, live (default: libpcap's).\n"
+"    -N           No promiscuous mode, live.\n"
 "    -n DESTS     Export to these collectors, HOST:PORT or [IPV6]:PORT, comma\n"
 "                 separated (at most 16).  A later -n replaces an earlier one.\n"
 "    -w FILE      Also write every export datagram into a pcap file (\"-\":\n"
@@ -144,13 +158,17 @@ void options_usage(FILE *out)
 "    bpf expression\n"
 "                 Trailing words form a pcap filter, as in tcpdump.\n"
 "\n"
-"    Accepted for softflowd compatibility with no effect on a file run:\n"
-"    -a (flow times always follow packet time), -c PATH, -M.\n"
+"    Accepted for softflowd compatibility with no effect: -a (a file's\n"
+"    flow times always follow packet time), -M.\n"
 "\n"
 "OUTPUT\n"
-"    Statistics go to standard error when the file is done.  Exit status is\n"
-"    0 on success and 1 on any error, including a capture file damaged part\n"
-"    way: then every flow read before the damage is still exported.\n",
+"    Statistics go to standard error when the file is done, or when live\n"
+"    capture ends, then with a line per interface (packets received, dropped\n"
+"    by the kernel).  Live, kernel drops and exports that could not be sent\n"
+"    are warned about on standard error as they grow, at most every 5 s.\n"
+"    Exit status is 0 on success and 1 on any error, including a capture\n"
+"    file damaged part way: then every flow read before the damage is still\n"
+"    exported.\n",
 	      out);
 }
 
@@ -199,6 +217,34 @@ static char *join_words(int n, char **words)
 	return s;
 }
 
+/*
+ * -i [idx:]IFACE.  As softflowd, digits before the first colon are the
+ * interface index to export (an empty prefix: the device's own); unlike
+ * softflowd, a name whose part before the colon is not a number is a
+ * device name whole (an alias like eth0:1).
+ */
+static int parse_iface(const char *arg, struct probe_iface *f)
+{
+	const char *colon = strchr(arg, ':');
+	uint64_t idx = 0;
+
+	f->name = arg;
+	f->index = 0;
+	if (colon) {
+		size_t n = (size_t)(colon - arg);
+		char digits[16];
+		if (n < sizeof(digits) && strspn(arg, "0123456789") == n) {
+			memcpy(digits, arg, n);
+			digits[n] = '\0';
+			if (n > 0 && (parse_count(digits, &idx) != 0 || idx > UINT32_MAX))
+				return -1;
+			f->name = colon + 1;
+			f->index = (uint32_t)idx;
+		}
+	}
+	return f->name[0] == '\0' || strlen(f->name) >= 16 ? -1 : 0;
+}
+
 enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE, OPT_USER, OPT_CHROOT, OPT_NO_PRIVDROP };
 
 static const struct option long_options[] = {
@@ -236,6 +282,7 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 	o->datagram_max = EXPORT_DEFAULT_DATAGRAM;
 	o->pace = DEFAULT_FILE_PACE;
 	o->max_flows = DEFAULT_MAX_FLOWS;
+	o->snaplen = DEFAULT_SNAPLEN;
 	timeouts_default(&o->to);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0) {
@@ -283,6 +330,10 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case 'r':
 			if (o->read_file) {
 				snprintf(err, errlen, "packet source already specified (-r given twice)");
+				return -1;
+			}
+			if (o->nifaces) {
+				snprintf(err, errlen, "packet source already specified (-i and -r)");
 				return -1;
 			}
 			o->read_file = optarg;
@@ -396,8 +447,37 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->no_privdrop = 1;
 			break;
 		case 'i':
-			snprintf(err, errlen, "live capture (-i) is not available in this version; read a file with -r");
-			return -1;
+			if (o->read_file) {
+				snprintf(err, errlen, "packet source already specified (-r and -i)");
+				return -1;
+			}
+			if (o->nifaces == PROBE_MAX_IFACES) {
+				snprintf(err, errlen, "too many -i: at most %d interfaces", PROBE_MAX_IFACES);
+				return -1;
+			}
+			if (parse_iface(optarg, &o->ifaces[o->nifaces]) != 0) {
+				snprintf(err, errlen, "invalid -i \"%s\": expected [INDEX:]INTERFACE", optarg);
+				return -1;
+			}
+			o->nifaces++;
+			break;
+		case 'B':
+			if (parse_count(optarg, &o->bufsize) != 0 || o->bufsize == 0 || o->bufsize > INT32_MAX) {
+				snprintf(err, errlen, "invalid -B \"%s\": expected a capture buffer size in bytes, 1 to %d",
+					 optarg, INT32_MAX);
+				return -1;
+			}
+			break;
+		case 'C':
+			if (parse_count(optarg, &o->snaplen) != 0 || o->snaplen == 0 || o->snaplen > 262144) {
+				snprintf(err, errlen, "invalid -C \"%s\": expected a snapshot length in bytes, 1 to 262144",
+					 optarg);
+				return -1;
+			}
+			break;
+		case 'N':
+			o->no_promisc = 1;
+			break;
 		case ':':
 			snprintf(err, errlen, "option -%c needs an argument", optopt);
 			return -1;
@@ -418,8 +498,8 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		snprintf(err, errlen, "-P tcp carries IPFIX only: add -v 10");
 		return -1;
 	}
-	if (o->read_file == NULL) {
-		snprintf(err, errlen, "no packet source: give -r FILE (see flowprobe -h)");
+	if (o->read_file == NULL && o->nifaces == 0) {
+		snprintf(err, errlen, "no packet source: give -r FILE or -i INTERFACE (see flowprobe -h)");
 		return -1;
 	}
 	if (optind < argc) {

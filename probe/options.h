@@ -14,8 +14,29 @@
  * by default (see --help and bench/pace.sh for how it was chosen). */
 #define DEFAULT_FILE_PACE 10000
 
+/* -C's default: room for the link header, a few VLAN tags or labels, a
+ * tunnel's outer headers, IPv6 extension headers and the transport
+ * header (softflowd: 96, or 160 when IPv6 can be exported).  Octets come
+ * from the IP header, never from the bytes captured. */
+#define DEFAULT_SNAPLEN 256
+
+/* -i: interfaces captured at once, at most. */
+#define PROBE_MAX_IFACES 16
+
+/* One -i [idx:]IFACE. */
+struct probe_iface {
+	const char *name;		/* the device (points into argv) */
+	uint32_t index;			/* idx: given, exported as the input
+					 * interface; 0: the device's own */
+};
+
 struct probe_options {
 	const char *read_file;		/* -r */
+	struct probe_iface ifaces[PROBE_MAX_IFACES];	/* -i, in order */
+	int nifaces;
+	uint64_t snaplen;		/* -C: bytes captured a packet, live */
+	uint64_t bufsize;		/* -B: capture buffer bytes; 0: libpcap's */
+	int no_promisc;			/* -N */
 	const char *dests;		/* -n, the last one given */
 	const char *write_file;		/* -w */
 	const char *source;		/* -e: export source address */

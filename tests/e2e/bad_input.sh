@@ -111,7 +111,7 @@ expect_error "-x not a number" \
 expect_error "bad -v" \
 	'flowprobe: invalid -v "6": expected 1, 5, 9, 10 or psamp' "$PROBE" -r "$TMP/ok.pcap" -v 6
 expect_error "no source" \
-	'flowprobe: no packet source: give -r FILE (see flowprobe -h)' "$PROBE" -n 127.0.0.1:2055
+	'flowprobe: no packet source: give -r FILE or -i INTERFACE (see flowprobe -h)' "$PROBE" -n 127.0.0.1:2055
 expect_error "unknown option" \
 	'flowprobe: unknown option -Q (see flowprobe -h)' "$PROBE" -r "$TMP/ok.pcap" -Q
 expect_error "missing argument" 'flowprobe: option -t needs an argument' "$PROBE" -r "$TMP/ok.pcap" -t

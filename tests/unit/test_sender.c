@@ -135,6 +135,38 @@ static void test_refused_counted(void **state)
 	close(tx);
 }
 
+/* A collector that restarts on the same port: the ICMP port unreachable
+ * its absence caused fails the next send with ECONNREFUSED, which counts
+ * once; that datagram is sent again and reaches the new collector, on
+ * the same socket. */
+static void test_collector_restart(void **state)
+{
+	(void)state;
+	int rx, tx;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	socket_pair(&rx, &tx);
+	assert_int_equal(getsockname(rx, (struct sockaddr *)&a, &alen), 0);
+	close(rx);		/* the collector stops */
+	struct sender *s = sender_start(&tx, 1);
+	assert_non_null(s);
+	sender_queue(s, -1, 0, (const uint8_t *)"lost", 4);
+	assert_int_equal(sender_sync(s), 0);	/* sent; the ICMP comes back */
+	usleep(50000);
+	rx = socket(AF_INET, SOCK_DGRAM, 0);	/* the collector is back */
+	assert_true(rx >= 0);
+	assert_int_equal(bind(rx, (struct sockaddr *)&a, sizeof(a)), 0);
+	sender_queue(s, -1, 0, (const uint8_t *)"back", 4);
+	assert_int_equal(sender_sync(s), 1);	/* the refusal, counted */
+	assert_int_equal(sender_failures(s), 1);
+	char b[8];
+	assert_int_equal(recv(rx, b, sizeof(b), MSG_DONTWAIT), 4);
+	assert_memory_equal(b, "back", 4);
+	assert_int_equal(sender_stop(s), 1);
+	close(rx);
+	close(tx);
+}
+
 /* Paced: 216 datagrams at 2000 a second cannot all go in less than
  * (216 - 16) / 2000 s = 100 ms (16 may go at once); all still arrive.
  * Only the lower bound is asserted: a slow machine takes longer. */
@@ -238,6 +270,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_arrive_in_order),
 		cmocka_unit_test(test_refused_counted),
+		cmocka_unit_test(test_collector_restart),
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_paced),
 		cmocka_unit_test(test_tcp_reconnect),
