@@ -927,3 +927,22 @@ void ft_destroy(struct ft *ft)
 	pool_free(&ft->sessions);
 	free(ft);
 }
+
+size_t ft_walk(struct ft *ft, ft_expired_fn fn, void *ctx)
+{
+	size_t n = 0, live = ft->ftab.count;
+	struct due *e = live ? malloc(live * sizeof(*e)) : NULL;
+
+	if (e == NULL)
+		return 0;
+	for (uint32_t i = 1; i < ft->flows.used && n < live; i++) {
+		const struct flow *f = FLOW(ft, i);
+		if (f->seq != 0)
+			e[n++] = (struct due){ f->deadline, f->seq, i };
+	}
+	due_sort(e, n);
+	for (size_t k = 0; k < n; k++)
+		fn(ctx, ft, FLOW(ft, e[k].idx));
+	free(e);
+	return n;
+}

@@ -152,4 +152,11 @@ size_t ft_expire(struct ft *ft, int64_t now_us, ft_expired_fn fn, void *ctx);
 /* Expire every flow, earliest deadline first, with the given end reason. */
 size_t ft_expire_all(struct ft *ft, uint8_t reason, ft_expired_fn fn, void *ctx);
 
+/* Show every flow to fn in the order they are due, leaving the table as
+ * it is (dump-flows).  Returns how many. */
+size_t ft_walk(struct ft *ft, ft_expired_fn fn, void *ctx);
+
+/* When a flow is due, in µs (FT_NOW: at the next scan, whatever the time). */
+static inline int64_t ft_due(const struct flow *f) { return f->deadline; }
+
 #endif

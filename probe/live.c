@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "link.h"
 #include "live.h"
+#include "log.h"
 #include "packet.h"
 
 #define DISPATCH_MAX 4096	/* packets a pcap_dispatch, so timers and fds get their turn */
@@ -57,10 +58,11 @@ void live_clock_read(int64_t *wall_us, int64_t *boot_us)
 
 /* ---- messages ---- */
 
-static void log_stderr(void *ctx, int warning, const char *msg)
+/* Standard error in the foreground, syslog as a daemon (log.h). */
+static void log_default(void *ctx, int warning, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "flowprobe: %s%s\n", warning ? "warning: " : "", msg);
+	log_msg(warning ? LOG_WARNING : LOG_INFO, "%s", msg);
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -71,7 +73,7 @@ static void say(struct live *l, int warning, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	(l->log ? l->log : log_stderr)(l->log_ctx, warning, msg);
+	(l->log ? l->log : log_default)(l->log_ctx, warning, msg);
 }
 
 /* ---- signals: a byte down a pipe, read by the loop ---- */
@@ -355,6 +357,19 @@ void live_print_stats(struct live *l, FILE *out)
 				"kernel, %llu by the interface, %llu outgoing skipped\n", c->name, c->ifindex,
 				(unsigned long long)recv, (unsigned long long)drop,
 				(unsigned long long)ifdrop, (unsigned long long)c->outgoing);
+	}
+}
+
+void live_capture_stats(struct live *l, struct stats_capture *cap)
+{
+	memset(cap, 0, sizeof(*cap));
+	for (size_t i = 0; i < l->ncap; i++) {
+		uint64_t recv = 0, drop = 0, ifdrop = 0;
+		if (livecap_stats(&l->cap[i], &recv, &drop, &ifdrop) == 0) {
+			cap->received += recv;
+			cap->dropped += drop;
+			cap->if_dropped += ifdrop;
+		}
 	}
 }
 

@@ -141,6 +141,9 @@ void live_pause_gather(struct live *l, int paused);
  * frames skipped. */
 void live_print_stats(struct live *l, FILE *out);
 
+/* libpcap's counters summed over every interface (statistics). */
+void live_capture_stats(struct live *l, struct stats_capture *cap);
+
 void live_close(struct live *l);
 
 #endif

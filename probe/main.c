@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 #include "flowtable.h"
 #include "log.h"
 #include "live.h"
+#include "commands.h"
+#include "control.h"
 #include "meter.h"
 #include "options.h"
 #include "packet.h"
@@ -104,9 +107,12 @@ int main(int argc, char **argv)
 	char err[ERRLEN];
 	int status = 1;
 	struct pidfile pf = { .fd = -1, .dirfd = -1 };
+	struct probe_commands cmds;
+	const char *ctl_path = NULL;
 
 	memset(&run, 0, sizeof(run));
 	memset(&live, 0, sizeof(live));
+	memset(&cmds, 0, sizeof(cmds));
 	transport_init(&tp);
 	if (options_parse(argc, argv, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowprobe: %s\n", err);
@@ -140,6 +146,16 @@ int main(int argc, char **argv)
 	    (opt.nifaces && live_open(&live, &opt, &tp, err, sizeof(err)) != 0) ||
 	    (opt.write_file && transport_open_pcap(&tp, opt.write_file, err, sizeof(err)) != 0))
 		goto out;
+	/* The control socket, live only: opened before the detach and the
+	 * privilege drop, after the pidfile check (a refused second instance
+	 * never touches the first one's socket). */
+	if (opt.nifaces) {
+		ctl_path = opt.control_path ? opt.control_path : CONTROL_DEFAULT_PATH;
+		if (strcmp(ctl_path, "none") == 0)
+			ctl_path = NULL;
+		if (ctl_path && (cmds.ctl = control_open(ctl_path, 0, err, sizeof(err))) == NULL)
+			goto out;
+	}
 
 	ex = malloc(sizeof(*ex));
 	if (ex == NULL) {
@@ -207,6 +223,15 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 	if (opt.nifaces) {
+		cmds.live = &live;
+		cmds.meter = &run.meter;
+		cmds.to = &opt.to;
+		cmds.debug_out = stderr;
+		cmds.started_s = (int64_t)time(NULL);
+		if (cmds.ctl && live_add_fd(&live, control_fd(cmds.ctl), POLLIN, commands_on_control, &cmds) != 0) {
+			snprintf(err, sizeof(err), "cannot watch the control socket");
+			goto out;
+		}
 		int how = live_run(&live, &run.meter, err, sizeof(err));
 		if (how < 0) {
 			fprintf(stderr, "flowprobe: %s; exporting every flow\n", err);
@@ -236,6 +261,7 @@ out:
 	chunks_helper_stop();
 	capture_close(&run.cap);
 	live_close(&live);
+	control_close(cmds.ctl);
 	meter_free(&run.meter);
 	ft_destroy(ft);
 	free(ex);

@@ -391,3 +391,45 @@ void meter_finish(struct meter *m, uint8_t reason)
 	ft_expire_all(m->ft, reason, on_expired, &c);
 	exporter_flush(m->ex, m->clock_us + m->wall_skew);
 }
+
+static void on_deleted(void *vctx, const struct ft *ft, const struct flow *f)
+{
+	struct meter *m = vctx;
+	(void)ft;
+	if (m->l2)
+		l2x_release(m->l2, flowkey_l2id(&f->key));
+}
+
+size_t meter_delete_all(struct meter *m)
+{
+	meter_drain(m);
+	return ft_expire_all(m->ft, END_FORCED, on_deleted, m);
+}
+
+struct dump_ctx {
+	struct meter *m;
+	FILE *out;
+};
+
+static void on_dump(void *vctx, const struct ft *ft, const struct flow *f)
+{
+	struct dump_ctx *c = vctx;
+	struct flow_record rec;
+	int64_t skew = c->m->wall_skew, due = ft_due(f);
+
+	(void)ft;
+	flow_to_record(f, &rec);
+	rec.first_us += skew;
+	rec.last_us += skew;
+	if (c->m->l2)
+		l2_to_record(c->m, flowkey_l2id(&f->key), &rec);
+	flowdump_active(c->out, f->seq, &rec, due == FT_NOW ? 0 : (due + skew) / 1000000,
+			(c->m->clock_us + skew) / 1000000);
+}
+
+size_t meter_dump_flows(struct meter *m, FILE *out)
+{
+	struct dump_ctx c = { m, out };
+	meter_drain(m);
+	return ft_walk(m->ft, on_dump, &c);
+}

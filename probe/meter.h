@@ -103,7 +103,15 @@ void meter_start_clock(struct meter *m, int64_t now_us);
 /* Run the scans due by now_us (live mode calls this on a timer). */
 void meter_advance(struct meter *m, int64_t now_us);
 
-/* Expire and export every flow (end of capture, shutdown). */
+/* Expire and export every flow (end of capture, shutdown, expire-all). */
 void meter_finish(struct meter *m, uint8_t reason);
+
+/* delete-all: forget every flow, exporting and counting nothing.  Returns
+ * how many. */
+size_t meter_delete_all(struct meter *m);
+
+/* dump-flows: every flow as softflowd's ACTIVE / EXPIRY EVENT lines, in
+ * the order they are due.  Returns how many. */
+size_t meter_dump_flows(struct meter *m, FILE *out);
 
 #endif

@@ -140,6 +140,12 @@ void options_usage(FILE *out)
 "                 tcp:FLAGS flowlabel:HEX vlan:V end:REASON\" (times UTC, to the µs),\n"
 "                 then \"mac:SRC>DST\" at -T ether and \"mpls:LABEL-EXP-BOS,...\"\n"
 "                 for a flow keyed on labels (-x).\n"
+"    -c PATH      The control socket of live capture (default\n"
+"                 /run/flowprobe.ctl; \"none\": no socket), mode 0600, for\n"
+"                 flowctl or softflowctl: help, statistics, dump-flows,\n"
+"                 timeouts, expire-all, delete-all, send-template,\n"
+"                 stop-gather, start-gather, debug+, debug-, shutdown, exit.\n"
+"                 A file run opens none.\n"
 "    -p PIDFILE   Write the process id here, and refuse to start while it\n"
 "                 names a live process (\"already running under pid N\").  The\n"
 "                 file is locked for the process's lifetime and removed at\n"
@@ -420,8 +426,15 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->mpls = (int)n;
 			break;
 		}
-		case 'a': case 'c': case 'M':
-			break;		/* no effect on a file run; see --help */
+		case 'a': case 'M':
+			break;		/* no effect; see --help */
+		case 'c':
+			if (*optarg == '\0') {
+				snprintf(err, errlen, "invalid -c \"\": expected the control socket's path, or none");
+				return -1;
+			}
+			o->control_path = optarg;
+			break;
 		case 'p':
 			if (*optarg == '\0') {
 				snprintf(err, errlen, "invalid -p \"\": expected the pidfile's name");

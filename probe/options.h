@@ -59,6 +59,8 @@ struct probe_options {
 	uint64_t datagram_max;		/* --max-datagram: payload bytes (v9, IPFIX) */
 	uint64_t domain;		/* --domain: observation domain / source id */
 	uint64_t pace;			/* --pace: UDP datagrams a second, 0: unpaced */
+	const char *control_path;	/* -c: NULL = CONTROL_DEFAULT_PATH live,
+					 * "none": no control socket */
 	const char *pidfile;		/* -p: NULL = none in the foreground,
 					 * DAEMON_DEFAULT_PIDFILE as a daemon */
 	const char *user;		/* --user: privilege drop to (NULL: nobody) */
