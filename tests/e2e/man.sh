@@ -54,3 +54,4 @@ options_in_step() {
 }
 options_in_step "$PROBE" "$MAN/flowprobe.8"
 options_in_step "$COLLECT" "$MAN/flowcollect.1"
+options_in_step "$ROOT/$BUILD/flowctl" "$MAN/flowctl.8"
