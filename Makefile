@@ -46,7 +46,7 @@ UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libflow.a
 PROGRAMS  := $(BUILD)/flowprobe $(BUILD)/flowcollect $(BUILD)/flowctl
-TOOLS     := $(BUILD)/craftpcap $(BUILD)/gencap
+TOOLS     := $(BUILD)/craftpcap $(BUILD)/craftsend $(BUILD)/gencap
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_TARGETS := collector packet flowfile
 REPLAYS   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
@@ -108,6 +108,10 @@ $(BUILD)/gencap: $(BUILD)/bench/gencap.o
 
 $(BUILD)/craftpcap: $(BUILD)/tools/craftpcap.o
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lnet $(LDLIBS)
+
+# Crafted packets sent live (tests/e2e/router.sh).
+$(BUILD)/craftsend: $(BUILD)/tools/craftsend.o
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lnet
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)

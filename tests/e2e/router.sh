@@ -6,7 +6,9 @@
 #
 # flowprobe runs in r on both of its interfaces, exporting IPFIX to
 # flowcollect on r's loopback.  h1 sends known traffic to h2: a ping, UDP
-# datagrams, a TCP transfer that closes, and two TCP connections left open.
+# datagrams, a TCP transfer that closes, packets crafted with libnet
+# (tools/craftsend.c: one UDP 5-tuple under two ToS bytes, which are two
+# flows, and an ICMP echo with ToS 0x10), and two TCP connections left open.
 # Checked: every flow the hosts' own captures show appears once (nothing
 # twice from the egress side), with their packets and octets and the
 # router's index of the interface it arrived on; the closed flows without
@@ -19,7 +21,9 @@ if [ "$(id -u)" != 0 ]; then
 	skip "router" "network namespaces need root"
 	exit 0
 fi
-for tool in ip tshark python3; do
+CRAFT="$ROOT/$BUILD/craftsend"
+[ -x "$CRAFT" ] || CRAFT="$ROOT/build/craftsend"
+for tool in ip tshark python3 "$CRAFT"; do
 	if ! command -v "$tool" >/dev/null; then
 		skip "router" "$tool is not installed (make test-deps)"
 		exit 0
@@ -161,6 +165,9 @@ else:                       # open PORT SRCPORT: connect, 1000 bytes, stay
 PY
 in_ns "$NS_H1" python3 "$TMP/client.py" udp
 in_ns "$NS_H1" python3 "$TMP/client.py" bulk
+in_ns "$NS_H1" "$CRAFT" udp 10.1.0.2 10.2.0.2 40005 9999 40 200 4 >/dev/null
+in_ns "$NS_H1" "$CRAFT" udp 10.1.0.2 10.2.0.2 40005 9999 0 50 2 >/dev/null
+in_ns "$NS_H1" "$CRAFT" icmp 10.1.0.2 10.2.0.2 8 0 16 100 3 >/dev/null
 ip netns exec "$NS_H1" python3 "$TMP/client.py" open 5002 40003 >"$TMP/openA.out" &
 PIDS+=($!)
 wait_for grep -q sent "$TMP/openA.out"
@@ -169,12 +176,12 @@ T_END=$(now_ms)
 
 # Rows of the collector's CSV as "sa da sp dp pr ipkt ibyt in", and when
 # each first appeared (seconds after T_END).
-rows() { awk -F, 'NR > 1 && $1 ~ /^[0-9][0-9][0-9][0-9]-/ { print $4, $5, $6, $7, $8, $12, $13, $16 }' "$TMP/flows.csv"; }
+rows() { awk -F, 'NR > 1 && $1 ~ /^[0-9][0-9][0-9][0-9]-/ { print $4, $5, $6, $7, $8, $11, $12, $13, $16 }' "$TMP/flows.csv"; }
 declare -A SEEN
 watch_rows() {	# watch_rows MS: record arrival times (ms after T_END) until then
 	local until=$(( $(now_ms) + $1 ))
 	while [ "$(now_ms)" -lt "$until" ]; do
-		while read -r sa da sp dp pr rest; do
+		while read -r sa da sp dp pr tos rest; do
 			local k="$sa $da $sp $dp $pr"
 			[ -n "${SEEN[$k]:-}" ] || SEEN[$k]=$(( $(now_ms) - T_END ))
 		done < <(rows)
@@ -233,14 +240,22 @@ sleep 0.5
 for h in h1 h2; do
 	tshark -r "$TMP/$h.pcapng" -Y "ip.src == 10.${h#h}.0.2" -T fields -e ip.src -e ip.dst \
 		-e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport -e icmp.type -e icmp.code \
-		-e ip.proto -e ip.len 2>/dev/null
+		-e ip.proto -e ip.len -e ip.dsfield 2>/dev/null
 done | awk -v if1="$IF1" -v if2="$IF2" -F'\t' '
+	function hex(s,   v, i) {	# tshark prints ip.dsfield as 0xNN
+		v = 0
+		s = tolower(s)
+		sub(/^0x/, "", s)
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
 	{
 		if ($9 == 1) { sp = 0; dp = $7 * 256 + $8; pr = "ICMP" }
 		else if ($9 == 6) { sp = $3; dp = $4; pr = "TCP" }
 		else if ($9 == 17) { sp = $5; dp = $6; pr = "UDP" }
 		else { sp = 0; dp = 0; pr = $9 }
-		k = $1 " " $2 " " sp " " dp " " pr
+		k = $1 " " $2 " " sp " " dp " " pr " " hex($11)
 		pk[k]++; oc[k] += $10
 		inif[k] = ($1 == "10.1.0.2") ? if1 : if2
 	}
@@ -256,4 +271,8 @@ check "router: the exported flows are exactly the hosts' flows, once each, with 
 	diff -q "$TMP/expected" "$TMP/got"
 [ -s "$TMP/expected" ] || not_ok "router: host captures hold the traffic"
 check "router: input interfaces are r-eth1 ($IF1) and r-eth2 ($IF2)" \
-	[ "$(awk '{ print $8 }' "$TMP/got" | sort -u | tr '\n' ' ')" = "$IF1 $IF2 " ]
+	[ "$(awk '{ print $9 }' "$TMP/got" | sort -u | tr '\n' ' ')" = "$IF1 $IF2 " ]
+check "router: the crafted UDP 5-tuple is two flows by ToS: 4 x 228 octets at 40, 2 x 78 at 0" \
+	grep -qx "10.1.0.2 10.2.0.2 40005 9999 UDP 40 4 912 $IF1" "$TMP/got"
+check "router: ... and at ToS 0" grep -qx "10.1.0.2 10.2.0.2 40005 9999 UDP 0 2 156 $IF1" "$TMP/got"
+check "router: the crafted echo request, ToS 16, 3 x 128 octets" grep -qx "10.1.0.2 10.2.0.2 0 2048 ICMP 16 3 384 $IF1" "$TMP/got"
