@@ -130,9 +130,15 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 	check "--no-privdrop: runs as it is" test $? -eq 0 -a -s "$TMP/kept.pcap"
 	# Not root: the run goes on, with one warning.
 	if command -v setpriv >/dev/null; then
+		# The program and the capture where nobody can reach them: the
+		# checkout may sit below a directory only root can enter.
 		chmod 777 "$TMP"
+		cp "$PROBE" "$TMP/flowprobe-copy"
+		cp "$PCAP" "$TMP/demo-copy.pcap"
+		chmod 755 "$TMP/flowprobe-copy"
+		chmod 644 "$TMP/demo-copy.pcap"
 		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
-			"$PROBE" -r "$PCAP" --chroot "$TMP/jail" -w "$TMP/notroot.pcap" 2>"$TMP/err"
+			"$TMP/flowprobe-copy" -r "$TMP/demo-copy.pcap" --chroot "$TMP/jail" -w "$TMP/notroot.pcap" 2>"$TMP/err"
 		rc=$?
 		chmod 755 "$TMP"
 		want="flowprobe: warning: not running as root: privileges not dropped (staying uid $(id -u nobody), no chroot to $TMP/jail)"
