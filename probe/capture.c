@@ -248,10 +248,20 @@ int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t e
 		c->have_first = 0;
 		deliver(c, &c->first, fn, ctx);
 	}
-	while ((rc = read_record(c, &rec, why, sizeof(why))) == 1)
+	while ((rc = read_record(c, &rec, why, sizeof(why))) == 1) {
 		deliver(c, &rec, fn, ctx);
+		if (c->stop && *c->stop) {
+			c->stopped = 1;
+			return 0;
+		}
+	}
 	if (rc == 0)
 		return 0;
+	if (c->stop && *c->stop) {
+		/* A read the signal interrupted (a pipe): not damage. */
+		c->stopped = 1;
+		return 0;
+	}
 	snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packet%s: %s", c->path,
 		 (unsigned long long)c->records, c->records == 1 ? "" : "s", why);
 	return -1;

@@ -12,6 +12,7 @@
 #define FP_CAPTURE_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <pcap/pcap.h>
 #include "pcapfile.h"
@@ -32,6 +33,10 @@ struct capture {
 	/* The filter, applied here so that every record is counted. */
 	struct bpf_program prog;
 	int have_prog;
+	/* Set from outside (a signal handler) to end capture_run early, as
+	 * if the file ended there; stopped says it did. */
+	const volatile sig_atomic_t *stop;
+	int stopped;
 };
 
 /*

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,36 @@
 #include "../export/transport.h"
 
 #define ERRLEN 512
+
+/* Reading a file: SIGTERM or SIGINT ends the reading where it is, and the
+ * flows read so far are exported (softflowd dies and loses them).  Live
+ * capture has its own handlers (live.c). */
+static volatile sig_atomic_t file_stop_signal;
+
+static void on_file_stop(int sig)
+{
+	file_stop_signal = sig;
+}
+
+/* The handlers, with the two signals blocked in this thread and so in
+ * every helper thread started after: the thread that reads the file
+ * unblocks them (reader.c), so a read waiting on a pipe is the one they
+ * interrupt. */
+static void catch_file_stop(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_file_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
 
 struct run {
 	struct capture cap;
@@ -213,6 +245,8 @@ int main(int argc, char **argv)
 		ex->sampling = (uint16_t)(0x4000 | (opt.sample & 0x3fff));
 	}
 
+	if (!opt.nifaces)
+		catch_file_stop();
 	/* Helper threads, none needed for correctness: one faults in memory
 	 * ahead of the flow table, one sends the exports, and one reads and
 	 * decodes the capture (reader_run). */
@@ -240,10 +274,20 @@ int main(int argc, char **argv)
 		err[0] = '\0';
 		if (how == LIVE_STOP_NOW)
 			goto out;
-	} else if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
-		/* Keep what was read: export it all, then report the damage. */
-		fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
-		status = 1;
+	} else {
+		run.cap.stop = &file_stop_signal;
+		if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
+			/* Keep what was read: export it all, then report the damage. */
+			fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
+			status = 1;
+		} else if (run.cap.stopped) {
+			/* Not the whole file: exit 1, so a script knows. */
+			fprintf(stderr, "flowprobe: stopped by %s after %llu packets of \"%s\"; "
+				"exporting the flows read so far\n",
+				file_stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+				(unsigned long long)run.cap.records, opt.read_file);
+			status = 1;
+		}
 	}
 	err[0] = '\0';
 	chunks_helper_stop();	/* the table grows no more: its spare blocks go back */

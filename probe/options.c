@@ -38,6 +38,8 @@ void options_usage(FILE *out)
 "\n"
 "OPTIONS\n"
 "    -r FILE      Read packets from a pcap or pcapng file (\"-\": standard input).\n"
+"                 SIGTERM or SIGINT ends the reading there: the flows read so\n"
+"                 far are exported, exit status 1.\n"
 "    -i [IDX:]IFACE\n"
 "                 Capture live from this interface (\"any\": all of them); may be\n"
 "                 given up to 16 times.  Only arriving packets are metered, so\n"

@@ -8,6 +8,7 @@
  * reader wait for a free block).
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,10 +88,22 @@ static void on_frame(void *ctx, int64_t ts_us, const uint8_t *data, size_t caple
 		publish(g);
 }
 
+/* SIGTERM and SIGINT come to the reading thread, which may wait in a
+ * read from a pipe: they interrupt it (capture.h, stop). */
+static void take_stop_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void *reader_main(void *arg)
 {
 	struct ring *g = arg;
 	char err[sizeof(g->err)];
+	take_stop_signals();
 	int status = capture_run(g->cap, on_frame, g, err, sizeof(err));
 
 	pthread_mutex_lock(&g->mu);
@@ -169,6 +182,7 @@ int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn,
 	}
 	if (g == NULL) {
 		struct direct dr = { c, ifindex, with_mpls, fn, ctx };
+		take_stop_signals();
 		return capture_run(c, on_frame_direct, &dr, err, errlen);
 	}
 
