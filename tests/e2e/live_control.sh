@@ -148,3 +148,28 @@ wait "$PROBE_PID"
 PROBE_PID=""
 sleep 1.5
 check "exit: nothing more exported" [ "$(exported)" = 2 ]
+
+# As a daemon (no -d): the parent exits 0 once the child is set up; the
+# child, named in the pidfile, runs as nobody in the chroot and serves the
+# socket; shutdown exports its flows.
+JAIL=$TMP/jail
+mkdir -p "$JAIL"
+chmod 755 "$JAIL"
+ip netns exec "$NSP" "$PROBE" -i p0 -n "127.0.0.1:$PORT" -v 10 -c "$SOCK" -p "$PIDF" \
+	--chroot "$JAIL" -t icmp=300 -t expint=1 2>"$TMP/daemon.err"
+rc=$?
+check "daemon: the parent exits 0" [ "$rc" = 0 ]
+DPID=$(cat "$PIDF" 2>/dev/null)
+check "daemon: the pidfile names a running child" kill -0 "${DPID:-0}"
+check "daemon: the child runs as nobody" [ "$(ps -o user= -p "${DPID:-0}" | tr -d ' ')" = nobody ]
+check "daemon: in the chroot" [ "$(readlink "/proc/${DPID:-0}/root")" = "$JAIL" ]
+ping_from_s 3
+sleep 0.3
+"$CTL" -c "$SOCK" statistics >"$TMP/dst" 2>&1
+check "daemon: the socket answers, 3 packets seen" grep -q "^Packets processed: 3$" "$TMP/dst"
+"$CTL" -c "$SOCK" shutdown >/dev/null 2>&1
+for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+check "daemon: shutdown ends it" sh -c "! kill -0 $DPID 2>/dev/null"
+wait_for test "$(exported)" = 3
+check "daemon: its 3-packet flow exported" \
+	grep -q ",10\.7\.0\.2,10\.7\.0\.1,0,2048,ICMP,........,0,0,3,252," "$TMP/flows.csv"
