@@ -181,6 +181,7 @@ declare -A SEEN
 watch_rows() {	# watch_rows MS: record arrival times (ms after T_END) until then
 	local until=$(( $(now_ms) + $1 ))
 	while [ "$(now_ms)" -lt "$until" ]; do
+		local sa da sp dp pr tos rest
 		while read -r sa da sp dp pr tos rest; do
 			local k="$sa $da $sp $dp $pr"
 			[ -n "${SEEN[$k]:-}" ] || SEEN[$k]=$(( $(now_ms) - T_END ))
@@ -201,14 +202,21 @@ done
 check "router: open connection A not exported before expire-all" \
 	[ -z "${SEEN["10.1.0.2 10.2.0.2 40003 5002 TCP"]:-}" ]
 
-# expire-all through our flowctl: A's two directions at once.
-T_END=$(now_ms)
-"$CTL" -c "$SOCK" expire-all >"$TMP/ctl.out" 2>&1
-check "router: flowctl expire-all answers" grep -q "Expired [0-9]* flows" "$TMP/ctl.out"
-watch_rows 1500
-for k in "10.1.0.2 10.2.0.2 40003 5002 TCP" "10.2.0.2 10.1.0.2 5002 40003 TCP"; do
-	check "router: $k exported at once on flowctl expire-all (${SEEN[$k]:-never} ms)" [ -n "${SEEN[$k]:-}" ]
-done
+# expire_all_by NAME CLIENT SPORT DPORT: expire-all through CLIENT; the
+# open connection h1:SPORT - h2:DPORT leaves at once, both directions.
+expire_all_by() {
+	local name=$1 client=$2 h1port=$3 h2port=$4 k
+	T_END=$(now_ms)
+	"$client" -c "$SOCK" expire-all >"$TMP/$name.out" 2>&1
+	check "router: $name expire-all answers" grep -q "Expired [0-9]* flows" "$TMP/$name.out"
+	watch_rows 1500
+	for k in "10.1.0.2 10.2.0.2 $h1port $h2port TCP" "10.2.0.2 10.1.0.2 $h2port $h1port TCP"; do
+		check "router: $k exported at once on $name expire-all (${SEEN[$k]:-never} ms)" [ -n "${SEEN[$k]:-}" ]
+	done
+}
+
+# Connection A through our flowctl.
+expire_all_by flowctl "$CTL" 40003 5002
 
 # Connection B, and expire-all through Debian's softflowctl.
 ip netns exec "$NS_H1" python3 "$TMP/client.py" open 5003 40004 >"$TMP/openB.out" &
@@ -216,13 +224,7 @@ PIDS+=($!)
 wait_for grep -q sent "$TMP/openB.out"
 sleep 0.3
 if [ -n "$SOFTFLOWCTL" ]; then
-	T_END=$(now_ms)
-	"$SOFTFLOWCTL" -c "$SOCK" expire-all >"$TMP/sctl.out" 2>&1
-	check "router: softflowctl expire-all answers" grep -q "Expired [0-9]* flows" "$TMP/sctl.out"
-	watch_rows 1500
-	for k in "10.1.0.2 10.2.0.2 40004 5003 TCP" "10.2.0.2 10.1.0.2 5003 40004 TCP"; do
-		check "router: $k exported at once on softflowctl expire-all (${SEEN[$k]:-never} ms)" [ -n "${SEEN[$k]:-}" ]
-	done
+	expire_all_by softflowctl "$SOFTFLOWCTL" 40004 5003
 else
 	skip "router: softflowctl expire-all" "softflowctl is not installed"
 fi
