@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -279,60 +281,36 @@ static void cmd_help(FILE *out, const struct control_ops *ops, void *ctx)
 
 static void cmd_shutdown(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->stop == NULL) {
-		unavailable(out, "shutdown");
-		return;
-	}
 	say(out, "Shutting down gracefully...");
 	ops->stop(ctx, 1);
 }
 
 static void cmd_exit(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->stop == NULL) {
-		unavailable(out, "exit");
-		return;
-	}
 	say(out, "Exiting now...");
 	ops->stop(ctx, 0);
 }
 
 static void cmd_expire_all(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->expire_all == NULL) {
-		unavailable(out, "expire-all");
-		return;
-	}
 	long n = ops->expire_all(ctx);
 	fprintf(out, CONTROL_NAME "[%u]: Expired %ld flows.\n", (unsigned)getpid(), n);
 }
 
 static void cmd_delete_all(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->delete_all == NULL) {
-		unavailable(out, "delete-all");
-		return;
-	}
 	long n = ops->delete_all(ctx);
 	fprintf(out, CONTROL_NAME "[%u]: Deleted %ld flows.\n", (unsigned)getpid(), n);
 }
 
 static void cmd_send_template(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->send_template == NULL) {
-		unavailable(out, "send-template");
-		return;
-	}
 	ops->send_template(ctx);
 	say(out, "Template will be sent at next flow export");
 }
 
 static void cmd_statistics(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->statistics == NULL) {
-		unavailable(out, "statistics");
-		return;
-	}
 	char when[32] = "1970-01-01T00:00:00";
 	time_t t = ops->since ? (time_t)ops->since(ctx) : 0;
 	struct tm tm;
@@ -345,82 +323,73 @@ static void cmd_statistics(FILE *out, const struct control_ops *ops, void *ctx)
 
 static void cmd_debug_up(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->debug == NULL) {
-		unavailable(out, "debug+");
-		return;
-	}
 	say(out, "Debug level increased.");
 	ops->debug(ctx, 1);
 }
 
 static void cmd_debug_down(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->debug == NULL) {
-		unavailable(out, "debug-");
-		return;
-	}
 	say(out, "Debug level decreased.");
 	ops->debug(ctx, -1);
 }
 
 static void cmd_stop_gather(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->gather == NULL) {
-		unavailable(out, "stop-gather");
-		return;
-	}
 	say(out, "Data collection stopped.");
 	ops->gather(ctx, 0);
 }
 
 static void cmd_start_gather(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->gather == NULL) {
-		unavailable(out, "start-gather");
-		return;
-	}
 	say(out, "Data collection resumed.");
 	ops->gather(ctx, 1);
 }
 
 static void cmd_dump_flows(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->dump_flows == NULL) {
-		unavailable(out, "dump-flows");
-		return;
-	}
 	say(out, "Dumping flow data:");
 	ops->dump_flows(ctx, out);
 }
 
 static void cmd_timeouts(FILE *out, const struct control_ops *ops, void *ctx)
 {
-	if (ops->timeouts == NULL) {
-		unavailable(out, "timeouts");
-		return;
-	}
 	say(out, "Printing timeouts:");
 	ops->timeouts(ctx, out);
 }
 
+/* Each command with the callback it needs: without it the command
+ * answers "... is not available." (checked here, once for all). */
+#define NEEDS(member) offsetof(struct control_ops, member)
+#define NEEDS_NOTHING SIZE_MAX
+
 static const struct command {
 	const char *word;
 	void (*run)(FILE *out, const struct control_ops *ops, void *ctx);
+	size_t needs;
 } commands[] = {
-	{ "help", cmd_help },
-	{ "shutdown", cmd_shutdown },
-	{ "exit", cmd_exit },
-	{ "expire-all", cmd_expire_all },
-	{ "send-template", cmd_send_template },
-	{ "delete-all", cmd_delete_all },
-	{ "statistics", cmd_statistics },
-	{ "debug+", cmd_debug_up },
-	{ "debug-", cmd_debug_down },
-	{ "stop-gather", cmd_stop_gather },
-	{ "start-gather", cmd_start_gather },
-	{ "dump-flows", cmd_dump_flows },
-	{ "timeouts", cmd_timeouts },
+	{ "help", cmd_help, NEEDS_NOTHING },
+	{ "shutdown", cmd_shutdown, NEEDS(stop) },
+	{ "exit", cmd_exit, NEEDS(stop) },
+	{ "expire-all", cmd_expire_all, NEEDS(expire_all) },
+	{ "send-template", cmd_send_template, NEEDS(send_template) },
+	{ "delete-all", cmd_delete_all, NEEDS(delete_all) },
+	{ "statistics", cmd_statistics, NEEDS(statistics) },
+	{ "debug+", cmd_debug_up, NEEDS(debug) },
+	{ "debug-", cmd_debug_down, NEEDS(debug) },
+	{ "stop-gather", cmd_stop_gather, NEEDS(gather) },
+	{ "start-gather", cmd_start_gather, NEEDS(gather) },
+	{ "dump-flows", cmd_dump_flows, NEEDS(dump_flows) },
+	{ "timeouts", cmd_timeouts, NEEDS(timeouts) },
 };
+
+static int provided(const struct control_ops *ops, size_t needs)
+{
+	void (*fn)(void);
+	if (needs == NEEDS_NOTHING)
+		return 1;
+	memcpy(&fn, (const char *)ops + needs, sizeof(fn));
+	return fn != NULL;
+}
 
 /* Run the line's command into out.  Returns CONTROL_DONE or, for a line
  * that is not printable text, CONTROL_REFUSED. */
@@ -440,7 +409,10 @@ static enum control_result run_line(const char *line, size_t len, FILE *out,
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strlen(commands[i].word) == len && memcmp(commands[i].word, line, len) == 0) {
-			commands[i].run(out, ops, ctx);
+			if (provided(ops, commands[i].needs))
+				commands[i].run(out, ops, ctx);
+			else
+				unavailable(out, commands[i].word);
 			return CONTROL_DONE;
 		}
 	}
