@@ -144,6 +144,16 @@ static int pair_up(struct meter *m, const struct ft *ft, const struct flow *f,
 	return biflow_park(m->biflow, rid, rec) != 0;
 }
 
+/* A flow as its record: wall-clock times, its layer-2 extras. */
+static void record_of(const struct meter *m, const struct flow *f, struct flow_record *rec)
+{
+	flow_to_record(f, rec);
+	rec->first_us += m->wall_skew;
+	rec->last_us += m->wall_skew;
+	if (m->l2)
+		l2_to_record(m, flowkey_l2id(&f->key), rec);
+}
+
 static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 {
 	struct expiry_ctx *c = vctx;
@@ -151,14 +161,9 @@ static void on_expired(void *vctx, const struct ft *ft, const struct flow *f)
 	struct flow_record *rec = exporter_slot(c->m->ex);
 
 	stats_flow_expired(c->m->st, f);
-	flow_to_record(f, rec);
-	rec->first_us += c->m->wall_skew;
-	rec->last_us += c->m->wall_skew;
-	if (c->m->l2) {
-		uint32_t id = flowkey_l2id(&f->key);
-		l2_to_record(c->m, id, rec);
-		l2x_release(c->m->l2, id);
-	}
+	record_of(c->m, f, rec);
+	if (c->m->l2)
+		l2x_release(c->m->l2, flowkey_l2id(&f->key));
 	if (c->m->dump) {
 		char line[512];
 		flowdump_format(rec, line, sizeof(line));
@@ -418,11 +423,7 @@ static void on_dump(void *vctx, const struct ft *ft, const struct flow *f)
 	int64_t skew = c->m->wall_skew, due = ft_due(f);
 
 	(void)ft;
-	flow_to_record(f, &rec);
-	rec.first_us += skew;
-	rec.last_us += skew;
-	if (c->m->l2)
-		l2_to_record(c->m, flowkey_l2id(&f->key), &rec);
+	record_of(c->m, f, &rec);
 	flowdump_active(c->out, f->seq, &rec, due == FT_NOW ? 0 : (due + skew) / 1000000,
 			(c->m->clock_us + skew) / 1000000);
 }
