@@ -231,16 +231,22 @@ static void set_number(const struct ie *ie, uint64_t v, struct flow_record *r,
 	}
 }
 
+int ie_address_slot(uint8_t what, uint16_t *off)
+{
+	switch (what) {
+	case IEW_SRC: *off = offsetof(struct flow_record, src); return 1;
+	case IEW_DST: *off = offsetof(struct flow_record, dst); return 1;
+	case IEW_NEXTHOP: *off = offsetof(struct flow_record, nexthop); return 1;
+	case IEW_SRC_MAC: *off = offsetof(struct flow_record, src_mac); return 1;
+	case IEW_DST_MAC: *off = offsetof(struct flow_record, dst_mac); return 1;
+	default: return 0;
+	}
+}
+
 static const uint8_t *address_of(const struct ie *ie, const struct flow_record *r)
 {
-	switch (ie->what) {
-	case IEW_SRC: return r->src;
-	case IEW_DST: return r->dst;
-	case IEW_NEXTHOP: return r->nexthop;
-	case IEW_SRC_MAC: return r->src_mac;
-	case IEW_DST_MAC: return r->dst_mac;
-	default: return NULL;
-	}
+	uint16_t off;
+	return ie_address_slot(ie->what, &off) ? (const uint8_t *)r + off : NULL;
 }
 
 static int64_t time_of(const struct ie *ie, const struct flow_record *r,

@@ -114,6 +114,10 @@ void ie_get(struct rd *r, const struct ie *ie, uint16_t len,
 int ie_number_slot(uint8_t what, uint16_t *off, uint8_t *width);
 void ie_store_width(uint8_t *p, uint8_t width, uint64_t v);	/* truncated as a cast */
 
+/* Where an address or MAC element lives in a flow record: 1 with its
+ * offset, 0 for other elements. */
+int ie_address_slot(uint8_t what, uint16_t *off);
+
 /* A count of unit µs (1000: milliseconds) as µs, held at the limits. */
 int64_t ie_to_us(uint64_t bits, int64_t unit);
 

@@ -7,18 +7,6 @@
 #include <string.h>
 #include "ie_plan.h"
 
-static int address_slot(uint8_t what, uint16_t *off)
-{
-	switch (what) {
-	case IEW_SRC: *off = offsetof(struct flow_record, src); return 1;
-	case IEW_DST: *off = offsetof(struct flow_record, dst); return 1;
-	case IEW_NEXTHOP: *off = offsetof(struct flow_record, nexthop); return 1;
-	case IEW_SRC_MAC: *off = offsetof(struct flow_record, src_mac); return 1;
-	case IEW_DST_MAC: *off = offsetof(struct flow_record, dst_mac); return 1;
-	default: return 0;
-	}
-}
-
 int ie_plan_compile(const struct ie *ie, uint16_t len, uint16_t at, struct ie_step *s,
 		    uint64_t *seen)
 {
@@ -49,7 +37,7 @@ int ie_plan_compile(const struct ie *ie, uint16_t len, uint16_t at, struct ie_st
 			s->op = len == 1 ? IEOP_U8 : len == 2 ? IEOP_U16 : len == 4 ? IEOP_U32 : IEOP_U64;
 		return 1;
 	case IET_ADDR4: case IET_ADDR6: case IET_MAC:
-		if (len != ie->len || !address_slot(ie->what, &s->to))
+		if (len != ie->len || !ie_address_slot(ie->what, &s->to))
 			return 0;
 		*seen |= 1ull << ie->what;
 		s->op = IEOP_COPY;
