@@ -29,12 +29,6 @@ int flowfile_is(const char *path)
 	return yes;
 }
 
-static uint16_t le16(struct rd *r)
-{
-	uint16_t lo = rd_u8(r);
-	return (uint16_t)(lo | rd_u8(r) << 8);
-}
-
 static void emit(struct collector *c, const struct flowfile_ctx *fc, struct flow_record *r)
 {
 	struct exporter_key key;
@@ -72,8 +66,8 @@ int source_flows_run(const char *path, struct collector *c, char *err, size_t er
 	struct rd h = rd_make(head, fread(head, 1, sizeof(head), f));
 	uint8_t magic[8];
 	rd_bytes(&h, magic, sizeof(magic));
-	uint16_t head_len = le16(&h);
-	uint16_t nfields = le16(&h);
+	uint16_t head_len = rd_u16le(&h);
+	uint16_t nfields = rd_u16le(&h);
 	if (!rd_ok(&h) || memcmp(magic, FLOWFILE_MAGIC, sizeof(magic)) != 0 ||
 	    head_len < FLOWFILE_HEADER_LEN) {
 		snprintf(err, errlen, "flow file \"%s\": damaged header", path);
@@ -92,7 +86,7 @@ int source_flows_run(const char *path, struct collector *c, char *err, size_t er
 		struct rd r = rd_make(buf, have + got);
 		for (;;) {
 			struct rd peek = r;
-			uint16_t len = le16(&peek);
+			uint16_t len = rd_u16le(&peek);
 			if (!rd_ok(&peek) || rd_left(&r) < len)
 				break;	/* the rest of it is in the next block */
 			struct rd one = rd_sub(&r, len);

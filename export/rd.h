@@ -61,6 +61,17 @@ static inline uint16_t rd_u16(struct rd *r)
 	return v;
 }
 
+/* Little-endian 16 bits: flowcollect's flow files (collector/flowfile.h). */
+static inline uint16_t rd_u16le(struct rd *r)
+{
+	if (!rd_need(r, 2))
+		return 0;
+	uint16_t v = (uint16_t)(r->p[0] | r->p[1] << 8);
+	r->p += 2;
+	r->left -= 2;
+	return v;
+}
+
 /* Little-endian 32 bits: BSD NULL loopback writes its address-family word
  * in the capturing host's order, which for most captures is little-endian. */
 static inline uint32_t rd_u32le(struct rd *r)
