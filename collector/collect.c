@@ -24,13 +24,15 @@ void collector_free(struct collector *c)
 	exporters_free(&c->exporters);
 }
 
-int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out)
+int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out,
+		       const char *path)
 {
 	if (c->nsinks == COLLECT_MAX_SINKS)
 		return -1;
 	struct sink *s = &c->sink[c->nsinks];
 	s->ops = ops;
 	s->out = out;
+	s->path = path;
 	s->state = NULL;
 	if (ops->begin && ops->begin(s) != 0)
 		return -1;
@@ -60,6 +62,14 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 	}
 }
 
+static void sink_flush(struct sink *s)
+{
+	if (s->ops->flush)
+		s->ops->flush(s);
+	else if (s->out)
+		fflush(s->out);
+}
+
 void collector_flush(struct collector *c)
 {
 	/* Until the first row the headers wait for it, as when every
@@ -68,7 +78,7 @@ void collector_flush(struct collector *c)
 	if (c->totals.flows == 0)
 		return;
 	for (size_t s = 0; s < c->nsinks; s++)
-		fflush(c->sink[s].out);
+		sink_flush(&c->sink[s]);
 }
 
 static enum fp_status classic(struct collector *c, uint16_t version,
@@ -146,7 +156,8 @@ void collector_end(struct collector *c)
 	for (size_t s = 0; s < c->nsinks; s++) {
 		if (c->sink[s].ops->end)
 			c->sink[s].ops->end(&c->sink[s], &c->totals);
-		fflush(c->sink[s].out);
+		if (c->sink[s].out)
+			fflush(c->sink[s].out);
 	}
 }
 

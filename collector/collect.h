@@ -43,8 +43,11 @@ struct collector {
 
 void collector_init(struct collector *c);
 void collector_free(struct collector *c);
-/* Start an output; -1 when there is no room for it or it cannot start. */
-int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out);
+/* Start an output, writing to out (NULL for a sink that opens path
+ * itself); path NULL means standard output.  -1 when there is no room
+ * for it or it cannot start. */
+int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out,
+		       const char *path);
 
 /* Decode one datagram. */
 enum fp_status collector_datagram(struct collector *c, const struct datagram_src *src,

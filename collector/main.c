@@ -2,6 +2,7 @@
  * main.c - flowcollect: datagram -> decoder -> flow record -> sink.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,10 +113,15 @@ static int parse_output(const char *arg, struct output *o, char *err, size_t err
 static int open_outputs(struct output *o, size_t n, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
+		const char *name = o[i].ops->name;
+		if (o[i].path == NULL && (o[i].ops->flags & SINK_OWN_FILE)) {
+			snprintf(err, errlen, "-o %s writes a file: give its path (-o %s:PATH)", name, name);
+			return -1;
+		}
 		if (o[i].path == NULL) {
-			if (o[i].ops == &sink_flows && isatty(STDOUT_FILENO)) {
-				snprintf(err, errlen, "-o flows writes binary records: give a file "
-					 "(-o flows:PATH) or redirect standard output");
+			if ((o[i].ops->flags & SINK_BINARY) && isatty(STDOUT_FILENO)) {
+				snprintf(err, errlen, "-o %s writes binary records: give a file "
+					 "(-o %s:PATH) or redirect standard output", name, name);
 				return -1;
 			}
 			o[i].file = stdout;
@@ -126,6 +132,8 @@ static int open_outputs(struct output *o, size_t n, char *err, size_t errlen)
 				snprintf(err, errlen, "-o: \"%s\" is given twice", o[i].path);
 				return -1;
 			}
+		if (o[i].ops->flags & SINK_OWN_FILE)
+			continue;
 		o[i].file = fopen(o[i].path, "wb");
 		if (o[i].file == NULL) {
 			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
@@ -144,7 +152,7 @@ static int close_outputs(struct output *o, size_t n, char *err, size_t errlen)
 	for (size_t i = 0; i < n; i++) {
 		FILE *f = o[i].file;
 		if (f == NULL || f == stdout)
-			continue;
+			continue;	/* a database closes itself, in its sink's end */
 		if ((ferror(f) | fclose(f)) != 0 && rc == 0) {
 			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
 			rc = -1;
@@ -175,13 +183,12 @@ int main(int argc, char **argv)
 	char err[512];
 	int c, status = 0;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":p:b:r:o:P:h")) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:b:r:o:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			char *end;
@@ -214,10 +221,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
-			snprintf(err, sizeof(err), "option -%c needs an argument", optopt);
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(err, sizeof(err), "option %s needs an argument", argv[optind - 1]);
+			else
+				snprintf(err, sizeof(err), "option -%c needs an argument", optopt);
 			return fail(err);
 		default:
-			snprintf(err, sizeof(err), "unknown option -%c (see flowcollect -h)", optopt);
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(err, sizeof(err), "invalid option %s (see flowcollect -h)", argv[optind - 1]);
+			else
+				snprintf(err, sizeof(err), "unknown option -%c (see flowcollect -h)", optopt);
 			return fail(err);
 		}
 	}
@@ -242,7 +255,7 @@ int main(int argc, char **argv)
 	if (open_outputs(outputs, nformats, err, sizeof(err)) != 0)
 		return fail(err);
 	for (size_t i = 0; i < nformats; i++)
-		if (collector_add_sink(&col, outputs[i].ops, outputs[i].file) != 0)
+		if (collector_add_sink(&col, outputs[i].ops, outputs[i].file, outputs[i].path) != 0)
 			return fail("out of memory starting the outputs");
 
 	if (read_file) {

@@ -37,14 +37,25 @@ struct flow_totals {
  * flows (a flow file's last record, a database handle). */
 struct sink {
 	const struct sink_ops *ops;
-	FILE *out;
+	FILE *out;		/* NULL for a sink that opens its own file */
+	const char *path;	/* the file being written; NULL: standard output */
 	void *state;
+};
+
+/* What a format needs from its output. */
+enum {
+	SINK_BINARY = 1,	/* not for a terminal */
+	SINK_OWN_FILE = 2,	/* opens s->path itself (a database): needs a PATH */
 };
 
 struct sink_ops {
 	const char *name;
+	unsigned flags;
 	int (*begin)(struct sink *s);	/* may set s->state; -1: cannot start */
 	void (*flow)(struct sink *s, const struct flow_context *ctx, const struct flow_record *r);
+	/* Optional: make every row so far visible to readers (the input
+	 * paused); without it, s->out is flushed. */
+	void (*flush)(struct sink *s);
 	void (*end)(struct sink *s, const struct flow_totals *t);	/* frees s->state */
 };
 

@@ -51,6 +51,7 @@ static void flows_end(struct sink *s, const struct flow_totals *t)
 
 const struct sink_ops sink_flows = {
 	.name = "flows",
+	.flags = SINK_BINARY,
 	.begin = flows_begin,
 	.flow = flows_flow,
 	.end = flows_end,

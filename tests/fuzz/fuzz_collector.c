@@ -38,12 +38,12 @@ static void keep_flow(struct sink *s, const struct flow_context *ctx, const stru
 	k->n++;
 }
 
-static const struct sink_ops keep_sink = { "keep", NULL, keep_flow, NULL };
+static const struct sink_ops keep_sink = { .name = "keep", .flow = keep_flow };
 
 static void add_keep(struct collector *c, struct kept *k)
 {
 	k->n = 0;
-	collector_add_sink(c, &keep_sink, devnull);
+	collector_add_sink(c, &keep_sink, devnull, NULL);
 	c->sink[c->nsinks - 1].state = k;
 }
 
@@ -87,11 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (devnull == NULL)
 		abort();
 	collector_init(&c);
-	collector_add_sink(&c, &sink_csv, devnull);
-	collector_add_sink(&c, &sink_table, devnull);
+	collector_add_sink(&c, &sink_csv, devnull, NULL);
+	collector_add_sink(&c, &sink_table, devnull, NULL);
 	add_keep(&c, &planned);
 	flows = open_memstream(&file, &file_len);
-	if (flows == NULL || collector_add_sink(&c, &sink_flows, flows) != 0)
+	if (flows == NULL || collector_add_sink(&c, &sink_flows, flows, NULL) != 0)
 		abort();
 	collector_init(&g);
 	g.generic_decode = 1;

@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	collector_init(&c);
-	collector_add_sink(&c, &sink_csv, devnull);
-	collector_add_sink(&c, &sink_table, devnull);
+	collector_add_sink(&c, &sink_csv, devnull, NULL);
+	collector_add_sink(&c, &sink_table, devnull, NULL);
 	if (flowfile_is(path))
 		source_flows_run(path, &c, err, sizeof(err));
 	/* Each flow took at least a record's head of the file. */

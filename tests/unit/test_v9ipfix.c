@@ -36,12 +36,12 @@ static void keep_flow(struct sink *s, const struct flow_context *ctx, const stru
 	nseen++;
 }
 
-static const struct sink_ops keep_sink = { "keep", NULL, keep_flow, NULL };
+static const struct sink_ops keep_sink = { .name = "keep", .flow = keep_flow };
 
 static void start(struct collector *c)
 {
 	collector_init(c);
-	collector_add_sink(c, &keep_sink, stderr);
+	collector_add_sink(c, &keep_sink, stderr, NULL);
 	nseen = 0;
 }
 
