@@ -96,8 +96,10 @@ static int parse_output(const char *arg, struct output *o, char *err, size_t err
 		o->ops = sink_find(name);
 	}
 	if (o->ops == NULL) {
-		snprintf(err, errlen, "invalid -o \"%s\": expected table, csv or flows, "
-			 "then :PATH to write to a file", arg);
+		char names[128];
+		sink_names(names, sizeof(names));
+		snprintf(err, errlen, "invalid -o \"%s\": expected one of %s, "
+			 "then :PATH to write to a file", arg, names);
 		return -1;
 	}
 	if (colon && colon[1] == '\0') {

@@ -64,6 +64,8 @@ extern const struct sink_ops sink_csv;
 extern const struct sink_ops sink_flows;
 
 const struct sink_ops *sink_find(const char *name);
+/* Every format's name, comma-separated, for messages. */
+void sink_names(char *buf, size_t len);
 
 /* Shared by the sinks: each field as printf wrote it, formatted by hand
  * into a buffer of the size named, returning its length (no NUL). */

@@ -266,6 +266,18 @@ void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6])
 
 static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv, &sink_flows };
 
+void sink_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]) && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sinks[i]->name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 const struct sink_ops *sink_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
