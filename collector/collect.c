@@ -13,6 +13,27 @@ void collector_init(struct collector *c)
 	held_init(&c->held);
 	c->totals.first_us = INT64_MAX;
 	c->totals.last_us = INT64_MIN;
+	collector_part_reset(c);
+}
+
+void collector_part_reset(struct collector *c)
+{
+	memset(&c->part, 0, sizeof(c->part));
+	c->part.first_us = INT64_MAX;
+	c->part.last_us = INT64_MIN;
+}
+
+/* One flow into a set of totals. */
+static void count(struct flow_totals *t, const struct flow_record *r)
+{
+	t->flows++;
+	/* A biflow's reverse direction counts too (zero otherwise). */
+	t->packets += r->packets + r->rev_packets;
+	t->octets += r->octets + r->rev_octets;
+	if (r->first_us < t->first_us)
+		t->first_us = r->first_us;
+	if (r->last_us > t->last_us)
+		t->last_us = r->last_us;
 }
 
 void collector_free(struct collector *c)
@@ -33,6 +54,7 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 	s->ops = ops;
 	s->out = out;
 	s->path = path;
+	s->rotates = 0;
 	s->state = NULL;
 	if (ops->begin && ops->begin(s) != 0)
 		return -1;
@@ -48,15 +70,8 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 			recs[i].packets *= ctx->sampling;
 			recs[i].octets *= ctx->sampling;
 		}
-		struct flow_totals *t = &c->totals;
-		t->flows++;
-		/* A biflow's reverse direction counts too (zero otherwise). */
-		t->packets += recs[i].packets + recs[i].rev_packets;
-		t->octets += recs[i].octets + recs[i].rev_octets;
-		if (recs[i].first_us < t->first_us)
-			t->first_us = recs[i].first_us;
-		if (recs[i].last_us > t->last_us)
-			t->last_us = recs[i].last_us;
+		count(&c->totals, &recs[i]);
+		count(&c->part, &recs[i]);
 		for (size_t s = 0; s < c->nsinks; s++)
 			c->sink[s].ops->flow(&c->sink[s], ctx, &recs[i]);
 	}
@@ -79,6 +94,12 @@ void collector_flush(struct collector *c)
 		return;
 	for (size_t s = 0; s < c->nsinks; s++)
 		sink_flush(&c->sink[s]);
+}
+
+void collector_idle(struct collector *c, int64_t now_us)
+{
+	collector_flush(c);
+	collector_clock(c, now_us);
 }
 
 static enum fp_status classic(struct collector *c, uint16_t version,
@@ -135,6 +156,7 @@ enum fp_status collector_datagram(struct collector *c, const struct datagram_src
 	enum fp_status st;
 
 	c->datagrams++;
+	collector_clock(c, src->arrived_us);
 	if (!rd_ok(&r))
 		st = FP_TRUNCATED;
 	else if (version == 5 || version == 1)
@@ -154,10 +176,11 @@ void collector_end(struct collector *c)
 {
 	v9ipfix_end(c);
 	for (size_t s = 0; s < c->nsinks; s++) {
-		if (c->sink[s].ops->end)
-			c->sink[s].ops->end(&c->sink[s], &c->totals);
-		if (c->sink[s].out)
-			fflush(c->sink[s].out);
+		struct sink *k = &c->sink[s];
+		if (k->ops->end)
+			k->ops->end(k, k->rotates ? &c->part : &c->totals);
+		if (k->out)
+			fflush(k->out);
 	}
 }
 

@@ -37,6 +37,12 @@ struct collector {
 	uint64_t bad_datagrams;
 	uint64_t errors[FP_STATUS_COUNT];
 	struct flow_totals totals;
+	struct flow_totals part;	/* since the files last rotated */
+	/* Told the input's clock (a datagram's arrival, a flow file's export
+	 * time, the wall clock while a live input is quiet): outputs.c
+	 * rotates the output files there.  NULL: nobody listens. */
+	void (*tick)(struct collector *c, int64_t now_us);
+	void *tick_arg;
 	int generic_decode;	/* decode field by field, no template plans
 				 * (the fuzz target compares both ways) */
 };
@@ -59,6 +65,20 @@ enum fp_status collector_datagram(struct collector *c, const struct datagram_src
  * collector_end: a write per datagram cost more than decoding it. */
 void collector_emit(struct collector *c, const struct flow_context *ctx,
 		    struct flow_record *recs, size_t n);
+
+/* The input's clock has moved on (see tick). */
+static inline void collector_clock(struct collector *c, int64_t now_us)
+{
+	if (c->tick)
+		c->tick(c, now_us);
+}
+
+/* A live input has nothing to read: write out what the sinks hold, and
+ * let the outputs rotate on the wall clock (now_us). */
+void collector_idle(struct collector *c, int64_t now_us);
+
+/* Start the totals of a new part (a rotation). */
+void collector_part_reset(struct collector *c);
 
 /* Write out what the sinks hold: when the input pauses (a live reader
  * then sees every row so far), and before anything else is printed. */

@@ -10,8 +10,12 @@
 #include <strings.h>
 #include <unistd.h>
 #include "collect.h"
+#include "outputs.h"
 #include "sink.h"
 #include "source.h"
+
+/* Long options without a letter. */
+enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -68,105 +72,29 @@ static void usage(FILE *out)
 "                 write, read back with -r FILE (to convert it, as nfdump\n"
 "                 reads nfcapd's files).  To standard output, or to PATH.\n"
 "                 May be given more than once.\n"
+"    --rotate-every DURATION\n"
+"                 Start new output files every DURATION (300, 90s, 5m, 1h,\n"
+"                 1d), on boundaries that are multiples of it (UTC) on the\n"
+"                 input's clock: a datagram's arrival (a capture's own\n"
+"                 timestamps with -r), or a flow's export time reading a\n"
+"                 flow file.  Each -o FORMAT:PATH is written as\n"
+"                 NAME.YYYYmmdd-HHMMSS.EXT.part (the interval's start, UTC)\n"
+"                 and renamed without .part once complete, at the next\n"
+"                 boundary or at exit; standard output is not rotated.  A\n"
+"                 part starts with its first datagram: a quiet interval\n"
+"                 leaves no file.\n"
+"    --rotate-size SIZE\n"
+"                 Start new output files once one reaches SIZE bytes (k, M,\n"
+"                 G: powers of 1024), checked before each datagram.  Parts\n"
+"                 are then numbered within their start time:\n"
+"                 NAME.YYYYmmdd-HHMMSS.NNNN.EXT.  Combines with\n"
+"                 --rotate-every.\n"
 "    -h, --help   Show this text.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 on success; 1 on a bad option, an unreadable or damaged file, or a\n"
 "    socket error.  Malformed datagrams are counted, not fatal.\n",
 	      out);
-}
-
-/* One -o: a format, and where it goes (NULL: standard output). */
-struct output {
-	const struct sink_ops *ops;
-	const char *path;
-	FILE *file;
-};
-
-static int parse_output(const char *arg, struct output *o, char *err, size_t errlen)
-{
-	const char *colon = strchr(arg, ':');
-	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
-	char name[16];
-
-	memset(o, 0, sizeof(*o));
-	if (n < sizeof(name)) {
-		memcpy(name, arg, n);
-		name[n] = '\0';
-		o->ops = sink_find(name);
-	}
-	if (o->ops == NULL) {
-		char names[128];
-		sink_names(names, sizeof(names));
-		snprintf(err, errlen, "invalid -o \"%s\": expected one of %s, "
-			 "then :PATH to write to a file", arg, names);
-		return -1;
-	}
-	if (colon && colon[1] == '\0') {
-		snprintf(err, errlen, "invalid -o \"%s\": the path after \":\" is empty", arg);
-		return -1;
-	}
-	o->path = colon && strcmp(colon + 1, "-") != 0 ? colon + 1 : NULL;
-	return 0;
-}
-
-/* Open every output file before anything is read, so a wrong path costs
- * nothing; stdout is checked to not be a terminal for binary flows. */
-static int open_outputs(struct output *o, size_t n, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *name = o[i].ops->name;
-		if (o[i].path == NULL && (o[i].ops->flags & SINK_OWN_FILE)) {
-			snprintf(err, errlen, "-o %s writes a file: give its path (-o %s:PATH)", name, name);
-			return -1;
-		}
-		if (o[i].path == NULL) {
-			if ((o[i].ops->flags & SINK_BINARY) && isatty(STDOUT_FILENO)) {
-				snprintf(err, errlen, "-o %s writes binary records: give a file "
-					 "(-o %s:PATH) or redirect standard output", name, name);
-				return -1;
-			}
-			o[i].file = stdout;
-			continue;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (o[j].path && strcmp(o[j].path, o[i].path) == 0) {
-				snprintf(err, errlen, "-o: \"%s\" is given twice", o[i].path);
-				return -1;
-			}
-		if (o[i].ops->flags & SINK_OWN_FILE)
-			continue;
-		o[i].file = fopen(o[i].path, "wb");
-		if (o[i].file == NULL) {
-			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
-			return -1;
-		}
-		setvbuf(o[i].file, NULL, _IOFBF, 1 << 16);
-	}
-	return 0;
-}
-
-/* Close the files, and say if any write failed (a full disk, say):
- * standard output is checked as well. */
-static int close_outputs(struct output *o, size_t n, char *err, size_t errlen)
-{
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		FILE *f = o[i].file;
-		if (f == NULL || f == stdout)
-			continue;	/* a database closes itself, in its sink's end */
-		if ((ferror(f) | fclose(f)) != 0 && rc == 0) {
-			snprintf(err, errlen, "cannot write \"%s\": %s", o[i].path, strerror(errno));
-			rc = -1;
-		}
-		o[i].file = NULL;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (rc == 0)
-			snprintf(err, errlen, "cannot write standard output: %s", strerror(errno));
-		rc = -1;
-	}
-	return rc;
 }
 
 static int fail(const char *msg)
@@ -178,8 +106,7 @@ static int fail(const char *msg)
 int main(int argc, char **argv)
 {
 	const char *read_file = NULL, *bind_addr = NULL;
-	struct output outputs[COLLECT_MAX_SINKS];
-	size_t nformats = 0;
+	static struct outputs outputs;
 	long port = -1;
 	int tcp = 0;
 	char err[512];
@@ -187,6 +114,8 @@ int main(int argc, char **argv)
 
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "rotate-every", required_argument, NULL, OPT_ROTATE_EVERY },
+		{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -215,11 +144,16 @@ int main(int argc, char **argv)
 			break;
 		case 'r': read_file = optarg; break;
 		case 'o':
-			if (nformats == COLLECT_MAX_SINKS)
-				return fail("too many -o options");
-			if (parse_output(optarg, &outputs[nformats], err, sizeof(err)) != 0)
+			if (outputs_parse(&outputs, optarg, err, sizeof(err)) != 0)
 				return fail(err);
-			nformats++;
+			break;
+		case OPT_ROTATE_EVERY:
+			if (outputs_rotate_every(&outputs, optarg, err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_ROTATE_SIZE:
+			if (outputs_rotate_size(&outputs, optarg, err, sizeof(err)) != 0)
+				return fail(err);
 			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
@@ -252,13 +186,8 @@ int main(int argc, char **argv)
 
 	struct collector col;
 	collector_init(&col);
-	if (nformats == 0)
-		parse_output("table", &outputs[nformats++], err, sizeof(err));
-	if (open_outputs(outputs, nformats, err, sizeof(err)) != 0)
+	if (outputs_start(&outputs, &col, err, sizeof(err)) != 0)
 		return fail(err);
-	for (size_t i = 0; i < nformats; i++)
-		if (collector_add_sink(&col, outputs[i].ops, outputs[i].file, outputs[i].path) != 0)
-			return fail("out of memory starting the outputs");
 
 	if (read_file) {
 		int flows = flowfile_is(read_file);
@@ -287,7 +216,7 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	collector_end(&col);
-	if (close_outputs(outputs, nformats, err, sizeof(err)) != 0) {
+	if (outputs_finish(&outputs, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowcollect: %s\n", err);
 		status = 1;
 	}

@@ -39,6 +39,8 @@ struct sink {
 	const struct sink_ops *ops;
 	FILE *out;		/* NULL for a sink that opens its own file */
 	const char *path;	/* the file being written; NULL: standard output */
+	int rotates;		/* its file is one part of a rotation: its totals
+				 * are the part's */
 	void *state;
 };
 

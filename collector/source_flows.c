@@ -95,6 +95,7 @@ int source_flows_run(const char *path, struct collector *c, char *err, size_t er
 				break;
 			}
 			struct flow_record rec = st.rec;
+			collector_clock(c, st.ctx.export_us);	/* no arrival time kept */
 			emit(c, &st.ctx, &rec);
 			flows++;
 		}

@@ -114,7 +114,7 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 		}
 		/* Every connection was read until it had nothing more: write
 		 * out the rows before waiting. */
-		collector_flush(col);
+		collector_idle(col, now_us());
 		int r = poll(pfd, n + 1, 200);
 		if (r <= 0)
 			continue;

@@ -31,6 +31,13 @@ int source_udp_open(const char *bind_addr, unsigned port, int *fdp, unsigned *bo
 	return 0;
 }
 
+static int64_t wall_us(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
 /* Datagrams taken by one recvmmsg(): a burst costs one system call per
  * BATCH instead of one per datagram.  Each buffer holds the largest. */
 #define BATCH 32
@@ -69,19 +76,18 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 				if (draining)
 					return 0;	/* queue empty after the stop request */
-				collector_flush(c);
+				collector_idle(c, wall_us());
 				poll(&pfd, 1, 200);
 				continue;
 			}
 			snprintf(err, errlen, "receive failed: %s", strerror(errno));
 			return -1;
 		}
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t now = wall_us();
 		for (int i = 0; i < n; i++) {
 			struct datagram_src src;
 			listen_peer(&from[i], &src);
-			src.arrived_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+			src.arrived_us = now;
 			collector_datagram(c, &src, bufs[i], m[i].msg_len);
 		}
 	}
