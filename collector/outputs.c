@@ -162,19 +162,24 @@ int outputs_start(struct outputs *os, struct collector *c, char *err, size_t err
 			snprintf(err, errlen, "-o %s writes a file: give its path (-o %s:PATH)", name, name);
 			return -1;
 		}
+		if (o->path == NULL && (o->ops->flags & SINK_ADDRESS)) {
+			snprintf(err, errlen, "-o %s sends rows to a server: give its address "
+				 "(-o %s:URL)", name, name);
+			return -1;
+		}
 		if (o->path == NULL && (o->ops->flags & SINK_BINARY) && isatty(STDOUT_FILENO)) {
 			snprintf(err, errlen, "-o %s writes binary records: give a file "
 				 "(-o %s:PATH) or redirect standard output", name, name);
 			return -1;
 		}
-		for (size_t j = 0; j < i && o->path; j++)
+		for (size_t j = 0; j < i && o->path && !(o->ops->flags & SINK_ADDRESS); j++)
 			if (os->o[j].path && strcmp(os->o[j].path, o->path) == 0) {
 				snprintf(err, errlen, "-o: \"%s\" is given twice", o->path);
 				return -1;
 			}
 	}
 	for (size_t i = 0; i < os->n && rotating(os); i++)
-		rotated |= os->o[i].path != NULL;
+		rotated |= os->o[i].path != NULL && !(os->o[i].ops->flags & SINK_ADDRESS);
 	if (rotating(os) && !rotated) {
 		snprintf(err, errlen, "--rotate-every and --rotate-size rotate files: "
 			 "give one with -o FORMAT:PATH");
@@ -183,14 +188,18 @@ int outputs_start(struct outputs *os, struct collector *c, char *err, size_t err
 	for (size_t i = 0; i < os->n; i++) {
 		struct output *o = &os->o[i];
 		const char *open_path = o->path;
-		if (o->path && rotating(os)) {
+		if (o->ops->flags & SINK_ADDRESS)
+			open_path = NULL;	/* the sink connects in its begin */
+		else if (o->path && rotating(os)) {
 			/* Parts start with their first datagram, which names
 			 * them; PATH.part now only proves the place writable. */
 			if (asprintf(&o->part, "%s.part", o->path) < 0)
 				return -1;
 			open_path = o->part;
 		}
-		if (o->path == NULL) {
+		if (o->ops->flags & SINK_ADDRESS) {
+			o->file = NULL;
+		} else if (o->path == NULL) {
 			o->file = stdout;
 		} else if (open_file(o, open_path, &o->file) != 0) {
 			snprintf(err, errlen, "cannot write \"%s\": %s", open_path, strerror(errno));

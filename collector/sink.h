@@ -48,6 +48,8 @@ struct sink {
 enum {
 	SINK_BINARY = 1,	/* not for a terminal */
 	SINK_OWN_FILE = 2,	/* opens s->path itself (a database): needs a PATH */
+	SINK_ADDRESS = 4,	/* s->path is where to send rows (a server's URL):
+				 * needed, never opened as a file nor rotated */
 };
 
 struct sink_ops {
