@@ -6,7 +6,9 @@
  * Values: numbers are JSON integers written exactly (64-bit counters
  * too); times are milliseconds since the Unix epoch, UTC, as the
  * elements' dateTimeMilliseconds type counts them (floor of a record's
- * µs); addresses are strings as inet_ntop writes them, MACs
+ * µs) - numbers rather than RFC 3339 strings because that is the
+ * element's own value, exact, ordered and subtractable as it stands, and
+ * no calendar is worked out per flow; addresses are strings as inet_ntop writes them, MACs
  * "aa:bb:cc:dd:ee:ff"; an MPLS label stack entry is the integer of its 3
  * bytes (label << 4 | EXP << 1 | bottom of stack).  Keys come in
  * SINK_JSON_KEYS' order.
