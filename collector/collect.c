@@ -142,6 +142,8 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 	ctx.af = af;
 	ctx.engine_type = h.engine_type;
 	ctx.engine_id = h.engine_id;
+	ctx.version = version;
+	ctx.domain = key.domain;
 	ctx.export_us = (int64_t)h.unix_secs * 1000000 + h.unix_nsecs / 1000;
 	ctx.sampling = version == 5 ? interval : 0;
 	collector_emit(c, &ctx, recs, n);

@@ -20,6 +20,9 @@ struct flow_context {
 	uint8_t af;
 	uint8_t engine_type;
 	uint8_t engine_id;
+	uint16_t version;			/* 1, 5, 9 or 10; 0 unknown (an old flow file) */
+	uint32_t domain;			/* v9 source id, IPFIX observation domain;
+						 * v1/v5: engine_type << 8 | engine_id */
 	int64_t export_us;			/* export time from the header */
 	uint32_t sampling;			/* 1 in N announced: counters scaled by it */
 };
@@ -66,6 +69,7 @@ struct sink_ops {
 extern const struct sink_ops sink_table;
 extern const struct sink_ops sink_csv;
 extern const struct sink_ops sink_flows;
+extern const struct sink_ops sink_json;
 
 const struct sink_ops *sink_find(const char *name);
 /* Every format's name, comma-separated, for messages. */

@@ -34,11 +34,12 @@ static void flows_flow(struct sink *s, const struct flow_context *ctx, const str
 	fc.engine_type = ctx->engine_type;
 	fc.engine_id = ctx->engine_id;
 	fc.export_us = ctx->export_us;
-	if (ctx->exporter) {
-		fc.version = ctx->exporter->key.version;
-		fc.domain = ctx->exporter->key.domain;
+	/* From the context, not the exporter's key: a flow from past the
+	 * exporter ceiling keeps its version and domain too. */
+	fc.version = ctx->version;
+	fc.domain = ctx->domain;
+	if (ctx->exporter)
 		fc.port = ctx->exporter->key.port;
-	}
 	fwrite_unlocked(rec, 1, flowfile_put(rec, s->state, &fc, r), s->out);
 }
 

@@ -44,6 +44,8 @@ static void emit(struct collector *c, const struct flowfile_ctx *fc, struct flow
 	ctx.af = fc->af;
 	ctx.engine_type = fc->engine_type;
 	ctx.engine_id = fc->engine_id;
+	ctx.version = fc->version;
+	ctx.domain = fc->domain;
 	ctx.export_us = fc->export_us;
 	ctx.sampling = 0;	/* applied before the flow was stored */
 	collector_emit(c, &ctx, r, 1);

@@ -262,6 +262,8 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 	ctx.exporter = e;
 	ctx.addr = t->scope.addr;
 	ctx.af = t->scope.af;
+	ctx.version = t->scope.version;
+	ctx.domain = t->scope.domain;
 	ctx.export_us = (int64_t)h->export_secs * 1000000;
 	ctx.sampling = e ? e->sampling : 0;	/* as the exporter's options record said */
 	/* Records while a whole one can still be there; what is left after

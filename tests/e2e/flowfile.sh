@@ -70,9 +70,10 @@ check_that "damaged header: exit 1, one line" \
 rc=$?
 check_that "-o csv:PATH in a missing directory: exit 1, one line" \
 	'[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o1.err")" = 1 ] && grep -q "^flowcollect: cannot write \".*x.csv\": No such file or directory$" "$TMP/o1.err"' 
-"$COLLECT" -r "$TMP/demo.5.exp" -o json >/dev/null 2>"$TMP/o2.err"
+"$COLLECT" -r "$TMP/demo.5.exp" -o xml >/dev/null 2>"$TMP/o2.err"
 rc=$?
-check_that "-o json (unknown): exit 1, one line" '[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o2.err")" = 1 ]' 
+check_that "-o xml (unknown): exit 1, one line naming the formats" \
+	'[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/o2.err")" = 1 ] && grep -q "expected one of table, csv, json, flows," "$TMP/o2.err"' 
 "$COLLECT" -r "$TMP/demo.5.exp" -o "csv:$TMP/a.csv" -o "flows:$TMP/a.csv" >/dev/null 2>"$TMP/o3.err"
 rc=$?
 check_that "the same path twice: exit 1" '[ "$rc" = 1 ] && grep -q "is given twice" "$TMP/o3.err"' 

@@ -1,7 +1,8 @@
 /*
  * fuzz_collector.c - libFuzzer target: export datagrams into flowcollect's
  * decoders (v1, v5, v9, IPFIX), with template state carried from one
- * datagram to the next, and every record through the CSV and table sinks.
+ * datagram to the next, and every record through the CSV, JSON and table
+ * sinks.
  *
  * Input: a stream of datagrams, each a 2-byte big-endian length and that
  * many bytes (a last, shorter one is taken as it is).  Some come from a
@@ -88,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	collector_init(&c);
 	collector_add_sink(&c, &sink_csv, devnull, NULL);
+	collector_add_sink(&c, &sink_json, devnull, NULL);
 	collector_add_sink(&c, &sink_table, devnull, NULL);
 	add_keep(&c, &planned);
 	flows = open_memstream(&file, &file_len);
