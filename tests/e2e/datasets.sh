@@ -12,9 +12,10 @@ for name in test dns KakaoTalk_talk 1kxun synscan v6; do
 	[ -f "$cap" ] || { skip "dataset $name" "no $name.pcap in ../shared/pcaps"; continue; }
 	for v in 5 9 10; do
 		[ "$name" = v6 ] && [ "$v" = 5 ] && continue	# v5 carries no IPv6
-		"$PROBE" -r "$cap" -v "$v" -w - 2>/dev/null | "$COLLECT" -r - -o csv >"$TMP/pipe.csv" 2>/dev/null
+		"$PROBE" -r "$cap" -v "$v" -w - 2>/dev/null |
+			"$COLLECT" -r - -o csv -o json:"$TMP/pipe.json" >"$TMP/pipe.csv" 2>/dev/null
 		rows=$(($(wc -l <"$TMP/pipe.csv") - 4))
-		if ! start_collector -o csv:"$TMP/udp.csv"; then
+		if ! start_collector -o csv:"$TMP/udp.csv" -o json:"$TMP/udp.json"; then
 			not_ok "dataset $name v$v: collector started"
 			continue
 		fi
@@ -27,7 +28,10 @@ for name in test dns KakaoTalk_talk 1kxun synscan v6; do
 			diff "$TMP/pipe.csv" "$TMP/udp.csv" | head -4 | sed 's/^/# /'
 			not_ok "dataset $name v$v: the pipe equals UDP ($rows rows)"
 		fi
-		"$PROBE" -r "$cap" -v "$v" -w - 2>/dev/null | "$COLLECT" -r - -o csv >"$TMP/again.csv" 2>/dev/null
-		check "dataset $name v$v: the pipe again, the same bytes" cmp -s "$TMP/pipe.csv" "$TMP/again.csv"
+		check "dataset $name v$v: JSON too" cmp -s "$TMP/pipe.json" "$TMP/udp.json"
+		"$PROBE" -r "$cap" -v "$v" -w - 2>/dev/null |
+			"$COLLECT" -r - -o csv -o json:"$TMP/again.json" >"$TMP/again.csv" 2>/dev/null
+		check_that "dataset $name v$v: the pipe again, the same bytes" \
+			'cmp -s "$TMP/pipe.csv" "$TMP/again.csv" && cmp -s "$TMP/pipe.json" "$TMP/again.json"'
 	done
 done

@@ -14,7 +14,8 @@ for rotate in "" "--rotate-size 32k"; do
 	d="$TMP/out.${rotate:+rot}"
 	mkdir -p "$d"
 	# shellcheck disable=SC2086
-	if ! start_collector -o csv:"$d/f.csv" -o flows:"$d/f.flows" -o table:"$d/f.txt" $rotate; then
+	if ! start_collector -o csv:"$d/f.csv" -o flows:"$d/f.flows" -o table:"$d/f.txt" \
+		-o json:"$d/f.json" $rotate; then
 		not_ok "$label: collector started"
 		continue
 	fi
@@ -45,6 +46,9 @@ for rotate in "" "--rotate-size 32k"; do
 	done >"$TMP/flows.rows"
 	check "$label: the flow files read back whole, to the CSV's rows${bad:+:$bad}" \
 		cmp -s "$TMP/flows.rows" "$TMP/csv.rows"
+	json=$(cat "$d"/f*.json | python3 -c 'import json, sys
+print(sum(1 for line in sys.stdin if json.loads(line)))' 2>&1)
+	check "$label: the JSON lines parse, one a record ($json)" [ "$json" = "${records:-x}" ]
 	table=$(cat "$d"/f*.txt | grep -c ' -> ')
 	sums=$(cat "$d"/f*.txt | awk '/^Summary: / {n += $2} END {print n + 0}')
 	check "$label: the table holds every record, its Summary lines say so ($table, $sums)" \
