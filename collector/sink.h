@@ -22,6 +22,15 @@ struct flow_context {
 	uint8_t engine_id;
 	int64_t export_us;			/* export time from the header */
 	uint32_t sampling;			/* 1 in N announced: counters scaled by it */
+	/* The record's identity, for a store that removes a batch sent
+	 * twice: exporter address, domain (v9/IPFIX observation domain;
+	 * v1/v5: engine type << 8 | engine id), the datagram's header
+	 * sequence number (0 for v1) and the record's byte offset in its
+	 * datagram.  collector_emit sets position from offsets[i]. */
+	uint32_t domain;
+	uint32_t sequence;
+	uint32_t position;
+	const uint32_t *offsets;		/* for collector_emit: one a record */
 };
 
 /* Running totals over every flow decoded, for summaries. */
@@ -42,6 +51,7 @@ struct sink {
 	int rotates;		/* its file is one part of a rotation: its totals
 				 * are the part's */
 	void *state;
+	int failed;		/* rows were lost (a server's): exit status 1 */
 };
 
 /* What a format needs from its output. */
@@ -66,6 +76,7 @@ struct sink_ops {
 extern const struct sink_ops sink_table;
 extern const struct sink_ops sink_csv;
 extern const struct sink_ops sink_flows;
+extern const struct sink_ops sink_clickhouse;
 
 const struct sink_ops *sink_find(const char *name);
 /* Every format's name, comma-separated, for messages. */
