@@ -19,70 +19,13 @@ if ! id clickhouse >/dev/null 2>&1 || ! command -v setpriv >/dev/null; then
 	exit 0
 fi
 
-tcp_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-HTTP=$(tcp_port); NATIVE=$(tcp_port); INTER=$(tcp_port)
-while [ "$NATIVE" = "$HTTP" ]; do NATIVE=$(tcp_port); done
-while [ "$INTER" = "$HTTP" ] || [ "$INTER" = "$NATIVE" ]; do INTER=$(tcp_port); done
-
-# The server's directory: its own, readable by the clickhouse user.
-CH=$(mktemp -d /tmp/fp-ch.XXXXXX)
-CH_PID=""
-cleanup() {
-	if [ -n "$CH_PID" ]; then
-		kill -TERM "$CH_PID" 2>/dev/null
-		for _ in $(seq 1 100); do kill -0 "$CH_PID" 2>/dev/null || break; sleep 0.05; done
-		kill -KILL "$CH_PID" 2>/dev/null
-	fi
-	rm -rf "$CH" "$TMP"
-}
-trap cleanup EXIT
-
-mkdir -p "$CH/conf" "$CH/data" "$CH/tmp" "$CH/log" "$CH/user_files" "$CH/format_schemas"
-cp /etc/clickhouse-server/users.xml "$CH/conf/users.xml"
-cat >"$CH/conf/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-    <logger>
-        <level>warning</level>
-        <log>$CH/log/server.log</log>
-        <errorlog>$CH/log/server.err.log</errorlog>
-    </logger>
-    <http_port>$HTTP</http_port>
-    <tcp_port>$NATIVE</tcp_port>
-    <interserver_http_port>$INTER</interserver_http_port>
-    <listen_host>127.0.0.1</listen_host>
-    <path>$CH/data/</path>
-    <tmp_path>$CH/tmp/</tmp_path>
-    <user_files_path>$CH/user_files/</user_files_path>
-    <format_schema_path>$CH/format_schemas/</format_schema_path>
-    <users_config>users.xml</users_config>
-    <default_profile>default</default_profile>
-    <default_database>default</default_database>
-    <max_concurrent_queries>20</max_concurrent_queries>
-    <mark_cache_size>67108864</mark_cache_size>
-    <uncompressed_cache_size>67108864</uncompressed_cache_size>
-</yandex>
-EOF
-chown -R clickhouse:clickhouse "$CH"
-chmod 755 "$CH"
-setpriv --reuid=clickhouse --regid=clickhouse --init-groups -- \
-	/usr/sbin/clickhouse-server --config-file="$CH/conf/config.xml" \
-	--pidfile="$CH/data/server.pid" >"$CH/log/stdout" 2>&1 &
-CH_PID=$!
-URL="http://127.0.0.1:$HTTP/"
-ping_ok() { [ "$(curl -s "${URL}ping" 2>/dev/null)" = "Ok." ]; }
-for _ in $(seq 1 200); do ping_ok && break; sleep 0.05; done
-if ! ping_ok; then
-	sed 's/^/# /' "$CH/log/stdout" "$CH/log/server.err.log" 2>/dev/null | tail -5
-	not_ok "clickhouse server starts on 127.0.0.1:$HTTP"
+source "$ROOT/tests/ch_server.sh"
+trap 'ch_stop; rm -rf "$TMP"' EXIT
+if ! ch_start; then
+	not_ok "clickhouse server starts"
 	exit 0
 fi
 ok "clickhouse server starts on 127.0.0.1:$HTTP"
-
-# q SQL: one query over HTTP, its answer on stdout.
-q() { curl -sS --fail-with-body --data-binary "$1" "$URL"; }
 
 "$COLLECT" --print-schema clickhouse >"$TMP/schema.sql"
 check "the printed schema creates the table" \
