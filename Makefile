@@ -21,6 +21,8 @@ FP_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
 FP_LDFLAGS :=
 AR      := gcc-ar		# an archive of LTO objects needs its plugin
 LDLIBS  := -lpcap -pthread
+# The collector's objects (in libflow.a) send to ClickHouse with libcurl.
+COLLECT_LIBS := -lcurl
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -30,14 +32,14 @@ endif
 
 # Debian packages: what building needs, and what testing adds (the peers
 # the tests compare against).
-BUILD_PKGS := libpcap-dev libnet1-dev
-TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base ethtool iputils-ping iproute2
+BUILD_PKGS := libpcap-dev libnet1-dev libcurl4-openssl-dev
+TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base ethtool iputils-ping iproute2 clickhouse-server clickhouse-client
 
 EXPORT_SRC    := export/status.c export/ie.c export/ie_plan.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
                  probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/options.c probe/log.c probe/daemon.c probe/control.c probe/commands.c probe/livecap.c probe/live.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
-                 collector/outputs.c collector/sink_table.c collector/sink_csv.c collector/sink_json.c collector/sink_flows.c collector/flowfile.c \
+                 collector/outputs.c collector/sink_table.c collector/sink_csv.c collector/sink_json.c collector/sink_flows.c collector/ch_schema.c collector/sink_clickhouse.c collector/flowfile.c \
                  collector/source_flows.c collector/source_udp.c \
                  collector/source_pcap.c collector/source_tcp.c collector/listen.c collector/templates.c collector/held.c collector/v9ipfix.c
 LIB_SRC       := $(EXPORT_SRC) $(PROBE_SRC) $(COLLECTOR_SRC)
@@ -91,7 +93,7 @@ $(BUILD)/flowprobe: $(BUILD)/probe/main.o $(LIB)
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/flowcollect: $(BUILD)/collector/main.o $(LIB)
-	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS) $(COLLECT_LIBS)
 
 # The control socket's client (softflowctl's equivalent).
 $(BUILD)/flowctl: $(BUILD)/probe/flowctl.o
@@ -100,7 +102,7 @@ $(BUILD)/flowctl: $(BUILD)/probe/flowctl.o
 # A control socket served with fake actions, for tests/e2e/control.sh
 # (flowprobe has no live loop to serve it yet).
 $(BUILD)/ctlserver: $(BUILD)/tests/ctlserver.o $(LIB)
-	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS) $(COLLECT_LIBS)
 
 # bench's capture generator: the tests use it for a 100k-packet stream.
 $(BUILD)/gencap: $(BUILD)/bench/gencap.o
@@ -114,12 +116,12 @@ $(BUILD)/craftsend: $(BUILD)/tools/craftsend.o
 	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lnet
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
-	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS) $(COLLECT_LIBS)
 
 # The fuzz targets, linked with a plain main that replays stored inputs
 # (tests/fuzz/replay.c): make test runs the corpus and every crash found.
 $(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB)
-	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(FP_LDFLAGS) -o $@ $^ $(LDLIBS) $(COLLECT_LIBS)
 
 run: all
 	@sh tests/demo.sh $(BUILD) pcaps/demo.pcap
@@ -169,7 +171,7 @@ fuzz:
 	  $(FUZZ_TARGETS:%=build-fuzz/tests/fuzz/fuzz_%.o)
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz-$$t \
-	    build-fuzz/tests/fuzz/fuzz_$$t.o build-fuzz/libflow.a $(LDLIBS) || exit 1; \
+	    build-fuzz/tests/fuzz/fuzz_$$t.o build-fuzz/libflow.a $(LDLIBS) $(COLLECT_LIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t tests/fuzz/regressions/$$t; \
 	  echo "fuzz $$t: $(FUZZ_RUNS) runs"; \
 	  build-fuzz/fuzz-$$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \

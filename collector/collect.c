@@ -56,6 +56,7 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 	s->path = path;
 	s->rotates = 0;
 	s->state = NULL;
+	s->failed = 0;
 	if (ops->begin && ops->begin(s) != 0)
 		return -1;
 	c->nsinks++;
@@ -65,7 +66,11 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 void collector_emit(struct collector *c, const struct flow_context *ctx,
 		    struct flow_record *recs, size_t n)
 {
+	struct flow_context k = *ctx;
+
 	for (size_t i = 0; i < n; i++) {
+		if (ctx->offsets)
+			k.position = ctx->offsets[i];
 		if (ctx->sampling > 1) {
 			recs[i].packets *= ctx->sampling;
 			recs[i].octets *= ctx->sampling;
@@ -73,7 +78,7 @@ void collector_emit(struct collector *c, const struct flow_context *ctx,
 		count(&c->totals, &recs[i]);
 		count(&c->part, &recs[i]);
 		for (size_t s = 0; s < c->nsinks; s++)
-			c->sink[s].ops->flow(&c->sink[s], ctx, &recs[i]);
+			c->sink[s].ops->flow(&c->sink[s], &k, &recs[i]);
 	}
 }
 
@@ -111,6 +116,7 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 	struct nfclassic_header h;
 	struct exporter_key key;
 	struct flow_context ctx;
+	uint32_t offsets[NF5_MAX_RECORDS];
 	size_t n;
 	enum fp_status st = version == 5
 		? nf5_decode(buf, len, &h, recs, NF5_MAX_RECORDS, &n)
@@ -146,6 +152,11 @@ static enum fp_status classic(struct collector *c, uint16_t version,
 	ctx.domain = key.domain;
 	ctx.export_us = (int64_t)h.unix_secs * 1000000 + h.unix_nsecs / 1000;
 	ctx.sampling = version == 5 ? interval : 0;
+	ctx.sequence = version == 5 ? h.flow_sequence : 0;
+	for (size_t i = 0; i < n; i++)
+		offsets[i] = (uint32_t)((version == 5 ? NF5_HEADER_LEN : NF1_HEADER_LEN) +
+					i * NFCLASSIC_RECORD_LEN);
+	ctx.offsets = offsets;
 	collector_emit(c, &ctx, recs, n);
 	return FP_OK;
 }

@@ -27,6 +27,7 @@ struct msg_header {
 	uint32_t sequence;
 	uint32_t domain;
 	uint8_t stream;		/* over TCP: the exporter is the connection */
+	uint32_t set_offset;	/* the data set's body: its byte offset in the message */
 };
 
 struct held_set {

@@ -9,13 +9,15 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "clickhouse.h"
 #include "collect.h"
 #include "outputs.h"
 #include "sink.h"
 #include "source.h"
 
 /* Long options without a letter. */
-enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE };
+enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
+       OPT_CH_DELAY, OPT_CH_RETRIES };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -36,6 +38,7 @@ static void usage(FILE *out)
 "SYNOPSIS\n"
 "    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [-o FORMAT[:PATH]]...\n"
 "    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
+"    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
 "\n"
 "DESCRIPTION\n"
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
@@ -74,7 +77,11 @@ static void usage(FILE *out)
 "                 flows: flowcollect's own binary flow file, the cheapest to\n"
 "                 write, read back with -r FILE (to convert it, as nfdump\n"
 "                 reads nfcapd's files).  To standard output, or to PATH.\n"
-"                 May be given more than once.\n"
+"                 clickhouse:URL: rows POSTed in RowBinary batches to a\n"
+"                 ClickHouse server's HTTP address (http://HOST:8123/; a\n"
+"                 user and password as ?user=U&password=P), into the table\n"
+"                 --print-schema clickhouse creates.  May be given more\n"
+"                 than once.\n"
 "    --rotate-every DURATION\n"
 "                 Start new output files every DURATION (300, 90s, 5m, 1h,\n"
 "                 1d), on boundaries that are multiples of it (UTC) on the\n"
@@ -92,11 +99,26 @@ static void usage(FILE *out)
 "                 are then numbered within their start time:\n"
 "                 NAME.YYYYmmdd-HHMMSS.NNNN.EXT.  Combines with\n"
 "                 --rotate-every.\n"
+"    --ch-table DATABASE.TABLE\n"
+"                 The -o clickhouse table (default flows.flows).\n"
+"    --ch-batch N Rows a POST to ClickHouse (default 50000, 1 to 1000000).\n"
+"    --ch-delay MS\n"
+"                 A row waits at most about MS milliseconds to be sent\n"
+"                 (default 1000): a smaller batch goes when its first row\n"
+"                 is that old, and at the end.\n"
+"    --ch-retries N\n"
+"                 A failed POST (no connection, an HTTP error) is tried N\n"
+"                 more times (default 3), 0.2 s, 0.4 s, ... apart; then its\n"
+"                 rows are lost, said on standard error, and the exit\n"
+"                 status is 1.\n"
+"    --print-schema clickhouse\n"
+"                 Print the CREATE DATABASE and CREATE TABLE statements of\n"
+"                 the -o clickhouse table, and exit.\n"
 "    -h, --help   Show this text.\n"
 "\n"
 "EXIT STATUS\n"
-"    0 on success; 1 on a bad option, an unreadable or damaged file, or a\n"
-"    socket error.  Malformed datagrams are counted, not fatal.\n",
+"    0 on success; 1 on a bad option, an unreadable or damaged file, a\n"
+"    socket error, or rows a server did not take.  Malformed datagrams are counted, not fatal.\n",
 	      out);
 }
 
@@ -113,12 +135,17 @@ int main(int argc, char **argv)
 	long port = -1;
 	int tcp = 0;
 	char err[512];
-	int c, status = 0;
+	int c, status = 0, print_schema = 0;
 
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "rotate-every", required_argument, NULL, OPT_ROTATE_EVERY },
 		{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+		{ "print-schema", required_argument, NULL, OPT_PRINT_SCHEMA },
+		{ "ch-table", required_argument, NULL, OPT_CH_TABLE },
+		{ "ch-batch", required_argument, NULL, OPT_CH_BATCH },
+		{ "ch-delay", required_argument, NULL, OPT_CH_DELAY },
+		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -158,6 +185,33 @@ int main(int argc, char **argv)
 			if (outputs_rotate_size(&outputs, optarg, err, sizeof(err)) != 0)
 				return fail(err);
 			break;
+		case OPT_PRINT_SCHEMA:
+			if (strcmp(optarg, "clickhouse") != 0) {
+				snprintf(err, sizeof(err), "invalid --print-schema \"%s\": expected clickhouse",
+					 optarg);
+				return fail(err);
+			}
+			print_schema = 1;
+			break;
+		case OPT_CH_TABLE:
+			if (ch_set_table(optarg, err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_BATCH:
+			if (ch_set_count("--ch-batch", optarg, 1, 1000000, &ch_options.batch,
+					 err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_DELAY:
+			if (ch_set_count("--ch-delay", optarg, 1, 3600000, &ch_options.delay_ms,
+					 err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_RETRIES:
+			if (ch_set_count("--ch-retries", optarg, 0, 10, &ch_options.retries,
+					 err, sizeof(err)) != 0)
+				return fail(err);
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (strncmp(argv[optind - 1], "--", 2) == 0)
@@ -177,6 +231,14 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "unexpected argument \"%s\" (see flowcollect -h)", argv[optind]);
 		return fail(err);
 	}
+	if (print_schema) {
+		ch_print_schema(stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	for (size_t i = 0; i < outputs.n; i++)
+		if (outputs.o[i].ops == &sink_clickhouse && outputs.o[i].path &&
+		    ch_check_url(outputs.o[i].path, err, sizeof(err)) != 0)
+			return fail(err);
 	if ((read_file == NULL) == (port < 0))
 		return fail("give exactly one of -p PORT or -r FILE (see flowcollect -h)");
 

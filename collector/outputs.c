@@ -421,6 +421,10 @@ int outputs_finish(struct outputs *os, char *err, size_t errlen)
 				rc = -1;
 			}
 		}
+		if (o->sink && o->sink->failed && rc == 0) {
+			snprintf(err, errlen, "-o %s:%s lost rows (see above)", o->ops->name, o->path);
+			rc = -1;
+		}
 		/* A database closes itself, in its sink's end. */
 		o->file = NULL;
 		free(o->part);

@@ -25,6 +25,13 @@ struct flow_context {
 						 * v1/v5: engine_type << 8 | engine_id */
 	int64_t export_us;			/* export time from the header */
 	uint32_t sampling;			/* 1 in N announced: counters scaled by it */
+	/* The record's identity, for a store that removes a batch sent
+	 * twice: exporter address, domain (above), the datagram's header
+	 * sequence number (0 for v1) and the record's byte offset in its
+	 * datagram.  collector_emit sets position from offsets[i]. */
+	uint32_t sequence;
+	uint32_t position;
+	const uint32_t *offsets;		/* for collector_emit: one a record */
 };
 
 /* Running totals over every flow decoded, for summaries. */
@@ -45,6 +52,7 @@ struct sink {
 	int rotates;		/* its file is one part of a rotation: its totals
 				 * are the part's */
 	void *state;
+	int failed;		/* rows were lost (a server's): exit status 1 */
 };
 
 /* What a format needs from its output. */
@@ -70,6 +78,7 @@ extern const struct sink_ops sink_table;
 extern const struct sink_ops sink_csv;
 extern const struct sink_ops sink_flows;
 extern const struct sink_ops sink_json;
+extern const struct sink_ops sink_clickhouse;
 
 const struct sink_ops *sink_find(const char *name);
 /* Every format's name, comma-separated, for messages. */

@@ -254,6 +254,7 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 		     struct exporter_info *e, struct rd *body, struct msg *m)
 {
 	struct flow_record recs[64];
+	uint32_t offsets[64];
 	struct flow_context ctx;
 	size_t n = 0;
 	uint32_t records = 0;
@@ -266,12 +267,16 @@ static void data_set(struct collector *c, const struct tmpl *t, const struct msg
 	ctx.domain = t->scope.domain;
 	ctx.export_us = (int64_t)h->export_secs * 1000000;
 	ctx.sampling = e ? e->sampling : 0;	/* as the exporter's options record said */
+	ctx.sequence = h->sequence;
+	ctx.offsets = offsets;
+	const uint8_t *body_start = body->p;
 	/* Records while a whole one can still be there; what is left after
 	 * is padding (RFC 7011 §3.3.1: shorter than the smallest record). */
 	while (rd_left(body) >= t->min_len && rd_left(body) > 0) {
 		struct flow_record *f = &recs[n];
 		struct ie_extra x;
 		memset(f, 0, sizeof(*f));
+		offsets[n] = h->set_offset + (uint32_t)(body->p - body_start);
 		/* Only what ie_get sets is read, each behind its seen bit (the
 		 * uptimes too: a template may mix them with absolute times). */
 		x.seen = 0;
@@ -446,6 +451,7 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 			fail(&m, FP_TRUNCATED);
 			break;
 		}
+		m.h.set_offset = (uint32_t)(r.p - buf);
 		struct rd body = rd_sub(&r, set_len - SET_HEADER_LEN);
 		if (set_id == template_set_id) {
 			template_set(&m, &body, 0);

@@ -1,0 +1,234 @@
+/*
+ * ch_schema.c - the ClickHouse table (for 18.16, Debian 12's server, and
+ * later) and the RowBinary row that fills it, column for column.
+ *
+ * 18.16 has no IPv6 type and no DateTime64: addresses are FixedString(16)
+ * holding IPv6 bytes, IPv4 mapped as ::ffff:a.b.c.d (IPv6NumToString
+ * prints them so); times are DateTime seconds plus a UInt16 of
+ * milliseconds.  A record's identity (exporter, domain, sequence,
+ * position in its datagram) ends the sorting key of a ReplacingMergeTree:
+ * a batch sent twice (its answer lost) is one batch again once merged,
+ * or at once read with FINAL.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clickhouse.h"
+
+struct ch_options ch_options = {
+	.database = "flows",
+	.table = "flows",
+	.batch = 50000,
+	.delay_ms = 1000,
+	.retries = 3,
+};
+
+/* The columns, in the order ch_row_encode writes them. */
+static const char columns[] =
+	"    time_start      DateTime,          -- first packet (UTC), seconds\n"
+	"    time_start_ms   UInt16,            -- and its milliseconds\n"
+	"    time_end        DateTime,          -- last packet\n"
+	"    time_end_ms     UInt16,\n"
+	"    src_addr        FixedString(16),   -- IPv6 bytes; IPv4 as ::ffff:a.b.c.d\n"
+	"    dst_addr        FixedString(16),\n"
+	"    src_port        UInt16,\n"
+	"    dst_port        UInt16,            -- ICMP: type * 256 + code\n"
+	"    proto           UInt8,\n"
+	"    tcp_flags       UInt8,\n"
+	"    tos             UInt8,\n"
+	"    packets         UInt64,            -- scaled by the announced sampling rate\n"
+	"    bytes           UInt64,\n"
+	"    rev_packets     UInt64,            -- RFC 5103 biflow: the reverse direction\n"
+	"    rev_bytes       UInt64,\n"
+	"    input_if        UInt32,\n"
+	"    output_if       UInt32,\n"
+	"    src_as          UInt32,\n"
+	"    dst_as          UInt32,\n"
+	"    src_mask        UInt8,\n"
+	"    dst_mask        UInt8,\n"
+	"    next_hop        FixedString(16),\n"
+	"    vlan            UInt16,\n"
+	"    src_mac         UInt64,            -- MACNumToString(src_mac)\n"
+	"    dst_mac         UInt64,\n"
+	"    mpls            Array(UInt32),     -- label stack entries, top first: label << 4 | exp << 1 | bos\n"
+	"    end_reason      UInt8,             -- IPFIX flowEndReason, 0 unknown\n"
+	"    direction       UInt8,             -- IPFIX flowDirection\n"
+	"    flow_label      UInt32,\n"
+	"    rev_tos         UInt8,\n"
+	"    rev_tcp_flags   UInt8,\n"
+	"    exporter        FixedString(16),   -- the exporter's address\n"
+	"    engine_type     UInt8,             -- v1/v5 header\n"
+	"    engine_id       UInt8,\n"
+	"    domain          UInt32,            -- v9 source id / IPFIX observation domain; v1/v5: engine_type << 8 | engine_id\n"
+	"    exporter_id     UInt32,            -- flowcollect's number for the exporter (CSV exid)\n"
+	"    export_time     DateTime,          -- the export header's time\n"
+	"    export_ms       UInt16,\n"
+	"    sequence        UInt32,            -- the datagram's header sequence number (0 for v1)\n"
+	"    position        UInt32             -- the record's byte offset in its datagram\n";
+
+void ch_print_schema(FILE *out)
+{
+	const char *db = ch_options.database, *t = ch_options.table;
+
+	fprintf(out,
+		"-- flowcollect -o clickhouse: the table its rows fit (RowBinary, column order).\n"
+		"-- For ClickHouse 18.16 (Debian 12) and later.  Read with FINAL (or after\n"
+		"-- OPTIMIZE ... FINAL) to see a batch sent twice once.\n"
+		"CREATE DATABASE IF NOT EXISTS %s;\n"
+		"CREATE TABLE IF NOT EXISTS %s.%s (\n%s)\n"
+		"ENGINE = ReplacingMergeTree\n"
+		"PARTITION BY toYYYYMMDD(time_start)\n"
+		"ORDER BY (time_start, src_addr, dst_addr, exporter, domain, sequence, position, export_time);\n",
+		db, db, t, columns);
+}
+
+/* ---- options ------------------------------------------------------ */
+
+static int identifier(const char *s, size_t n)
+{
+	if (n == 0 || n >= sizeof(ch_options.table) || isdigit((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+int ch_set_table(const char *arg, char *err, size_t errlen)
+{
+	const char *dot = strchr(arg, '.');
+	if (dot == NULL || !identifier(arg, (size_t)(dot - arg)) ||
+	    !identifier(dot + 1, strlen(dot + 1))) {
+		snprintf(err, errlen, "invalid --ch-table \"%s\": expected DATABASE.TABLE, "
+			 "letters, digits and _ (up to 63 each)", arg);
+		return -1;
+	}
+	snprintf(ch_options.database, sizeof(ch_options.database), "%.*s", (int)(dot - arg), arg);
+	snprintf(ch_options.table, sizeof(ch_options.table), "%s", dot + 1);
+	return 0;
+}
+
+int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
+		 unsigned *out, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)*arg) || *end != '\0' || errno || v < min || v > max) {
+		snprintf(err, errlen, "invalid %s \"%s\": expected %u to %u", opt, arg, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int ch_check_url(const char *url, char *err, size_t errlen)
+{
+	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+	    strchr(url, '#') || strpbrk(url, " \t\r\n")) {
+		snprintf(err, errlen, "invalid -o clickhouse:\"%s\": expected an HTTP address, "
+			 "e.g. clickhouse:http://127.0.0.1:8123/", url);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- rows --------------------------------------------------------- */
+
+static uint8_t *le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++, v >>= 8)
+		*p++ = (uint8_t)v;
+	return p;
+}
+
+/* DateTime seconds and milliseconds; before 1970 is 0, after 2106 the
+ * largest (a hostile exporter's time is clamped, not wrapped). */
+static uint8_t *put_time(uint8_t *p, int64_t us)
+{
+	int64_t ms = us < 0 ? 0 : us / 1000;
+	int64_t s = ms / 1000;
+	if (s > UINT32_MAX) {
+		s = UINT32_MAX;
+		ms = s * 1000 + 999;
+	}
+	p = le(p, (uint64_t)s, 4);
+	return le(p, (uint64_t)(ms % 1000), 2);
+}
+
+static uint8_t *put_addr(uint8_t *p, uint8_t af, const uint8_t *a)
+{
+	if (af == 6) {
+		memcpy(p, a, 16);
+	} else {
+		memset(p, 0, 10);
+		p[10] = p[11] = 0xff;
+		memcpy(p + 12, a, 4);
+	}
+	return p + 16;
+}
+
+static uint8_t *put_mac(uint8_t *p, const uint8_t m[6])
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 6; i++)
+		v = v << 8 | m[i];
+	return le(p, v, 8);
+}
+
+size_t ch_row_encode(uint8_t *buf, const struct flow_context *ctx, const struct flow_record *r)
+{
+	static const uint8_t no_addr[16];
+	uint8_t *p = buf;
+	int labels = MPLS_LABELS_MAX;
+
+	p = put_time(p, r->first_us);
+	p = put_time(p, r->last_us);
+	p = put_addr(p, r->af, r->src);
+	p = put_addr(p, r->af, r->dst);
+	p = le(p, r->sport, 2);
+	p = le(p, r->dport, 2);
+	*p++ = r->proto;
+	*p++ = r->tcp_flags;
+	*p++ = r->tos;
+	p = le(p, r->packets, 8);
+	p = le(p, r->octets, 8);
+	p = le(p, r->rev_packets, 8);
+	p = le(p, r->rev_octets, 8);
+	p = le(p, r->in_if, 4);
+	p = le(p, r->out_if, 4);
+	p = le(p, r->src_as, 4);
+	p = le(p, r->dst_as, 4);
+	*p++ = r->src_mask;
+	*p++ = r->dst_mask;
+	/* No next hop stays all zeros (the CSV's 0.0.0.0), not ::ffff:0.0.0.0. */
+	if (memcmp(r->nexthop, no_addr, 16) == 0)
+		p = put_addr(p, 6, no_addr);
+	else
+		p = put_addr(p, r->af, r->nexthop);
+	p = le(p, r->vlan, 2);
+	p = put_mac(p, r->src_mac);
+	p = put_mac(p, r->dst_mac);
+	/* Array: its length (LEB128, one byte here), then the entries the
+	 * record has; zeros below the stack are not entries. */
+	while (labels > 0 && !(r->mpls[labels - 1][0] | r->mpls[labels - 1][1] | r->mpls[labels - 1][2]))
+		labels--;
+	*p++ = (uint8_t)labels;
+	for (int i = 0; i < labels; i++)
+		p = le(p, (uint32_t)r->mpls[i][0] << 16 | (uint32_t)r->mpls[i][1] << 8 | r->mpls[i][2], 4);
+	*p++ = r->end_reason;
+	*p++ = r->direction;
+	p = le(p, r->flowlabel, 4);
+	*p++ = r->rev_tos;
+	*p++ = r->rev_tcp_flags;
+	p = put_addr(p, ctx->af, ctx->addr);
+	*p++ = ctx->engine_type;
+	*p++ = ctx->engine_id;
+	p = le(p, ctx->domain, 4);
+	p = le(p, ctx->exporter ? ctx->exporter->id : 0, 4);
+	p = put_time(p, ctx->export_us);
+	p = le(p, ctx->sequence, 4);
+	p = le(p, ctx->position, 4);
+	return (size_t)(p - buf);
+}

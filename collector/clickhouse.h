@@ -1,0 +1,47 @@
+/*
+ * clickhouse.h - the ClickHouse output (-o clickhouse:URL): its options,
+ * its table's schema, and the row it sends for each flow.
+ *
+ * Rows go to ClickHouse's HTTP interface as RowBinary (fixed little-endian
+ * fields in the table's column order), a batch per POST over one kept-alive
+ * connection: ch_schema.c's CREATE TABLE and ch_row_encode below are the
+ * two halves of one contract and change together.
+ */
+#ifndef FP_CLICKHOUSE_H
+#define FP_CLICKHOUSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sink.h"
+
+struct ch_options {
+	char database[64];	/* --ch-table DB.TABLE, default flows.flows */
+	char table[64];
+	unsigned batch;		/* --ch-batch: rows a POST, default 50000 */
+	unsigned delay_ms;	/* --ch-delay: a row waits at most this long */
+	unsigned retries;	/* --ch-retries: tries after a failed POST */
+};
+
+/* Shared by every -o clickhouse output; set by the options. */
+extern struct ch_options ch_options;
+
+extern const struct sink_ops sink_clickhouse;
+
+/* The options, each checked: -1 with a message in err. */
+int ch_set_table(const char *arg, char *err, size_t errlen);
+int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
+		 unsigned *out, char *err, size_t errlen);
+/* A URL the sink can POST to: http:// or https://, no fragment. */
+int ch_check_url(const char *url, char *err, size_t errlen);
+
+/* CREATE DATABASE and CREATE TABLE for ch_options' names. */
+void ch_print_schema(FILE *out);
+
+/* The largest row ch_row_encode writes. */
+#define CH_ROW_MAX 320
+
+/* One flow as a RowBinary row in the schema's column order; its length. */
+size_t ch_row_encode(uint8_t *buf, const struct flow_context *ctx, const struct flow_record *r);
+
+#endif
