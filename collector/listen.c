@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include "listen.h"
 
-int listen_socket(const char *bind_addr, unsigned port, int type, unsigned *bound_port,
-		  char *err, size_t errlen)
+int listen_socket(const char *bind_addr, unsigned port, int type, int reuseport,
+		  unsigned *bound_port, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	char portstr[16];
@@ -30,11 +30,23 @@ int listen_socket(const char *bind_addr, unsigned port, int type, unsigned *boun
 	int fd = socket(res->ai_family, type, 0);
 	if (fd >= 0 && res->ai_family == AF_INET6 && bind_addr == NULL)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	if (fd >= 0)
+	/* TCP: restart at once over the last run's TIME_WAIT connections. */
+	if (fd >= 0 && type == SOCK_STREAM)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (fd >= 0 && reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) {
+		snprintf(err, errlen, "cannot share %s port %u (SO_REUSEPORT): %s", proto, port,
+			 strerror(errno));
+		close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
 	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
 	    (type == SOCK_STREAM && listen(fd, 64) != 0)) {
-		snprintf(err, errlen, "cannot listen on %s port %u: %s", proto, port, strerror(errno));
+		int e = errno;
+		snprintf(err, errlen, "cannot listen on %s port %u: %s%s", proto, port, strerror(e),
+			 e != EADDRINUSE ? ""
+			 : reuseport ? " (taken by a process without --reuseport, or of another user)"
+			 : " (to share a port, start every flowcollect on it with --reuseport)");
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(res);

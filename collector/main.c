@@ -17,7 +17,7 @@
 
 /* Long options without a letter. */
 enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
-       OPT_CH_DELAY, OPT_CH_RETRIES };
+       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_REUSEPORT };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -36,7 +36,7 @@ static void usage(FILE *out)
 "    flowcollect - receive NetFlow v1/v5/v9 and IPFIX, and print or store the flows\n"
 "\n"
 "SYNOPSIS\n"
-"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [-o FORMAT[:PATH]]...\n"
+"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [--reuseport] [-o FORMAT[:PATH]]...\n"
 "    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
 "    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
 "\n"
@@ -66,6 +66,17 @@ static void usage(FILE *out)
 "    -P udp|tcp   Transport to listen on (default udp).  tcp: IPFIX over TCP,\n"
 "                 up to 256 exporters at once, each message framed by its\n"
 "                 header's length; announced as \"listening on TCP port N\".\n"
+"    --reuseport  Share the -p port with other flowcollect processes (of the\n"
+"                 same user) started with --reuseport too (SO_REUSEPORT): the\n"
+"                 kernel gives each datagram to one of them by a hash of its\n"
+"                 source and destination address and port, so an exporter\n"
+"                 (address and source port) stays with one process, its\n"
+"                 templates and sequence numbers whole, while the group\n"
+"                 stays the same.  A process joining or leaving moves most\n"
+"                 exporters: data that then reaches a process before its\n"
+"                 template is held until the template is sent again.  With\n"
+"                 -P tcp each connection goes to one process.  Without it a\n"
+"                 port that is taken is refused.\n"
 "    -r FILE      Read export datagrams from a pcap/pcapng file (\"-\": stdin),\n"
 "                 or flows from a file of -o flows (by name, not stdin).\n"
 "    -o FORMAT[:PATH]\n"
@@ -135,7 +146,7 @@ int main(int argc, char **argv)
 	long port = -1;
 	int tcp = 0;
 	char err[512];
-	int c, status = 0, print_schema = 0;
+	int c, status = 0, print_schema = 0, reuseport = 0;
 
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -146,6 +157,7 @@ int main(int argc, char **argv)
 		{ "ch-batch", required_argument, NULL, OPT_CH_BATCH },
 		{ "ch-delay", required_argument, NULL, OPT_CH_DELAY },
 		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
+		{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -212,6 +224,7 @@ int main(int argc, char **argv)
 					 err, sizeof(err)) != 0)
 				return fail(err);
 			break;
+		case OPT_REUSEPORT: reuseport = 1; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (strncmp(argv[optind - 1], "--", 2) == 0)
@@ -241,6 +254,8 @@ int main(int argc, char **argv)
 			return fail(err);
 	if ((read_file == NULL) == (port < 0))
 		return fail("give exactly one of -p PORT or -r FILE (see flowcollect -h)");
+	if (reuseport && port < 0)
+		return fail("--reuseport shares a listening port: it needs -p PORT");
 
 	/* Rows go out in 64 KiB writes, not stdio's 4 KiB blocks: a third
 	 * of the time of a CSV run into a file went to write(2).  A terminal
@@ -248,6 +263,15 @@ int main(int argc, char **argv)
 	static char stdout_buf[1 << 16];
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+
+	/* The port first: one that is taken is refused before any output
+	 * (a table's header, a file) is made. */
+	int fd = -1;
+	unsigned bound = 0;
+	if (!read_file && (tcp ? source_tcp_open : source_udp_open)(bind_addr, (unsigned)port,
+								   reuseport, &fd, &bound,
+								   err, sizeof(err)) != 0)
+		return fail(err);
 
 	struct collector col;
 	collector_init(&col);
@@ -261,17 +285,12 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	} else {
-		int fd;
-		unsigned bound;
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGUSR1, &sa, NULL);
-		if ((tcp ? source_tcp_open : source_udp_open)(bind_addr, (unsigned)port, &fd, &bound,
-							     err, sizeof(err)) != 0)
-			return fail(err);
 		fprintf(stderr, "flowcollect: listening on %s port %u\n", tcp ? "TCP" : "UDP", bound);
 		if ((tcp ? source_tcp_run : source_udp_run)(fd, &col, &stop_requested, &report_requested,
 							    err, sizeof(err)) != 0) {

@@ -36,10 +36,11 @@ struct client {
 	uint8_t buf[MSG_MAX];
 };
 
-int source_tcp_open(const char *bind_addr, unsigned port, int *fdp, unsigned *bound_port,
+int source_tcp_open(const char *bind_addr, unsigned port, int reuseport, int *fdp,
+		    unsigned *bound_port,
 		    char *err, size_t errlen)
 {
-	int fd = listen_socket(bind_addr, port, SOCK_STREAM, bound_port, err, errlen);
+	int fd = listen_socket(bind_addr, port, SOCK_STREAM, reuseport, bound_port, err, errlen);
 	if (fd < 0)
 		return -1;
 	*fdp = fd;

@@ -17,11 +17,12 @@
  * output each can be written: a deep receive queue keeps them. */
 #define RCVBUF_BYTES (32 * 1024 * 1024)
 
-int source_udp_open(const char *bind_addr, unsigned port, int *fdp, unsigned *bound_port,
+int source_udp_open(const char *bind_addr, unsigned port, int reuseport, int *fdp,
+		    unsigned *bound_port,
 		    char *err, size_t errlen)
 {
 	int rcv = RCVBUF_BYTES;
-	int fd = listen_socket(bind_addr, port, SOCK_DGRAM, bound_port, err, errlen);
+	int fd = listen_socket(bind_addr, port, SOCK_DGRAM, reuseport, bound_port, err, errlen);
 	if (fd < 0)
 		return -1;
 	/* FORCE passes net.core.rmem_max when we may; else take what we get. */
