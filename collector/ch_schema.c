@@ -83,9 +83,26 @@ void ch_print_schema(FILE *out)
 		db, db, t, columns);
 }
 
+void ch_print_distributed(FILE *out, const char *cluster)
+{
+	const char *db = ch_options.database, *t = ch_options.table;
+
+	fprintf(out,
+		"-- flowcollect -o clickhouse over a cluster: a Distributed table %s.%s_all\n"
+		"-- reading (and, if wanted, inserting into) the %s.%s table that\n"
+		"-- --print-schema clickhouse creates on every shard of cluster %s\n"
+		"-- (<remote_servers> in the servers' configuration).  A record's shard\n"
+		"-- follows from its identity, so a batch sent twice lands on the same\n"
+		"-- shards and FINAL still sees it once.\n"
+		"CREATE DATABASE IF NOT EXISTS %s;\n"
+		"CREATE TABLE IF NOT EXISTS %s.%s_all AS %s.%s\n"
+		"ENGINE = Distributed(%s, %s, %s, cityHash64(exporter, domain, sequence, position));\n",
+		db, t, db, t, cluster, db, db, t, db, t, cluster, db, t);
+}
+
 /* ---- options ------------------------------------------------------ */
 
-static int identifier(const char *s, size_t n)
+int ch_identifier(const char *s, size_t n)
 {
 	if (n == 0 || n >= sizeof(ch_options.table) || isdigit((unsigned char)s[0]))
 		return 0;
@@ -98,8 +115,8 @@ static int identifier(const char *s, size_t n)
 int ch_set_table(const char *arg, char *err, size_t errlen)
 {
 	const char *dot = strchr(arg, '.');
-	if (dot == NULL || !identifier(arg, (size_t)(dot - arg)) ||
-	    !identifier(dot + 1, strlen(dot + 1))) {
+	if (dot == NULL || !ch_identifier(arg, (size_t)(dot - arg)) ||
+	    !ch_identifier(dot + 1, strlen(dot + 1))) {
 		snprintf(err, errlen, "invalid --ch-table \"%s\": expected DATABASE.TABLE, "
 			 "letters, digits and _ (up to 63 each)", arg);
 		return -1;

@@ -38,6 +38,14 @@ int ch_check_url(const char *url, char *err, size_t errlen);
 /* CREATE DATABASE and CREATE TABLE for ch_options' names. */
 void ch_print_schema(FILE *out);
 
+/* CREATE TABLE of a Distributed table TABLE_all over that table on every
+ * shard of the cluster (a <remote_servers> name). */
+void ch_print_distributed(FILE *out, const char *cluster);
+
+/* Whether the n bytes at s are a name we put in SQL unquoted: letters,
+ * digits and _, not starting with a digit, up to 63. */
+int ch_identifier(const char *s, size_t n);
+
 /* The largest row ch_row_encode writes. */
 #define CH_ROW_MAX 320
 

@@ -17,7 +17,7 @@
 
 /* Long options without a letter. */
 enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
-       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_REUSEPORT };
+       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_CH_CLUSTER, OPT_REUSEPORT };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -39,6 +39,8 @@ static void usage(FILE *out)
 "    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [--reuseport] [-o FORMAT[:PATH]]...\n"
 "    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
 "    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
+"    flowcollect --print-schema clickhouse-distributed [--ch-table DATABASE.TABLE]\n"
+"                [--ch-cluster NAME]\n"
 "\n"
 "DESCRIPTION\n"
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
@@ -125,6 +127,13 @@ static void usage(FILE *out)
 "    --print-schema clickhouse\n"
 "                 Print the CREATE DATABASE and CREATE TABLE statements of\n"
 "                 the -o clickhouse table, and exit.\n"
+"    --print-schema clickhouse-distributed\n"
+"                 Print the CREATE TABLE of a Distributed table TABLE_all\n"
+"                 over the --ch-table table on every shard of a cluster,\n"
+"                 sharded by each record's identity, and exit.\n"
+"    --ch-cluster NAME\n"
+"                 The cluster (<remote_servers> entry) of the Distributed\n"
+"                 table (default flows).\n"
 "    -h, --help   Show this text.\n"
 "\n"
 "EXIT STATUS\n"
@@ -141,7 +150,7 @@ static int fail(const char *msg)
 
 int main(int argc, char **argv)
 {
-	const char *read_file = NULL, *bind_addr = NULL;
+	const char *read_file = NULL, *bind_addr = NULL, *cluster = "flows";
 	static struct outputs outputs;
 	long port = -1;
 	int tcp = 0;
@@ -157,6 +166,7 @@ int main(int argc, char **argv)
 		{ "ch-batch", required_argument, NULL, OPT_CH_BATCH },
 		{ "ch-delay", required_argument, NULL, OPT_CH_DELAY },
 		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
+		{ "ch-cluster", required_argument, NULL, OPT_CH_CLUSTER },
 		{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -198,12 +208,23 @@ int main(int argc, char **argv)
 				return fail(err);
 			break;
 		case OPT_PRINT_SCHEMA:
-			if (strcmp(optarg, "clickhouse") != 0) {
-				snprintf(err, sizeof(err), "invalid --print-schema \"%s\": expected clickhouse",
-					 optarg);
+			if (strcmp(optarg, "clickhouse") == 0) {
+				print_schema = 1;
+			} else if (strcmp(optarg, "clickhouse-distributed") == 0) {
+				print_schema = 2;
+			} else {
+				snprintf(err, sizeof(err), "invalid --print-schema \"%s\": expected clickhouse "
+					 "or clickhouse-distributed", optarg);
 				return fail(err);
 			}
-			print_schema = 1;
+			break;
+		case OPT_CH_CLUSTER:
+			if (!ch_identifier(optarg, strlen(optarg))) {
+				snprintf(err, sizeof(err), "invalid --ch-cluster \"%s\": expected letters, "
+					 "digits and _ (up to 63)", optarg);
+				return fail(err);
+			}
+			cluster = optarg;
 			break;
 		case OPT_CH_TABLE:
 			if (ch_set_table(optarg, err, sizeof(err)) != 0)
@@ -245,7 +266,10 @@ int main(int argc, char **argv)
 		return fail(err);
 	}
 	if (print_schema) {
-		ch_print_schema(stdout);
+		if (print_schema == 2)
+			ch_print_distributed(stdout, cluster);
+		else
+			ch_print_schema(stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	for (size_t i = 0; i < outputs.n; i++)

@@ -1,19 +1,41 @@
 # ch_server.sh - a throwaway ClickHouse server from Debian's package
-# (sourced by tests/e2e/clickhouse.sh and bench/clickhouse.sh): free
-# loopback ports, a scratch directory, run as the clickhouse user.
+# (sourced by tests/e2e/clickhouse.sh, clickhouse_cluster.sh and
+# bench/clickhouse.sh): free loopback ports, a scratch directory, run as
+# the clickhouse user.
 #
 #   ch_start: sets CH (its directory), HTTP, NATIVE, URL, CH_PID; 1 when it
 #             does not answer within 10 s (the log's tail on stdout as "# ")
 #   ch_stop:  SIGTERM, wait, remove the directory
+#   ch_ports: picks HTTP, NATIVE, INTER, none of them in $CH_TAKEN, and
+#             adds them to it; ch_launch [XML] then starts a server on
+#             them, XML (e.g. a <remote_servers> section) added to its
+#             configuration: a cluster's servers must all know each
+#             other's ports before the first starts.
 
 tcp_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+CH_TAKEN=""
+ch_port() {
+	local p
+	p=$(tcp_port)
+	while [[ " $CH_TAKEN " == *" $p "* ]]; do p=$(tcp_port); done
+	echo "$p"
+}
+ch_ports() {
+	HTTP=$(ch_port); CH_TAKEN="$CH_TAKEN $HTTP"
+	NATIVE=$(ch_port); CH_TAKEN="$CH_TAKEN $NATIVE"
+	INTER=$(ch_port); CH_TAKEN="$CH_TAKEN $INTER"
+}
+
 ch_start() {
-	HTTP=$(tcp_port); NATIVE=$(tcp_port); INTER=$(tcp_port)
-	while [ "$NATIVE" = "$HTTP" ]; do NATIVE=$(tcp_port); done
-	while [ "$INTER" = "$HTTP" ] || [ "$INTER" = "$NATIVE" ]; do INTER=$(tcp_port); done
+	ch_ports
+	ch_launch
+}
+
+ch_launch() {
+	local extra=${1:-}
 	CH=$(mktemp -d /tmp/fp-ch.XXXXXX)
 	mkdir -p "$CH/conf" "$CH/data" "$CH/tmp" "$CH/log" "$CH/user_files" "$CH/format_schemas"
 	cp /etc/clickhouse-server/users.xml "$CH/conf/users.xml"
@@ -39,6 +61,7 @@ ch_start() {
     <max_concurrent_queries>20</max_concurrent_queries>
     <mark_cache_size>67108864</mark_cache_size>
     <uncompressed_cache_size>67108864</uncompressed_cache_size>
+$extra
 </yandex>
 EOF2
 	chown -R clickhouse:clickhouse "$CH"
