@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "listen.h"
 
-int listen_socket(const char *bind_addr, unsigned port, int type, int reuseport,
+int listen_socket(const char *bind_addr, unsigned port, int type, unsigned reuseport,
 		  unsigned *bound_port, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
@@ -53,6 +53,10 @@ int listen_socket(const char *bind_addr, unsigned port, int type, int reuseport,
 		return -1;
 	}
 	freeaddrinfo(res);
+	if (reuseport >= 2 && steer_by_address(fd, reuseport, err, errlen) != 0) {
+		close(fd);
+		return -1;
+	}
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);

@@ -36,7 +36,7 @@ static void usage(FILE *out)
 "    flowcollect - receive NetFlow v1/v5/v9 and IPFIX, and print or store the flows\n"
 "\n"
 "SYNOPSIS\n"
-"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [--reuseport] [-o FORMAT[:PATH]]...\n"
+"    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [--reuseport[=N]] [-o FORMAT[:PATH]]...\n"
 "    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
 "    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
 "    flowcollect --print-schema clickhouse-distributed [--ch-table DATABASE.TABLE]\n"
@@ -79,6 +79,13 @@ static void usage(FILE *out)
 "                 template is held until the template is sent again.  With\n"
 "                 -P tcp each connection goes to one process.  Without it a\n"
 "                 port that is taken is refused.\n"
+"    --reuseport=N\n"
+"                 The same, the group being N processes (2 to 256; give each\n"
+"                 the same N): a datagram goes by its source address alone,\n"
+"                 whatever its port, to the process that joined the group\n"
+"                 K-th (from 0), K a hash of the address modulo N (a BPF\n"
+"                 program on the socket); while fewer than N run, the\n"
+"                 addresses of the missing ones go by the kernel's hash.\n"
 "    -r FILE      Read export datagrams from a pcap/pcapng file (\"-\": stdin),\n"
 "                 or flows from a file of -o flows (by name, not stdin).\n"
 "    -o FORMAT[:PATH]\n"
@@ -155,7 +162,8 @@ int main(int argc, char **argv)
 	long port = -1;
 	int tcp = 0;
 	char err[512];
-	int c, status = 0, print_schema = 0, reuseport = 0;
+	int c, status = 0, print_schema = 0;
+	unsigned reuseport = 0;
 
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -167,7 +175,7 @@ int main(int argc, char **argv)
 		{ "ch-delay", required_argument, NULL, OPT_CH_DELAY },
 		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
 		{ "ch-cluster", required_argument, NULL, OPT_CH_CLUSTER },
-		{ "reuseport", no_argument, NULL, OPT_REUSEPORT },
+		{ "reuseport", optional_argument, NULL, OPT_REUSEPORT },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -245,7 +253,12 @@ int main(int argc, char **argv)
 					 err, sizeof(err)) != 0)
 				return fail(err);
 			break;
-		case OPT_REUSEPORT: reuseport = 1; break;
+		case OPT_REUSEPORT:
+			reuseport = 1;
+			if (optarg && ch_set_count("--reuseport", optarg, 2, 256, &reuseport,
+						   err, sizeof(err)) != 0)
+				return fail(err);
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (strncmp(argv[optind - 1], "--", 2) == 0)

@@ -14,16 +14,17 @@
  * picks a free one, reported in *bound_port) and feed every datagram to c
  * until *stop is set; then read what is already queued and return.
  * Whenever *report is set (SIGUSR1), the counters so far are printed.
- * reuseport: share the port with other processes (listen.h).
+ * reuseport: share the port with other processes (listen.h): 0 no, 1 as
+ * the kernel hashes, N >= 2 by address among N.
  */
-int source_udp_open(const char *bind_addr, unsigned port, int reuseport, int *fd,
+int source_udp_open(const char *bind_addr, unsigned port, unsigned reuseport, int *fd,
 		    unsigned *bound_port, char *err, size_t errlen);
 int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 		   volatile sig_atomic_t *report, char *err, size_t errlen);
 
 /* IPFIX over TCP: listen as source_udp_open does, then take connections
  * and feed each message to c until *stop is set. */
-int source_tcp_open(const char *bind_addr, unsigned port, int reuseport, int *fd,
+int source_tcp_open(const char *bind_addr, unsigned port, unsigned reuseport, int *fd,
 		    unsigned *bound_port, char *err, size_t errlen);
 int source_tcp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 		   volatile sig_atomic_t *report, char *err, size_t errlen);

@@ -36,7 +36,7 @@ struct client {
 	uint8_t buf[MSG_MAX];
 };
 
-int source_tcp_open(const char *bind_addr, unsigned port, int reuseport, int *fdp,
+int source_tcp_open(const char *bind_addr, unsigned port, unsigned reuseport, int *fdp,
 		    unsigned *bound_port,
 		    char *err, size_t errlen)
 {

@@ -17,7 +17,7 @@
  * output each can be written: a deep receive queue keeps them. */
 #define RCVBUF_BYTES (32 * 1024 * 1024)
 
-int source_udp_open(const char *bind_addr, unsigned port, int reuseport, int *fdp,
+int source_udp_open(const char *bind_addr, unsigned port, unsigned reuseport, int *fdp,
 		    unsigned *bound_port,
 		    char *err, size_t errlen)
 {

@@ -7,8 +7,12 @@
 # rows equals, row for row, what one collector reading the -w files
 # prints; no exporter's rows are split between the two; the per-exporter
 # counters (datagrams, records, records missing by sequence number) equal
-# the reference's.  The same with IPFIX over TCP.  Without --reuseport a
-# second collector on a port is refused: one line, exit 1.
+# the reference's.  The same with IPFIX over TCP, and both again with
+# --reuseport=2 (by address: four addresses send from a second port too,
+# and one exporter is ::1), where each address's rows must all be in the
+# process the hash of the address names (computed here as steer.c does).
+# Without --reuseport a second collector on a port is refused: one line,
+# exit 1.
 source "$(dirname "$0")/lib.sh"
 
 require_shared "reuseport" python3
@@ -61,12 +65,27 @@ check_that "--reuseport without -p is refused" \
 SPECS="1kxun:9 reddit:10 gnutella:5 KakaoTalk_talk:9 synscan:10 echo-connections:5
 	ipsec_isakmp_esp:9 rtsp:10 dns:5 ntp:9"
 
-# run_group PROTO: two collectors on one port, the ten probes at once, the
-# checks.
+# steer ADDRESS N: the process --reuseport=N gives ADDRESS to (steer.c).
+steer() {
+	python3 -c 'import ipaddress, sys
+a = ipaddress.ip_address(sys.argv[1]).packed
+w = 0
+for i in range(0, len(a), 4):
+    w ^= int.from_bytes(a[i:i + 4], "big")
+print((((w * 0x9e3779b1) & 0xffffffff) >> 16) % int(sys.argv[2]))' "$1" "$2"
+}
+
+# run_group PROTO [N]: two collectors on one port (--reuseport, or
+# --reuseport=N), the ten probes at once, the checks.  With N, four more
+# probes send from four of the addresses again (another source port,
+# domain 7), one from ::1, and each address's rows must be where steer
+# says.
 run_group() {
-	local proto=$1 P=${1^^} i=0 spec name v pids=""
-	start_listener a -P "$proto" --reuseport -o csv:"$TMP/a.csv"
-	start_listener b -P "$proto" --reuseport -o csv:"$TMP/b.csv" -p "$a_PORT"
+	local proto=$1 steered=${2:-} i=0 spec name v pids="" extra=10
+	local P=${1^^}${2:+ by address}
+	local opt=--reuseport${steered:+=$steered}
+	start_listener a -P "$proto" "$opt" -b :: -o csv:"$TMP/a.csv"
+	start_listener b -P "$proto" "$opt" -b :: -o csv:"$TMP/b.csv" -p "$a_PORT"
 	if [ -z "$a_PORT" ] || [ "$b_PORT" != "$a_PORT" ]; then
 		sed 's/^/# /' "$TMP/a.err" "$TMP/b.err"
 		not_ok "$P: two collectors listen on one port with --reuseport"
@@ -74,7 +93,7 @@ run_group() {
 		return
 	fi
 	ok "$P: two collectors listen on port $a_PORT with --reuseport"
-	rm -f "$TMP"/ref*.csv "$TMP"/ref*.err
+	rm -f "$TMP"/ref*.csv "$TMP"/ref*.err "$TMP"/exp*.pcap
 	for spec in $SPECS; do
 		i=$((i + 1))
 		name=${spec%%:*} v=${spec##*:}
@@ -83,6 +102,17 @@ run_group() {
 			-n "127.0.0.1:$a_PORT" -w "$TMP/exp$i.pcap" >/dev/null 2>&1 &
 		pids="$pids $!"
 	done
+	if [ -n "$steered" ]; then
+		for i in 1 2 3 4; do
+			"$PROBE" -r "$SHARED_PCAPS/dns.pcap" -v 10 --domain 7 -P "$proto" -e "127.0.0.$((i + 1))" \
+				-n "127.0.0.1:$a_PORT" -w "$TMP/exp$((10 + i)).pcap" >/dev/null 2>&1 &
+			pids="$pids $!"
+		done
+		"$PROBE" -r "$SHARED_PCAPS/1kxun.pcap" -v 10 -P "$proto" -e ::1 \
+			-n "[::1]:$a_PORT" -w "$TMP/exp15.pcap" >/dev/null 2>&1 &
+		pids="$pids $!"
+		extra=15
+	fi
 	# shellcheck disable=SC2086
 	wait $pids
 	[ "$proto" = udp ] && wait_for udp_all_drained "$a_PORT"
@@ -93,7 +123,7 @@ run_group() {
 	check_that "$P: both collectors exit 0" '[ "$rca" = 0 ] && [ "$rcb" = 0 ]'
 
 	# The reference: one collector reading each probe's -w file.
-	for i in $(seq 1 10); do
+	for i in $(seq 1 "$extra"); do
 		"$COLLECT" -r "$TMP/exp$i.pcap" -o csv:"$TMP/ref$i.csv" 2>"$TMP/ref$i.err" >/dev/null
 	done
 	rows "$TMP"/ref*.csv >"$TMP/want.rows"
@@ -109,11 +139,13 @@ run_group() {
 	fi
 	exporters "$TMP"/ref*.err >"$TMP/want.exp"
 	exporters "$TMP/a.err" "$TMP/b.err" >"$TMP/got.exp"
-	if [ "$(wc -l <"$TMP/want.exp")" = 10 ] && cmp -s "$TMP/want.exp" "$TMP/got.exp" &&
+	if [ "$(wc -l <"$TMP/want.exp")" = "$extra" ] && cmp -s "$TMP/want.exp" "$TMP/got.exp" &&
 	   ! grep -v " 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/got.exp" >/dev/null; then
 		ok "$P: each exporter's datagrams and records counted by one collector, none missing"
 	else
 		diff "$TMP/want.exp" "$TMP/got.exp" | head -6 | sed 's/^/# /'
+		grep -v " 0 missing, 0 reordered, 0 bad datagrams$" "$TMP/got.exp" | sed 's/^/# /'
+		note "$(wc -l <"$TMP/want.exp") exporters in the reference, $extra probes"
 		not_ok "$P: each exporter's datagrams and records counted by one collector, none missing"
 	fi
 	addrs "$TMP/a.csv" >"$TMP/a.addrs"
@@ -122,7 +154,14 @@ run_group() {
 	na=$(wc -l <"$TMP/a.addrs") nb=$(wc -l <"$TMP/b.addrs")
 	both=$(comm -12 "$TMP/a.addrs" "$TMP/b.addrs" | wc -l)
 	check_that "$P: no exporter's rows split between the collectors ($na and $nb exporters)" \
-		'[ "$both" = 0 ] && [ $((na + nb)) = 10 ]'
+		'[ "$both" = 0 ] && [ $((na + nb)) = $((extra == 15 ? 11 : 10)) ]'
+	if [ -n "$steered" ]; then
+		local wrong="" x
+		for x in $(cat "$TMP/a.addrs"); do [ "$(steer "$x" 2)" = 0 ] || wrong="$wrong $x"; done
+		for x in $(cat "$TMP/b.addrs"); do [ "$(steer "$x" 2)" = 1 ] || wrong="$wrong $x"; done
+		check_that "$P: each address's rows where the hash of the address says" '[ -z "$wrong" ]'
+		[ -z "$wrong" ] || note "misplaced:$wrong"
+	fi
 	# The hash has a per-boot secret and the probes' ports are the
 	# kernel's choice: all ten on one collector is possible (2 in 1024).
 	if [ "$na" -gt 0 ] && [ "$nb" -gt 0 ]; then
@@ -134,3 +173,5 @@ run_group() {
 
 run_group udp
 run_group tcp
+run_group udp 2
+run_group tcp 2
