@@ -11,8 +11,9 @@
  * address is readable: the program hashes it (IPv6: the xor of its four
  * words) by a multiply with 2^32 / golden ratio, keeps the high half and
  * returns it modulo the group's size, the index of a socket in the
- * group.  Sockets are indexed in the order they joined; an index with no
- * socket yet (fewer processes than n) falls back to the kernel's hash.
+ * group.  Sockets are indexed in the order they joined (one that leaves
+ * is replaced in its slot by the last one); an index with no socket
+ * (fewer processes than n) falls back to the kernel's hash.
  */
 #include <errno.h>
 #include <linux/filter.h>

@@ -120,6 +120,17 @@ expect_error "bad filter" \
 	"$PROBE" -r "$TMP/ok.pcap" port eighty
 expect_error "collector: bad -p" \
 	'flowcollect: invalid -p "http": expected a UDP port, 0 to 65535' "$COLLECT" -p http
+expect_error "collector: bad --reuseport=N" \
+	'flowcollect: invalid --reuseport "1": expected 2 to 256' "$COLLECT" -p 0 --reuseport=1
+expect_error "collector: --reuseport without -p" \
+	'flowcollect: --reuseport shares a listening port: it needs -p PORT' \
+	"$COLLECT" -r "$TMP/ok.pcap" --reuseport
+expect_error "collector: bad --ch-cluster" \
+	'flowcollect: invalid --ch-cluster "a-b": expected letters, digits and _ (up to 63)' \
+	"$COLLECT" --print-schema clickhouse-distributed --ch-cluster a-b
+expect_error "collector: bad --print-schema" \
+	'flowcollect: invalid --print-schema "mysql": expected clickhouse or clickhouse-distributed' \
+	"$COLLECT" --print-schema mysql
 expect_error "collector: missing file" \
 	"flowcollect: cannot open capture file \"$TMP/none.pcap\": No such file or directory" \
 	"$COLLECT" -r "$TMP/none.pcap"
