@@ -12,7 +12,7 @@
 #include "collect.h"
 #include "sink.h"
 #include "source.h"
-#include "stats.h"
+#include "topn.h"
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -191,11 +191,11 @@ static int close_outputs(struct output *o, size_t n, char *err, size_t errlen)
 }
 
 /* One -s (arg), or --stats's five (arg NULL), into *sp (made on the first). */
-static int add_stats(struct stats **sp, const char *arg, char *err, size_t errlen)
+static int add_stats(struct topn **sp, const char *arg, char *err, size_t errlen)
 {
-	static const enum stats_elem usual[] = { STAT_SRCIP, STAT_DSTIP, STAT_SRCPORT,
-						 STAT_DSTPORT, STAT_PROTO };
-	enum stats_elem elem;
+	static const enum topn_elem usual[] = { TOPN_SRCIP, TOPN_DSTIP, TOPN_SRCPORT,
+						 TOPN_DSTPORT, TOPN_PROTO };
+	enum topn_elem elem;
 	unsigned orders;
 
 	if (*sp == NULL) {
@@ -203,14 +203,14 @@ static int add_stats(struct stats **sp, const char *arg, char *err, size_t errle
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		stats_init(*sp, STATS_MAX_KEYS);
+		topn_init(*sp, TOPN_MAX_KEYS);
 	}
-	if (arg && stats_parse(arg, &elem, &orders, err, errlen) != 0)
+	if (arg && topn_parse(arg, &elem, &orders, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < (arg ? 1 : sizeof(usual) / sizeof(usual[0])); i++)
-		if (stats_request(*sp, arg ? elem : usual[i], arg ? orders : 1u << ORDER_BYTES) != 0) {
+		if (topn_request(*sp, arg ? elem : usual[i], arg ? orders : 1u << ORDER_BYTES) != 0) {
 			snprintf(err, errlen, "too many summaries: at most %d, --stats counting five",
-				 STATS_MAX);
+				 TOPN_MAX);
 			return -1;
 		}
 	return 0;
@@ -221,7 +221,7 @@ static int add_stats(struct stats **sp, const char *arg, char *err, size_t errle
  * layout (table: text, csv: CSV) and writes no flow rows, as with nfdump's
  * -s; it is taken out of the outputs.  At most one, and not a binary one.
  */
-static int stats_output(struct stats *st, struct output *o, size_t *n, char *err, size_t errlen)
+static int stats_output(struct topn *st, struct output *o, size_t *n, char *err, size_t errlen)
 {
 	size_t kept = 0, named = 0;
 	for (size_t i = 0; i < *n; i++) {
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	size_t nformats = 0;
 	long port = -1, topn = -1;
 	int tcp = 0, stats_report = 0;
-	struct stats *stats = NULL;
+	struct topn *stats = NULL;
 	char err[512];
 	int c, status = 0;
 
@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nformats; i++)
 		if (collector_add_sink(&col, outputs[i].ops, outputs[i].file, outputs[i].path) != 0)
 			return fail("out of memory starting the outputs");
-	if (stats && stats_attach(&col, stats, stdout) != 0)
+	if (stats && topn_attach(&col, stats, stdout) != 0)
 		return fail("out of memory starting the summaries");
 
 	if (read_file) {

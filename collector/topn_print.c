@@ -1,5 +1,5 @@
 /*
- * stats_print.c - the top-N tables printed the way nfdump 1.7.1 prints
+ * topn_print.c - the top-N tables printed the way nfdump 1.7.1 prints
  * its -s: the text table people read (`Top 10 Src IP Addr ordered by
  * flows:`), or, as with nfdump's -o csv, one CSV block per table under
  * the header ts,te,td,pr,val,fl,flP,pkt,pktP,byt,bytP,pps,bps,bpp.  And
@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
-#include "stats.h"
+#include "topn.h"
 
 /* nfdump's names for the elements, in its headers. */
-static const char *const header_info[STAT_ELEMS] = {
-	[STAT_SRCIP] = "Src IP Addr", [STAT_DSTIP] = "Dst IP Addr", [STAT_IP] = "IP Addr",
-	[STAT_SRCPORT] = "Src Port", [STAT_DSTPORT] = "Dst Port", [STAT_PORT] = "Port",
-	[STAT_PROTO] = "Protocol",
+static const char *const header_info[TOPN_ELEMS] = {
+	[TOPN_SRCIP] = "Src IP Addr", [TOPN_DSTIP] = "Dst IP Addr", [TOPN_IP] = "IP Addr",
+	[TOPN_SRCPORT] = "Src Port", [TOPN_DSTPORT] = "Dst Port", [TOPN_PORT] = "Port",
+	[TOPN_PROTO] = "Protocol",
 };
 
 /* A rate as an integer, truncated as nfdump's cast does; past 2^64 it is
@@ -34,7 +34,7 @@ static uint64_t rate_of(double r)
 
 /* One row's fields, computed once for either layout. */
 struct row {
-	const struct stats_entry *e;
+	const struct topn_entry *e;
 	uint64_t flows, packets, bytes, pps, bps, bpp;
 	double flows_pct, packets_pct, bytes_pct;
 	int64_t span_ms;	/* nfdump's duration: 0 when a time is 0 */
@@ -45,13 +45,13 @@ static double percent(uint64_t part, uint64_t whole)
 	return whole ? (double)part * 100.0 / (double)whole : 0;
 }
 
-static void row_of(struct row *w, const struct stats_entry *e, enum stats_order o,
+static void row_of(struct row *w, const struct topn_entry *e, enum topn_order o,
 		   const struct flow_totals *t)
 {
 	w->e = e;
 	w->flows = e->flows;
-	w->packets = stats_packets(e, o);
-	w->bytes = stats_bytes(e, o);
+	w->packets = topn_packets(e, o);
+	w->bytes = topn_bytes(e, o);
 	w->flows_pct = percent(w->flows, t->flows);
 	w->packets_pct = percent(w->packets, t->packets);
 	w->bytes_pct = percent(w->bytes, t->octets);
@@ -63,7 +63,7 @@ static void row_of(struct row *w, const struct stats_entry *e, enum stats_order 
 }
 
 /* The element's value as text: an address, a port, a protocol number. */
-static size_t value_text(char buf[INET6_ADDRSTRLEN_], const struct stats_key *k)
+static size_t value_text(char buf[INET6_ADDRSTRLEN_], const struct topn_key *k)
 {
 	if (k->af)
 		return fmt_addr(buf, k->af, k->v);
@@ -71,10 +71,10 @@ static size_t value_text(char buf[INET6_ADDRSTRLEN_], const struct stats_key *k)
 }
 
 /* nfdump's "pr": the protocol for a proto table, else "any". */
-static size_t proto_text(char buf[FMT_PROTO_LEN], const struct stats_table *t,
-			 const struct stats_key *k)
+static size_t proto_text(char buf[FMT_PROTO_LEN], const struct topn_table *t,
+			 const struct topn_key *k)
 {
-	if (t->elem != STAT_PROTO) {
+	if (t->elem != TOPN_PROTO) {
 		memcpy(buf, "any", 3);
 		return 3;
 	}
@@ -83,8 +83,8 @@ static size_t proto_text(char buf[FMT_PROTO_LEN], const struct stats_table *t,
 
 /* ---- CSV ------------------------------------------------------------- */
 
-static void csv_block(FILE *out, const struct stats_table *t, enum stats_order o,
-		      const struct stats_entry **ranked, size_t n, const struct flow_totals *tot)
+static void csv_block(FILE *out, const struct topn_table *t, enum topn_order o,
+		      const struct topn_entry **ranked, size_t n, const struct flow_totals *tot)
 {
 	char ts[FMT_TIME_LEN], te[FMT_TIME_LEN], td[FMT_SECS_LEN];
 	char pr[FMT_PROTO_LEN], val[INET6_ADDRSTRLEN_];
@@ -139,7 +139,7 @@ struct cells {
 	char c[C_N][48];
 };
 
-static void cells_of(struct cells *x, const struct row *w, const struct stats_table *t)
+static void cells_of(struct cells *x, const struct row *w, const struct topn_table *t)
 {
 	size_t n = fmt_time(x->date, w->e->first_ms * 1000);
 	x->date[n++] = '.';
@@ -169,7 +169,7 @@ static int put_at(FILE *out, int at, const char *label, int end)
 	return start + (int)strlen(label);
 }
 
-static void text_header(FILE *out, const struct stats_table *t, const int *w)
+static void text_header(FILE *out, const struct topn_table *t, const int *w)
 {
 	int dur_end = 23 + 1 + w[C_DUR];
 	int proto = dur_end + 1;
@@ -195,15 +195,15 @@ static void text_header(FILE *out, const struct stats_table *t, const int *w)
 	fputc('\n', out);
 }
 
-static void text_block(FILE *out, const struct stats_table *t, enum stats_order o,
-		       const struct stats_entry **ranked, size_t n, size_t topn,
+static void text_block(FILE *out, const struct topn_table *t, enum topn_order o,
+		       const struct topn_entry **ranked, size_t n, size_t topn,
 		       const struct flow_totals *tot)
 {
 	struct cells *x = n ? malloc(n * sizeof(*x)) : NULL;
 	int w[C_N];
 
 	if (n && x == NULL) {
-		fprintf(out, "flowcollect: out of memory printing -s %s\n", stats_elem_name(t->elem));
+		fprintf(out, "flowcollect: out of memory printing -s %s\n", topn_elem_name(t->elem));
 		return;
 	}
 	memcpy(w, min_width, sizeof(w));
@@ -217,9 +217,9 @@ static void text_block(FILE *out, const struct stats_table *t, enum stats_order 
 	}
 	if (topn)
 		fprintf(out, "Top %zu %s ordered by %s:\n", topn, header_info[t->elem],
-			stats_order_name(o));
+			topn_order_name(o));
 	else
-		fprintf(out, "Top %s ordered by %s:\n", header_info[t->elem], stats_order_name(o));
+		fprintf(out, "Top %s ordered by %s:\n", header_info[t->elem], topn_order_name(o));
 	text_header(out, t, w);
 	for (size_t i = 0; i < n; i++) {
 		const char (*c)[48] = x[i].c;
@@ -263,59 +263,59 @@ static void summary(FILE *out, const struct flow_totals *t, int csv)
 	}
 }
 
-void stats_print(FILE *out, const struct stats *s, const struct flow_totals *t)
+void topn_print(FILE *out, const struct topn *s, const struct flow_totals *t)
 {
 	for (size_t i = 0; i < s->ntables; i++) {
-		const struct stats_table *tab = &s->table[i];
-		for (int o = 0; o < STAT_ORDERS; o++) {
+		const struct topn_table *tab = &s->table[i];
+		for (int o = 0; o < TOPN_ORDERS; o++) {
 			if (!(tab->orders & 1u << o))
 				continue;
-			const struct stats_entry **ranked = stats_rank(tab, (enum stats_order)o);
+			const struct topn_entry **ranked = topn_rank(tab, (enum topn_order)o);
 			size_t n = ranked ? tab->count : 0;
 			if (s->topn && n > s->topn)
 				n = s->topn;
 			if (s->csv)
-				csv_block(out, tab, (enum stats_order)o, ranked, n, t);
+				csv_block(out, tab, (enum topn_order)o, ranked, n, t);
 			else
-				text_block(out, tab, (enum stats_order)o, ranked, n, s->topn, t);
+				text_block(out, tab, (enum topn_order)o, ranked, n, s->topn, t);
 			free(ranked);
 		}
 		/* Said beside the tables, on standard error: the CSV stays CSV. */
 		if (tab->untracked)
 			fprintf(stderr, "flowcollect: -s %s kept its first %zu values; %" PRIu64
 				" flows of others are not in its table\n",
-				stats_elem_name(tab->elem), s->max_keys, tab->untracked);
+				topn_elem_name(tab->elem), s->max_keys, tab->untracked);
 	}
 	summary(out, t, s->csv);
 }
 
 /* ---- the sink -------------------------------------------------------- */
 
-static void stats_sink_flow(struct sink *s, const struct flow_context *ctx,
+static void topn_sink_flow(struct sink *s, const struct flow_context *ctx,
 			    const struct flow_record *r)
 {
 	(void)ctx;
-	stats_flow(s->state, r);
+	topn_flow(s->state, r);
 }
 
-static void stats_sink_end(struct sink *s, const struct flow_totals *t)
+static void topn_sink_end(struct sink *s, const struct flow_totals *t)
 {
-	stats_print(s->out, s->state, t);
-	stats_free(s->state);
+	topn_print(s->out, s->state, t);
+	topn_free(s->state);
 	free(s->state);
 	s->state = NULL;
 }
 
 /* Not in sink_find's table: -s and --stats start it, not -o. */
-static const struct sink_ops sink_stats = {
-	.name = "stats",
-	.flow = stats_sink_flow,
-	.end = stats_sink_end,
+static const struct sink_ops sink_topn = {
+	.name = "topn",
+	.flow = topn_sink_flow,
+	.end = topn_sink_end,
 };
 
-int stats_attach(struct collector *c, struct stats *s, FILE *out)
+int topn_attach(struct collector *c, struct topn *s, FILE *out)
 {
-	if (collector_add_sink(c, &sink_stats, out, NULL) != 0)
+	if (collector_add_sink(c, &sink_topn, out, NULL) != 0)
 		return -1;
 	c->sink[c->nsinks - 1].state = s;
 	return 0;

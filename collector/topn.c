@@ -1,32 +1,32 @@
-/* stats.c - the top-N tables: keeping every value's totals, and ranking them. */
+/* topn.c - the top-N tables: keeping every value's totals, and ranking them. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include "stats.h"
+#include "topn.h"
 
-static const char *const elem_names[STAT_ELEMS] = {
-	[STAT_SRCIP] = "srcip", [STAT_DSTIP] = "dstip", [STAT_IP] = "ip",
-	[STAT_SRCPORT] = "srcport", [STAT_DSTPORT] = "dstport", [STAT_PORT] = "port",
-	[STAT_PROTO] = "proto",
+static const char *const elem_names[TOPN_ELEMS] = {
+	[TOPN_SRCIP] = "srcip", [TOPN_DSTIP] = "dstip", [TOPN_IP] = "ip",
+	[TOPN_SRCPORT] = "srcport", [TOPN_DSTPORT] = "dstport", [TOPN_PORT] = "port",
+	[TOPN_PROTO] = "proto",
 };
 
-static const char *const order_names[STAT_ORDERS] = {
+static const char *const order_names[TOPN_ORDERS] = {
 	[ORDER_FLOWS] = "flows", [ORDER_PACKETS] = "packets", [ORDER_BYTES] = "bytes",
 	[ORDER_PPS] = "pps", [ORDER_BPS] = "bps", [ORDER_BPP] = "bpp",
 };
 
-const char *stats_elem_name(enum stats_elem e)
+const char *topn_elem_name(enum topn_elem e)
 {
 	return elem_names[e];
 }
 
-const char *stats_order_name(enum stats_order o)
+const char *topn_order_name(enum topn_order o)
 {
 	return order_names[o];
 }
 
-void stats_init(struct stats *s, size_t max_keys)
+void topn_init(struct topn *s, size_t max_keys)
 {
 	struct timespec ts;
 	memset(s, 0, sizeof(*s));
@@ -36,7 +36,7 @@ void stats_init(struct stats *s, size_t max_keys)
 	s->seed = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uintptr_t)s) | 1;
 }
 
-void stats_free(struct stats *s)
+void topn_free(struct topn *s)
 {
 	for (size_t i = 0; i < s->ntables; i++)
 		free(s->table[i].slot);
@@ -51,25 +51,25 @@ static int find_name(const char *const *names, int n, const char *name, size_t l
 	return -1;
 }
 
-int stats_parse(const char *arg, enum stats_elem *elem, unsigned *orders, char *err,
+int topn_parse(const char *arg, enum topn_elem *elem, unsigned *orders, char *err,
 		size_t errlen)
 {
 	const char *slash = strchr(arg, '/');
 	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
-	int e = find_name(elem_names, STAT_ELEMS, arg, n);
+	int e = find_name(elem_names, TOPN_ELEMS, arg, n);
 
 	if (e < 0) {
 		snprintf(err, errlen, "invalid -s \"%s\": expected srcip, dstip, ip, srcport, "
 			 "dstport, port or proto, then /ORDER", arg);
 		return -1;
 	}
-	*elem = (enum stats_elem)e;
+	*elem = (enum topn_elem)e;
 	*orders = 0;
 	while (slash) {
 		const char *name = slash + 1;
 		slash = strchr(name, '/');
 		n = slash ? (size_t)(slash - name) : strlen(name);
-		int o = find_name(order_names, STAT_ORDERS, name, n);
+		int o = find_name(order_names, TOPN_ORDERS, name, n);
 		if (o < 0) {
 			snprintf(err, errlen, "invalid -s \"%s\": the order after \"/\" is one of "
 				 "flows, packets, bytes, pps, bps or bpp", arg);
@@ -82,11 +82,11 @@ int stats_parse(const char *arg, enum stats_elem *elem, unsigned *orders, char *
 	return 0;
 }
 
-int stats_request(struct stats *s, enum stats_elem elem, unsigned orders)
+int topn_request(struct topn *s, enum topn_elem elem, unsigned orders)
 {
-	if (s->ntables == STATS_MAX)
+	if (s->ntables == TOPN_MAX)
 		return -1;
-	struct stats_table *t = &s->table[s->ntables++];
+	struct topn_table *t = &s->table[s->ntables++];
 	memset(t, 0, sizeof(*t));
 	t->elem = elem;
 	t->orders = orders;
@@ -94,7 +94,7 @@ int stats_request(struct stats *s, enum stats_elem elem, unsigned orders)
 }
 
 /* A 64-bit mix of the key (murmur3's finaliser over its words). */
-static uint64_t key_hash(const struct stats *s, const struct stats_key *k)
+static uint64_t key_hash(const struct topn *s, const struct topn_key *k)
 {
 	uint64_t a, b;
 	memcpy(&a, k->v, 8);
@@ -105,16 +105,16 @@ static uint64_t key_hash(const struct stats *s, const struct stats_key *k)
 	return h ^ (h >> 33);
 }
 
-static int key_equal(const struct stats_key *a, const struct stats_key *b)
+static int key_equal(const struct topn_key *a, const struct topn_key *b)
 {
 	return a->af == b->af && memcmp(a->v, b->v, sizeof(a->v)) == 0;
 }
 
 /* Twice the slots, or a first 1024; -1 when memory runs out. */
-static int grow(const struct stats *s, struct stats_table *t)
+static int grow(const struct topn *s, struct topn_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct stats_entry *slot = calloc(cap, sizeof(*slot));
+	struct topn_entry *slot = calloc(cap, sizeof(*slot));
 	if (slot == NULL)
 		return -1;
 	for (size_t i = 0; i < t->cap; i++) {
@@ -132,8 +132,8 @@ static int grow(const struct stats *s, struct stats_table *t)
 }
 
 /* The entry for k, added when new; NULL past the ceiling. */
-static struct stats_entry *entry_of(const struct stats *s, struct stats_table *t,
-				    const struct stats_key *k)
+static struct topn_entry *entry_of(const struct topn *s, struct topn_table *t,
+				    const struct topn_key *k)
 {
 	/* At most half full: probe chains stay short.  At the ceiling (or
 	 * out of memory) it stops growing, and still finds what it has. */
@@ -143,7 +143,7 @@ static struct stats_entry *entry_of(const struct stats *s, struct stats_table *t
 		return NULL;
 	size_t mask = t->cap - 1;
 	for (size_t j = key_hash(s, k) & mask;; j = (j + 1) & mask) {
-		struct stats_entry *e = &t->slot[j];
+		struct topn_entry *e = &t->slot[j];
 		if (e->flows == 0) {
 			/* One slot always stays empty: every probe ends. */
 			if (t->count >= s->max_keys || t->count + 1 >= mask)
@@ -157,10 +157,10 @@ static struct stats_entry *entry_of(const struct stats *s, struct stats_table *t
 	}
 }
 
-static void account(const struct stats *s, struct stats_table *t, const struct stats_key *k,
+static void account(const struct topn *s, struct topn_table *t, const struct topn_key *k,
 		    const struct flow_record *r)
 {
-	struct stats_entry *e = entry_of(s, t, k);
+	struct topn_entry *e = entry_of(s, t, k);
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
 
 	if (e == NULL) {
@@ -178,56 +178,56 @@ static void account(const struct stats *s, struct stats_table *t, const struct s
 	e->rev_octets += r->rev_octets;
 }
 
-static void addr_key(struct stats_key *k, uint8_t af, const uint8_t *addr)
+static void addr_key(struct topn_key *k, uint8_t af, const uint8_t *addr)
 {
 	memset(k, 0, sizeof(*k));
 	k->af = af == 6 ? 6 : 4;
 	memcpy(k->v, addr, af == 6 ? 16 : 4);
 }
 
-static void num_key(struct stats_key *k, uint16_t v)
+static void num_key(struct topn_key *k, uint16_t v)
 {
 	memset(k, 0, sizeof(*k));
 	k->v[0] = (uint8_t)(v >> 8);
 	k->v[1] = (uint8_t)v;
 }
 
-void stats_flow(struct stats *s, const struct flow_record *r)
+void topn_flow(struct topn *s, const struct flow_record *r)
 {
-	struct stats_key k;
+	struct topn_key k;
 
 	for (size_t i = 0; i < s->ntables; i++) {
-		struct stats_table *t = &s->table[i];
-		enum stats_elem e = t->elem;
-		if (e == STAT_SRCIP || e == STAT_IP) {
+		struct topn_table *t = &s->table[i];
+		enum topn_elem e = t->elem;
+		if (e == TOPN_SRCIP || e == TOPN_IP) {
 			addr_key(&k, r->af, r->src);
 			account(s, t, &k, r);
 		}
-		if (e == STAT_DSTIP || e == STAT_IP) {
+		if (e == TOPN_DSTIP || e == TOPN_IP) {
 			addr_key(&k, r->af, r->dst);
 			account(s, t, &k, r);
 		}
-		if (e == STAT_SRCPORT || e == STAT_PORT) {
+		if (e == TOPN_SRCPORT || e == TOPN_PORT) {
 			num_key(&k, r->sport);
 			account(s, t, &k, r);
 		}
-		if (e == STAT_DSTPORT || e == STAT_PORT) {
+		if (e == TOPN_DSTPORT || e == TOPN_PORT) {
 			num_key(&k, r->dport);	/* ICMP: type * 256 + code, as nfdump */
 			account(s, t, &k, r);
 		}
-		if (e == STAT_PROTO) {
+		if (e == TOPN_PROTO) {
 			num_key(&k, r->proto);
 			account(s, t, &k, r);
 		}
 	}
 }
 
-uint64_t stats_packets(const struct stats_entry *e, enum stats_order o)
+uint64_t topn_packets(const struct topn_entry *e, enum topn_order o)
 {
 	return o == ORDER_FLOWS ? e->packets : e->packets + e->rev_packets;
 }
 
-uint64_t stats_bytes(const struct stats_entry *e, enum stats_order o)
+uint64_t topn_bytes(const struct topn_entry *e, enum topn_order o)
 {
 	return o == ORDER_FLOWS ? e->octets : e->octets + e->rev_octets;
 }
@@ -240,9 +240,9 @@ static uint64_t per_ms(uint64_t n, uint64_t scale, uint64_t ms)
 	return n * scale / ms;
 }
 
-uint64_t stats_rank_value(const struct stats_entry *e, enum stats_order o)
+uint64_t topn_rank_value(const struct topn_entry *e, enum topn_order o)
 {
-	uint64_t packets = stats_packets(e, o), bytes = stats_bytes(e, o);
+	uint64_t packets = topn_packets(e, o), bytes = topn_bytes(e, o);
 	uint64_t ms = e->last_ms > e->first_ms ? (uint64_t)(e->last_ms - e->first_ms) : 0;
 
 	switch (o) {
@@ -252,7 +252,7 @@ uint64_t stats_rank_value(const struct stats_entry *e, enum stats_order o)
 	case ORDER_PPS: return ms ? per_ms(packets, 1000, ms) : 0;
 	case ORDER_BPS: return ms ? per_ms(bytes, 8000, ms) : 0;
 	case ORDER_BPP: return packets ? bytes / packets : 0;
-	case STAT_ORDERS: break;
+	case TOPN_ORDERS: break;
 	}
 	return 0;
 }
@@ -260,7 +260,7 @@ uint64_t stats_rank_value(const struct stats_entry *e, enum stats_order o)
 /* qsort has no context argument: the values are computed first. */
 struct ranked {
 	uint64_t value;
-	const struct stats_entry *e;
+	const struct topn_entry *e;
 };
 
 static int by_rank(const void *pa, const void *pb)
@@ -273,12 +273,12 @@ static int by_rank(const void *pa, const void *pb)
 	return memcmp(a->e->key.v, b->e->key.v, sizeof(a->e->key.v));
 }
 
-const struct stats_entry **stats_rank(const struct stats_table *t, enum stats_order o)
+const struct topn_entry **topn_rank(const struct topn_table *t, enum topn_order o)
 {
 	if (t->count == 0)
 		return NULL;
 	struct ranked *r = malloc(t->count * sizeof(*r));
-	const struct stats_entry **out = malloc(t->count * sizeof(*out));
+	const struct topn_entry **out = malloc(t->count * sizeof(*out));
 	if (r == NULL || out == NULL) {
 		free(r);
 		free(out);
@@ -287,7 +287,7 @@ const struct stats_entry **stats_rank(const struct stats_table *t, enum stats_or
 	size_t n = 0;
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slot[i].flows) {
-			r[n].value = stats_rank_value(&t->slot[i], o);
+			r[n].value = topn_rank_value(&t->slot[i], o);
 			r[n].e = &t->slot[i];
 			n++;
 		}
