@@ -190,19 +190,18 @@ static int close_outputs(struct output *o, size_t n, char *err, size_t errlen)
 	return rc;
 }
 
-/* One -s (arg), or --stats's five (arg NULL), into *sp (made on the first). */
+/* One -s (arg), or --stats's five (arg NULL), into *sp (set on the first:
+ * static, so that an early exit has nothing to free). */
 static int add_stats(struct topn **sp, const char *arg, char *err, size_t errlen)
 {
+	static struct topn summaries;
 	static const enum topn_elem usual[] = { TOPN_SRCIP, TOPN_DSTIP, TOPN_SRCPORT,
 						 TOPN_DSTPORT, TOPN_PROTO };
 	enum topn_elem elem;
 	unsigned orders;
 
 	if (*sp == NULL) {
-		if ((*sp = malloc(sizeof(**sp))) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		*sp = &summaries;
 		topn_init(*sp, TOPN_MAX_KEYS);
 	}
 	if (arg && topn_parse(arg, &elem, &orders, err, errlen) != 0)

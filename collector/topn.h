@@ -116,7 +116,7 @@ void topn_print(FILE *out, const struct topn *s, const struct flow_totals *t);
 
 /*
  * Feed c's flows to s, which is printed to out at the end of input, then
- * freed (topn_free and free: s comes from malloc).  -1 when c has no room
+ * freed (topn_free; s itself stays the caller's).  -1 when c has no room
  * for one more sink.
  */
 struct collector;

@@ -302,7 +302,6 @@ static void topn_sink_end(struct sink *s, const struct flow_totals *t)
 {
 	topn_print(s->out, s->state, t);
 	topn_free(s->state);
-	free(s->state);
 	s->state = NULL;
 }
 
