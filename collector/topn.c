@@ -38,8 +38,10 @@ void topn_init(struct topn *s, size_t max_keys)
 
 void topn_free(struct topn *s)
 {
-	for (size_t i = 0; i < s->ntables; i++)
-		free(s->table[i].slot);
+	for (size_t i = 0; i < s->ntables; i++) {
+		free(s->table[i].index);
+		free(s->table[i].entry);
+	}
 	s->ntables = 0;
 }
 
@@ -93,16 +95,25 @@ int topn_request(struct topn *s, enum topn_elem elem, unsigned orders)
 	return 0;
 }
 
-/* A 64-bit mix of the key (murmur3's finaliser over its words). */
+/* murmur3's 64-bit finaliser: every input bit reaches every output bit. */
+static uint64_t fmix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+/* The key's two words, each mixed in whole: a multiply alone carries a
+ * bit only upwards, and the slot is taken from the low bits, so IPv6
+ * addresses differing in their last bytes all fell into one slot. */
 static uint64_t key_hash(const struct topn *s, const struct topn_key *k)
 {
 	uint64_t a, b;
 	memcpy(&a, k->v, 8);
 	memcpy(&b, k->v + 8, 8);
-	uint64_t h = s->seed ^ k->af;
-	h = (h ^ a) * 0xff51afd7ed558ccdULL;
-	h = (h ^ (h >> 33) ^ b) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
+	return fmix64(fmix64(s->seed ^ k->af ^ a) ^ b);
 }
 
 static int key_equal(const struct topn_key *a, const struct topn_key *b)
@@ -110,63 +121,78 @@ static int key_equal(const struct topn_key *a, const struct topn_key *b)
 	return a->af == b->af && memcmp(a->v, b->v, sizeof(a->v)) == 0;
 }
 
-/* Twice the slots, or a first 1024; -1 when memory runs out. */
-static int grow(const struct topn *s, struct topn_table *t)
+/*
+ * A table is a dense array of entries, in the order their values came,
+ * and an index of slots over it, each the entry's number + 1 (0: empty)
+ * with the top half of its hash as a tag: a probe reads 8 bytes a slot
+ * and touches an entry only when the tag matches.  The index is what is
+ * looked up at random, and the smaller it is the more of it stays in the
+ * cache: with the entries in the slots, a lookup cost twice as much.
+ */
+#define SLOT_ENTRY(s) ((uint32_t)(s))
+#define SLOT_TAG(h) ((h) & 0xffffffff00000000ULL)
+
+/* Twice the slots, or a first 1024, rebuilt from the entries; -1 when
+ * memory runs out. */
+static int grow_index(const struct topn *s, struct topn_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct topn_entry *slot = calloc(cap, sizeof(*slot));
-	if (slot == NULL)
+	uint64_t *index = calloc(cap, sizeof(*index));
+	if (index == NULL)
 		return -1;
-	for (size_t i = 0; i < t->cap; i++) {
-		if (t->slot[i].flows == 0)
-			continue;
-		size_t j = key_hash(s, &t->slot[i].key) & (cap - 1);
-		while (slot[j].flows)
+	for (size_t i = 0; i < t->count; i++) {
+		uint64_t h = key_hash(s, &t->entry[i].key);
+		size_t j = h & (cap - 1);
+		while (index[j])
 			j = (j + 1) & (cap - 1);
-		slot[j] = t->slot[i];
+		index[j] = SLOT_TAG(h) | (i + 1);
 	}
-	free(t->slot);
-	t->slot = slot;
+	free(t->index);
+	t->index = index;
 	t->cap = cap;
 	return 0;
 }
 
-/* The entry for k, added when new; NULL past the ceiling. */
-static struct topn_entry *entry_of(const struct topn *s, struct topn_table *t,
-				    const struct topn_key *k)
+/* The number of the entry for k (of hash h), added (zeroed) when new;
+ * -1 past the ceiling or out of memory. */
+static long entry_of(const struct topn *s, struct topn_table *t, const struct topn_key *k,
+		     uint64_t h)
 {
 	/* At most half full: probe chains stay short.  At the ceiling (or
 	 * out of memory) it stops growing, and still finds what it has. */
 	if (t->count >= t->cap / 2 && t->count < s->max_keys)
-		grow(s, t);
+		grow_index(s, t);
 	if (t->cap == 0)
-		return NULL;
+		return -1;
 	size_t mask = t->cap - 1;
-	for (size_t j = key_hash(s, k) & mask;; j = (j + 1) & mask) {
-		struct topn_entry *e = &t->slot[j];
-		if (e->flows == 0) {
+	for (size_t j = h & mask;; j = (j + 1) & mask) {
+		uint64_t slot = t->index[j];
+		if (slot == 0) {
 			/* One slot always stays empty: every probe ends. */
 			if (t->count >= s->max_keys || t->count + 1 >= mask)
-				return NULL;
-			e->key = *k;
-			t->count++;
-			return e;
+				return -1;
+			if (t->count == t->room) {
+				size_t room = t->room ? t->room * 2 : 512;
+				struct topn_entry *e = realloc(t->entry, room * sizeof(*e));
+				if (e == NULL)
+					return -1;
+				t->entry = e;
+				t->room = room;
+			}
+			memset(&t->entry[t->count], 0, sizeof(t->entry[0]));
+			t->entry[t->count].key = *k;
+			t->index[j] = SLOT_TAG(h) | (t->count + 1);
+			return (long)t->count++;
 		}
-		if (key_equal(&e->key, k))
-			return e;
+		if (SLOT_TAG(slot) == SLOT_TAG(h) && key_equal(&t->entry[SLOT_ENTRY(slot) - 1].key, k))
+			return (long)SLOT_ENTRY(slot) - 1;
 	}
 }
 
-static void account(const struct topn *s, struct topn_table *t, const struct topn_key *k,
-		    const struct flow_record *r)
+static void account(struct topn_entry *e, const struct flow_record *r)
 {
-	struct topn_entry *e = entry_of(s, t, k);
 	int64_t first_ms = r->first_us / 1000, last_ms = r->last_us / 1000;
 
-	if (e == NULL) {
-		t->untracked++;
-		return;
-	}
 	if (e->flows == 0 || first_ms < e->first_ms)
 		e->first_ms = first_ms;
 	if (e->flows == 0 || last_ms > e->last_ms)
@@ -192,33 +218,68 @@ static void num_key(struct topn_key *k, uint16_t v)
 	k->v[1] = (uint8_t)v;
 }
 
+/* A value to account: its table, hash, and then its entry's number. */
+struct pending {
+	struct topn_table *t;
+	struct topn_key k;
+	uint64_t h;
+	long entry;
+};
+
+static void pend(const struct topn *s, struct pending *p, struct topn_table *t)
+{
+	p->t = t;
+	p->h = key_hash(s, &p->k);
+	if (t->cap)
+		__builtin_prefetch(&t->index[p->h & (t->cap - 1)]);
+}
+
+/*
+ * Large tables miss the cache on every value: the flow's values are
+ * looked up in three passes, each asking for what the next one reads
+ * (index slots, then entries), so that the misses overlap instead of
+ * queueing.  An entry is found by number: one made in the second pass
+ * may move the entries (realloc).
+ */
 void topn_flow(struct topn *s, const struct flow_record *r)
 {
-	struct topn_key k;
+	struct pending p[2 * TOPN_MAX];
+	size_t n = 0;
 
 	for (size_t i = 0; i < s->ntables; i++) {
 		struct topn_table *t = &s->table[i];
 		enum topn_elem e = t->elem;
 		if (e == TOPN_SRCIP || e == TOPN_IP) {
-			addr_key(&k, r->af, r->src);
-			account(s, t, &k, r);
+			addr_key(&p[n].k, r->af, r->src);
+			pend(s, &p[n++], t);
 		}
 		if (e == TOPN_DSTIP || e == TOPN_IP) {
-			addr_key(&k, r->af, r->dst);
-			account(s, t, &k, r);
+			addr_key(&p[n].k, r->af, r->dst);
+			pend(s, &p[n++], t);
 		}
 		if (e == TOPN_SRCPORT || e == TOPN_PORT) {
-			num_key(&k, r->sport);
-			account(s, t, &k, r);
+			num_key(&p[n].k, r->sport);
+			pend(s, &p[n++], t);
 		}
 		if (e == TOPN_DSTPORT || e == TOPN_PORT) {
-			num_key(&k, r->dport);	/* ICMP: type * 256 + code, as nfdump */
-			account(s, t, &k, r);
+			num_key(&p[n].k, r->dport);	/* ICMP: type * 256 + code, as nfdump */
+			pend(s, &p[n++], t);
 		}
 		if (e == TOPN_PROTO) {
-			num_key(&k, r->proto);
-			account(s, t, &k, r);
+			num_key(&p[n].k, r->proto);
+			pend(s, &p[n++], t);
 		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		p[i].entry = entry_of(s, p[i].t, &p[i].k, p[i].h);
+		if (p[i].entry >= 0)
+			__builtin_prefetch(&p[i].t->entry[p[i].entry]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].entry < 0)
+			p[i].t->untracked++;
+		else
+			account(&p[i].t->entry[p[i].entry], r);
 	}
 }
 
@@ -284,13 +345,11 @@ const struct topn_entry **topn_rank(const struct topn_table *t, enum topn_order 
 		free(out);
 		return NULL;
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i].flows) {
-			r[n].value = topn_rank_value(&t->slot[i], o);
-			r[n].e = &t->slot[i];
-			n++;
-		}
+	size_t n = t->count;
+	for (size_t i = 0; i < n; i++) {
+		r[i].value = topn_rank_value(&t->entry[i], o);
+		r[i].e = &t->entry[i];
+	}
 	/* Keys are unique: the order is total, whatever qsort's stability. */
 	qsort(r, n, sizeof(*r), by_rank);
 	for (size_t i = 0; i < n; i++)

@@ -42,7 +42,7 @@ struct topn_key {
 	uint8_t v[16];
 };
 
-/* One value's totals; flows is 0 in an empty slot.  packets and bytes
+/* One value's totals.  packets and bytes
  * are the flows' own direction, rev_ an RFC 5103 biflow's reverse one
  * (nfdump's in and out counters). */
 struct topn_entry {
@@ -56,9 +56,10 @@ struct topn_entry {
 struct topn_table {
 	enum topn_elem elem;
 	unsigned orders;		/* 1 << enum topn_order, for each asked */
-	struct topn_entry *slot;
-	size_t cap;			/* slots, a power of two (0: none yet) */
-	size_t count;
+	uint64_t *index;		/* hash tag | entry number + 1 (topn.c) */
+	size_t cap;			/* its slots, a power of two (0: none yet) */
+	struct topn_entry *entry;	/* the values, in the order they came */
+	size_t count, room;
 	uint64_t untracked;		/* flows of values past the ceiling */
 };
 
