@@ -104,6 +104,8 @@ static void print_loss(FILE *out, const struct exporter_info *e, uint64_t bad)
 	fputs("  loss: ", out);
 	if (e->key.version == 1) {
 		fputs("not known, v1 carries no sequence number", out);
+	} else if (e->datagrams == 0 && e->records) {
+		fputs("not known, the records came from a flow file", out);
 	} else {
 		uint64_t lost = exporters_missing_records(e), sent = e->records + lost;
 		fprintf(out, "%llu of %llu records missing by sequence number (%.2f%%)",

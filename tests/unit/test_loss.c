@@ -170,6 +170,16 @@ static void test_loss_line(void **state)
 		"  templates: 0 data, 0 options, 0 withdrawn; 0 options records; 0 sets held for their template\n");
 	free(s);
 
+	/* Read back from a flow file: records, no datagram. */
+	e = fresh(9);
+	e.records = 32;
+	s = report(&e);
+	assert_string_equal(s,
+		"exporter 1 192.0.2.1 v9 domain 0: 0 datagrams, 32 records, 0 missing, 0 reordered, 0 bad datagrams\n"
+		"  loss: not known, the records came from a flow file\n"
+		"  templates: 0 data, 0 options, 0 withdrawn; 0 options records; 0 sets held for their template\n");
+	free(s);
+
 	e = fresh(1);
 	e.datagrams = 1;
 	e.records = 2;
