@@ -208,5 +208,8 @@ void collector_report(const struct collector *c, FILE *out)
 			(unsigned long long)c->errors[FP_UNKNOWN_TEMPLATE]);
 	if (c->held.count)
 		fprintf(out, "flowcollect: %zu data sets waiting for their template\n", c->held.count);
+	if (c->kernel_drops_known)
+		fprintf(out, "flowcollect: %llu datagrams dropped by the kernel, the UDP socket's "
+			"receive queue full\n", (unsigned long long)c->kernel_drops);
 	fflush(out);
 }
