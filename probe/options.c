@@ -283,6 +283,15 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* getopt_long's optopt for a long option is its value, not a letter. */
+static const char *long_name(int val)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
 static int parse_time_mode(const char *s, int *mode)
 {
 	static const struct { const char *name; int mode; } modes[] = {
@@ -518,10 +527,16 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->no_promisc = 1;
 			break;
 		case ':':
-			snprintf(err, errlen, "option -%c needs an argument", optopt);
+			if (optopt >= OPT_MAX_DATAGRAM)
+				snprintf(err, errlen, "option --%s needs an argument", long_name(optopt));
+			else
+				snprintf(err, errlen, "option -%c needs an argument", optopt);
 			return -1;
 		case '?':
-			if (optopt)
+			/* a long option given an argument it does not take */
+			if (optopt >= OPT_MAX_DATAGRAM)
+				snprintf(err, errlen, "option --%s takes no argument", long_name(optopt));
+			else if (optopt)
 				snprintf(err, errlen, "unknown option -%c (see flowprobe -h)", optopt);
 			else
 				snprintf(err, errlen, "unknown option \"%s\" (see flowprobe -h)", argv[optind - 1]);
