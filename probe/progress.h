@@ -23,7 +23,8 @@
 /* What one update shows. */
 struct progress_snap {
 	uint64_t packets;	/* records read from the capture */
-	uint64_t active;	/* flows in the table */
+	uint64_t active;	/* flows in the table (not the few packets
+				 * still queued on their way in: meter.h) */
 	uint64_t exported;	/* flow records exported */
 	uint64_t datagrams;	/* export datagrams made */
 	int64_t bytes;		/* bytes of the file read; < 0: not known */

@@ -89,7 +89,7 @@ else
 fi
 
 # SIGINT part way: the line is wiped before the message that says so.
-python3 "$E2E/pty_stderr.py" --int-after 0.8 "$TMP/int.raw" -- "$PROBE" -r "$CAP" "${OPTS[@]}"
+python3 "$E2E/pty_stderr.py" --int-after 1.2 "$TMP/int.raw" -- "$PROBE" -r "$CAP" "${OPTS[@]}"
 rc=$?
 python3 "$E2E/progress_split.py" "$TMP/int.raw" "$TMP/int.after" >"$TMP/int.facts"
 pcts=$(fact percents "$TMP/int.facts")
