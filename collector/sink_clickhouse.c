@@ -268,10 +268,9 @@ static void reject_rows(struct ch_state *st, const uint8_t *p, size_t len, uint3
 		char addr[INET6_ADDRSTRLEN_];
 		ch_row_identity(p + off, n, &id);
 		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-		if (memcmp(id.exporter, mapped, 12) == 0)
-			fmt_addr(addr, 4, id.exporter + 12);
-		else
-			fmt_addr(addr, 6, id.exporter);
+		size_t n_addr = memcmp(id.exporter, mapped, 12) == 0
+			? fmt_addr(addr, 4, id.exporter + 12) : fmt_addr(addr, 6, id.exporter);
+		addr[n_addr < sizeof(addr) ? n_addr : sizeof(addr) - 1] = '\0';
 		fprintf(stderr, "flowcollect: clickhouse %s: row refused: exporter %s domain %u "
 			"sequence %u position %u: %s\n", st->name, addr, id.domain, id.sequence,
 			id.position, why);
