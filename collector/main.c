@@ -18,7 +18,7 @@
 
 /* Long options without a letter. */
 enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
-       OPT_CH_DELAY, OPT_CH_RETRIES };
+       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_CH_MEMORY, OPT_CH_SPOOL };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -128,10 +128,31 @@ static void usage(FILE *out)
 "                 (default 1000): a smaller batch goes when its first row\n"
 "                 is that old, and at the end.\n"
 "    --ch-retries N\n"
-"                 A failed POST (no connection, an HTTP error) is tried N\n"
-"                 more times (default 3), 0.2 s, 0.4 s, ... apart; then its\n"
-"                 rows are lost, said on standard error, and the exit\n"
-"                 status is 1.\n"
+"                 At exit, batches the server has not taken are tried N\n"
+"                 more times (default 3), 0.2 s, 0.4 s, ... apart; then\n"
+"                 they stay in the spool for the next run, or are dropped.\n"
+"                 During the run they are tried again, oldest first, on\n"
+"                 later rows and pauses, 0.2 s to 5 s apart: receiving\n"
+"                 never waits for the server (a POST times out after 30 s,\n"
+"                 its connection after 1 s).\n"
+"    --ch-memory SIZE\n"
+"                 Batches waiting for the server, kept in memory up to\n"
+"                 SIZE bytes (k, M, G: powers of 1024; default 64M; 0: none);\n"
+"                 then written to --ch-spool, or without one dropped,\n"
+"                 counted and said.\n"
+"    --ch-spool PATH\n"
+"                 A file for the batches memory cannot hold: each with its\n"
+"                 length and CRC-32, sent oldest first when the server is\n"
+"                 back, the file removed once empty.  A spool left by an\n"
+"                 earlier run is sent first; a torn last batch is cut off\n"
+"                 and said.  A second -o clickhouse uses PATH.1, ...\n"
+"                 A batch the server refuses for its data (HTTP 500 with a\n"
+"                 parse or check error) is split in halves until its bad\n"
+"                 rows stand alone: the good rows are stored, the bad ones\n"
+"                 counted as rejected and the first 10 said with their\n"
+"                 exporter, domain, sequence and position.  Counters of\n"
+"                 each -o clickhouse (rows sent, confirmed, spooled,\n"
+"                 replayed, rejected, dropped) follow the exporters'.\n"
 "    --print-schema clickhouse\n"
 "                 Print the CREATE DATABASE and CREATE TABLE statements of\n"
 "                 the -o clickhouse table, and exit.\n"
@@ -139,7 +160,8 @@ static void usage(FILE *out)
 "\n"
 "EXIT STATUS\n"
 "    0 on success; 1 on a bad option, an unreadable or damaged file, a\n"
-"    socket error, or rows a server did not take.  Malformed datagrams are counted, not fatal.\n",
+"    socket error, or rows a server did not confirm (rejected, dropped or\n"
+"    left in the spool).  Malformed datagrams are counted, not fatal.\n",
 	      out);
 }
 
@@ -226,6 +248,8 @@ int main(int argc, char **argv)
 		{ "ch-batch", required_argument, NULL, OPT_CH_BATCH },
 		{ "ch-delay", required_argument, NULL, OPT_CH_DELAY },
 		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
+		{ "ch-memory", required_argument, NULL, OPT_CH_MEMORY },
+		{ "ch-spool", required_argument, NULL, OPT_CH_SPOOL },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -309,6 +333,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_CH_MEMORY:
+			if (ch_set_memory(optarg, err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_SPOOL:
+			if (*optarg == '\0')
+				return fail("invalid --ch-spool \"\": expected a file's path");
+			ch_options.spool = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (strncmp(argv[optind - 1], "--", 2) == 0)
