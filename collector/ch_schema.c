@@ -22,6 +22,7 @@ struct ch_options ch_options = {
 	.batch = 50000,
 	.delay_ms = 1000,
 	.retries = 3,
+	.memory = 64u << 20,
 };
 
 /* The columns, in the order ch_row_encode writes them. */
@@ -140,6 +141,29 @@ int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
 	return 0;
 }
 
+int ch_set_memory(const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	uint64_t m = 1;
+	if (*end == 'k' || *end == 'K')
+		m = 1ull << 10;
+	else if (*end == 'M')
+		m = 1ull << 20;
+	else if (*end == 'G')
+		m = 1ull << 30;
+	if (m > 1)
+		end++;
+	if (!isdigit((unsigned char)*arg) || *end != '\0' || errno || v > (64ull << 30) / m) {
+		snprintf(err, errlen, "invalid --ch-memory \"%s\": expected bytes, or a number "
+			 "with k, M or G (64M), up to 64G", arg);
+		return -1;
+	}
+	ch_options.memory = v * m;
+	return 0;
+}
+
 int ch_check_url(const char *url, char *err, size_t errlen)
 {
 	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
@@ -248,4 +272,45 @@ size_t ch_row_encode(uint8_t *buf, const struct flow_context *ctx, const struct 
 	p = le(p, ctx->sequence, 4);
 	p = le(p, ctx->position, 4);
 	return (size_t)(p - buf);
+}
+
+/* The row's layout around its one variable part, the MPLS array: a
+ * count byte after the fixed columns, 4 bytes an entry, then the
+ * fixed columns from end_reason on (the identity last). */
+#define ROW_HEAD 135		/* time_start .. dst_mac */
+#define ROW_TAIL 48		/* end_reason .. position */
+
+size_t ch_row_len(const uint8_t *p, size_t avail)
+{
+	if (avail < ROW_HEAD + 1 || p[ROW_HEAD] > MPLS_LABELS_MAX)
+		return 0;
+	size_t len = ROW_HEAD + 1 + 4 * (size_t)p[ROW_HEAD] + ROW_TAIL;
+	return len <= avail ? len : 0;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void ch_row_identity(const uint8_t *row, size_t len, struct ch_identity *id)
+{
+	const uint8_t *t = row + len - 40;	/* exporter .. position */
+	memcpy(id->exporter, t, 16);
+	id->domain = get_le32(t + 18);
+	id->sequence = get_le32(t + 32);
+	id->position = get_le32(t + 36);
+}
+
+int ch_code_is_data(long code)
+{
+	/* From ClickHouse's ErrorCodes.cpp: parsing the rows (6 ... 131),
+	 * a value out of range (69, 321), a check on them failing in a
+	 * materialized view (153 division by zero, 395 throwIf). */
+	static const long data[] = { 6, 25, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117,
+				     128, 131, 153, 190, 321, 395 };
+	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		if (data[i] == code)
+			return 1;
+	return 0;
 }

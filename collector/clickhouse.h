@@ -20,7 +20,9 @@ struct ch_options {
 	char table[64];
 	unsigned batch;		/* --ch-batch: rows a POST, default 50000 */
 	unsigned delay_ms;	/* --ch-delay: a row waits at most this long */
-	unsigned retries;	/* --ch-retries: tries after a failed POST */
+	unsigned retries;	/* --ch-retries: tries at exit after a failed POST */
+	uint64_t memory;	/* --ch-memory: bytes of batches kept waiting */
+	const char *spool;	/* --ch-spool: then into this file; NULL: dropped */
 };
 
 /* Shared by every -o clickhouse output; set by the options. */
@@ -32,6 +34,8 @@ extern const struct sink_ops sink_clickhouse;
 int ch_set_table(const char *arg, char *err, size_t errlen);
 int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
 		 unsigned *out, char *err, size_t errlen);
+/* "--ch-memory SIZE": bytes, or with k, M, G (powers of 1024); 0 allowed. */
+int ch_set_memory(const char *arg, char *err, size_t errlen);
 /* A URL the sink can POST to: http:// or https://, no fragment. */
 int ch_check_url(const char *url, char *err, size_t errlen);
 
@@ -51,5 +55,21 @@ int ch_identifier(const char *s, size_t n);
 
 /* One flow as a RowBinary row in the schema's column order; its length. */
 size_t ch_row_encode(uint8_t *buf, const struct flow_context *ctx, const struct flow_record *r);
+
+/* The length of the row at p, of at most avail bytes; 0 when no whole
+ * row is there (a batch read back from the spool is walked by it). */
+size_t ch_row_len(const uint8_t *p, size_t avail);
+
+/* A row's identity, for saying which rows the server refused. */
+struct ch_identity {
+	uint8_t exporter[16];
+	uint32_t domain, sequence, position;
+};
+void ch_row_identity(const uint8_t *row, size_t len, struct ch_identity *id);
+
+/* Whether a ClickHouse error code says the rows are refused (a value
+ * it cannot parse or a check they fail), not that the server cannot
+ * take rows now (too many parts, no memory, no table, a wrong user). */
+int ch_code_is_data(long code);
 
 #endif

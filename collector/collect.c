@@ -39,6 +39,9 @@ static void count(struct flow_totals *t, const struct flow_record *r)
 void collector_free(struct collector *c)
 {
 	struct held_set *h;
+	for (size_t s = 0; s < c->nsinks; s++)
+		if (c->sink[s].ops->release)
+			c->sink[s].ops->release(&c->sink[s]);
 	while ((h = held_pop(&c->held)) != NULL)
 		free(h);
 	tmpl_cache_free(&c->templates);
@@ -95,10 +98,9 @@ void collector_flush(struct collector *c)
 	/* Until the first row the headers wait for it, as when every
 	 * datagram's rows were flushed: a message printed before any row
 	 * still comes before them on a terminal or in one file. */
-	if (c->totals.flows == 0)
-		return;
 	for (size_t s = 0; s < c->nsinks; s++)
-		sink_flush(&c->sink[s]);
+		if (c->totals.flows || (c->sink[s].ops->flags & SINK_ADDRESS))
+			sink_flush(&c->sink[s]);	/* a server's queue waits for no header */
 }
 
 void collector_idle(struct collector *c, int64_t now_us)
@@ -200,6 +202,9 @@ void collector_end(struct collector *c)
 void collector_report(const struct collector *c, FILE *out)
 {
 	exporters_print(out, &c->exporters);
+	for (size_t s = 0; s < c->nsinks; s++)
+		if (c->sink[s].ops->report)
+			c->sink[s].ops->report(&c->sink[s], out);
 	if (c->bad_datagrams)
 		fprintf(out, "flowcollect: %llu of %llu datagrams could not be decoded\n",
 			(unsigned long long)c->bad_datagrams, (unsigned long long)c->datagrams);
@@ -208,5 +213,8 @@ void collector_report(const struct collector *c, FILE *out)
 			(unsigned long long)c->errors[FP_UNKNOWN_TEMPLATE]);
 	if (c->held.count)
 		fprintf(out, "flowcollect: %zu data sets waiting for their template\n", c->held.count);
+	if (c->kernel_drops_known)
+		fprintf(out, "flowcollect: %llu datagrams dropped by the kernel, the UDP socket's "
+			"receive queue full\n", (unsigned long long)c->kernel_drops);
 	fflush(out);
 }

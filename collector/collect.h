@@ -43,6 +43,11 @@ struct collector {
 	 * rotates the output files there.  NULL: nobody listens. */
 	void (*tick)(struct collector *c, int64_t now_us);
 	void *tick_arg;
+	/* Listening on UDP: datagrams the kernel dropped before we read
+	 * them (the socket's receive queue was full), as the socket counts
+	 * them; set by the source before each report. */
+	int kernel_drops_known;
+	uint64_t kernel_drops;
 	int generic_decode;	/* decode field by field, no template plans
 				 * (the fuzz target compares both ways) */
 };
@@ -90,7 +95,9 @@ enum fp_status v9ipfix_decode(struct collector *c, const struct datagram_src *sr
 			      uint16_t version, const uint8_t *buf, size_t len);
 void v9ipfix_end(struct collector *c);
 
-/* The per-exporter counters and the decode failures, as at exit. */
+/* The loss report, as at exit: per exporter what came and what was lost
+ * by sequence number; then the datagrams that could not be decoded and
+ * those the kernel dropped, for the whole collector. */
 void collector_report(const struct collector *c, FILE *out);
 
 /* Let every sink print its totals. */

@@ -38,13 +38,27 @@ struct exporter_info *exporters_get(struct exporter_table *t, const struct expor
 	return e;
 }
 
-static void account_gap(struct exporter_info *e, uint32_t seq, uint32_t want)
+/* Account seq where want was expected, for a datagram of units sequence
+ * numbers; 1 when the sequence moves on from it, 0 when it came late or
+ * twice and the expected number stays (see exporters.h). */
+static int account_gap(struct exporter_info *e, uint32_t seq, uint32_t want, uint32_t units)
 {
-	uint32_t gap = seq - want;	/* unsigned: right across the 2^32 wrap */
-	if (gap < 0x80000000u)
-		e->missing += gap;
-	else
+	uint32_t ahead = seq - want;	/* unsigned: right across the 2^32 wrap */
+	if (ahead < 0x80000000u) {
+		e->missing += ahead;
+		return 1;
+	}
+	if (seq == e->last_seq) {	/* the same datagram again */
 		e->reordered++;
+		return 0;
+	}
+	if (want - seq <= SEQ_LATE_WINDOW && e->missing > 0) {
+		e->reordered++;
+		e->missing -= units < e->missing ? units : e->missing;
+		return 0;
+	}
+	e->resets++;
+	return 1;
 }
 
 void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t records,
@@ -56,8 +70,8 @@ void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t re
 		if (seq != want) {
 			if (seq == (e->seq_counts_self ? rfc : self))
 				e->seq_counts_self = !e->seq_counts_self;
-			else
-				account_gap(e, seq, want);
+			else if (!account_gap(e, seq, want, records))
+				return;
 		}
 	}
 	e->last_seq = seq;
@@ -67,21 +81,47 @@ void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t re
 
 void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next)
 {
-	if (e->have_seq && seq != e->next_seq)
-		account_gap(e, seq, e->next_seq);
+	if (e->have_seq && seq != e->next_seq && !account_gap(e, seq, e->next_seq, next - seq))
+		return;
 	e->last_seq = seq;
 	e->next_seq = next;
 	e->have_seq = 1;
 }
 
-/* Lost records: v9 numbers packets, so its gap is scaled by the records
- * a packet carried on average; v5 and IPFIX number records. */
-static uint64_t missing_records(const struct exporter_info *e)
+uint64_t exporters_missing_records(const struct exporter_info *e)
 {
 	if (e->key.version != 9 || e->missing == 0)
 		return e->missing;
 	uint64_t seen = e->datagrams ? e->datagrams : 1;
 	return (e->missing * e->records + seen / 2) / seen;
+}
+
+/* "  loss: ..." - the records missing and their share of those the
+ * sequence numbers say were sent; late, repeated and undecodable
+ * datagrams, and restarts. */
+static void print_loss(FILE *out, const struct exporter_info *e, uint64_t bad)
+{
+	fputs("  loss: ", out);
+	if (e->key.version == 1) {
+		fputs("not known, v1 carries no sequence number", out);
+	} else if (e->datagrams == 0 && e->records) {
+		fputs("not known, the records came from a flow file", out);
+	} else {
+		uint64_t lost = exporters_missing_records(e), sent = e->records + lost;
+		fprintf(out, "%llu of %llu records missing by sequence number (%.2f%%)",
+			(unsigned long long)lost, (unsigned long long)sent,
+			sent ? (double)lost * 100.0 / (double)sent : 0.0);
+		if (e->key.version == 9 && e->missing)
+			fprintf(out, ", estimated from %llu datagrams missing",
+				(unsigned long long)e->missing);
+	}
+	if (e->reordered)
+		fprintf(out, "; late or repeated datagrams: %llu", (unsigned long long)e->reordered);
+	if (e->resets)
+		fprintf(out, "; sequence restarts: %llu", (unsigned long long)e->resets);
+	if (bad)
+		fprintf(out, "; undecodable datagrams: %llu", (unsigned long long)bad);
+	fputc('\n', out);
 }
 
 void exporters_print(FILE *out, const struct exporter_table *t)
@@ -99,11 +139,9 @@ void exporters_print(FILE *out, const struct exporter_table *t)
 		fprintf(out, "exporter %u %s v%u domain %u: %llu datagrams, %llu records, %llu missing, %llu reordered, %llu bad datagrams\n",
 			e->id, addr, e->key.version, e->key.domain,
 			(unsigned long long)e->datagrams, (unsigned long long)e->records,
-			(unsigned long long)missing_records(e), (unsigned long long)e->reordered,
-			(unsigned long long)bad);
-		if (e->key.version == 9 && e->missing)
-			fprintf(out, "  missing records estimated from %llu lost packets\n",
-				(unsigned long long)e->missing);
+			(unsigned long long)exporters_missing_records(e),
+			(unsigned long long)e->reordered, (unsigned long long)bad);
+		print_loss(out, e, bad);
 		if (e->key.version == 5 && e->sampling > 1)
 			fprintf(out, "  sampling 1 in %u (v5 header) applied to counters\n", e->sampling);
 		if (e->key.version >= 9) {

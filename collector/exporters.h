@@ -33,8 +33,11 @@ struct exporter_info {
 	uint32_t id;		/* 1, 2, ... in order of first datagram (nfdump's exid) */
 	uint64_t datagrams;
 	uint64_t records;
-	uint64_t missing;	/* records lost, from sequence gaps */
-	uint64_t reordered;	/* datagrams whose sequence went backwards */
+	uint64_t missing;	/* lost, from sequence gaps (v9: datagrams, else
+				 * records), less what came late to fill them */
+	uint64_t reordered;	/* datagrams that came late or twice */
+	uint64_t resets;	/* times the sequence started over (went back
+				 * further than a late datagram would) */
 	uint64_t errors[FP_STATUS_COUNT];
 	uint32_t next_seq;	/* sequence the next datagram should carry */
 	uint32_t last_seq;	/* the sequence the last datagram carried */
@@ -81,7 +84,15 @@ struct exporter_info *exporters_get(struct exporter_table *t, const struct expor
  * Account one datagram's sequence number.  seq is what the header says
  * was sent before it, next is what it implies for the following one (in
  * records for v5, datagrams for v9, records for IPFIX).
+ *
+ * A sequence number ahead of the one expected counts the numbers skipped
+ * as missing.  One behind it by at most SEQ_LATE_WINDOW is a datagram
+ * that came late, and takes its share off what was counted missing (or
+ * the same one again: nothing to take off); the expected number stays.
+ * Further behind, the exporter started over (a restart): the sequence is
+ * followed from there, nothing counted missing.
  */
+#define SEQ_LATE_WINDOW 4096
 void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next);
 
 /*
@@ -95,6 +106,12 @@ void exporters_sequence(struct exporter_info *e, uint32_t seq, uint32_t next);
 void exporters_sequence_ipfix(struct exporter_info *e, uint32_t seq, uint32_t records,
 			      uint32_t flows);
 
+/* Records lost by sequence number: v9 numbers datagrams, so its loss is
+ * estimated from the records a datagram carried on average. */
+uint64_t exporters_missing_records(const struct exporter_info *e);
+
+/* Per exporter: what came, what was lost on the way (by sequence number),
+ * what could not be decoded. */
 void exporters_print(FILE *out, const struct exporter_table *t);
 
 #endif

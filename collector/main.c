@@ -13,11 +13,13 @@
 #include "collect.h"
 #include "outputs.h"
 #include "sink.h"
+#include "topn.h"
 #include "source.h"
 
 /* Long options without a letter. */
 enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
-       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_CH_CLUSTER, OPT_REUSEPORT };
+       OPT_CH_DELAY, OPT_CH_RETRIES, OPT_CH_MEMORY, OPT_CH_SPOOL, OPT_CH_CLUSTER,
+       OPT_REUSEPORT };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -38,6 +40,7 @@ static void usage(FILE *out)
 "SYNOPSIS\n"
 "    flowcollect -p PORT [-b ADDRESS] [-P udp|tcp] [--reuseport[=N]] [-o FORMAT[:PATH]]...\n"
 "    flowcollect -r FILE [-o FORMAT[:PATH]]...\n"
+"    flowcollect -r FILE|-p PORT [-s ELEM[/ORDER]]... [--stats] [-n N] [-o FORMAT]\n"
 "    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
 "    flowcollect --print-schema clickhouse-distributed [--ch-table DATABASE.TABLE]\n"
 "                [--ch-cluster NAME]\n"
@@ -45,10 +48,13 @@ static void usage(FILE *out)
 "DESCRIPTION\n"
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
 "    capture file (every UDP payload in it, whatever the port), and writes\n"
-"    one row per flow to standard output.  Per-exporter counters (datagrams,\n"
-"    records, records missing by sequence number, bad datagrams by kind, and\n"
-"    for v9/IPFIX templates, options records and held sets) go to standard\n"
-"    error at the end, and whenever SIGUSR1 arrives.\n"
+"    one row per flow to standard output.  A loss report goes to standard\n"
+"    error at the end, and whenever SIGUSR1 arrives: per exporter, the\n"
+"    datagrams and records received, the records missing by sequence number\n"
+"    (and their share of those expected), datagrams that came late or twice,\n"
+"    sequence restarts, bad datagrams by kind, and for v9/IPFIX templates,\n"
+"    options records and held sets; listening on UDP, the datagrams the\n"
+"    kernel dropped from the collector's full receive queue.\n"
 "\n"
 "    v9/IPFIX templates belong to an exporter's address, UDP port and\n"
 "    observation domain (source id).  Data that comes before its template\n"
@@ -104,6 +110,22 @@ static void usage(FILE *out)
 "                 user and password as ?user=U&password=P), into the table\n"
 "                 --print-schema clickhouse creates.  May be given more\n"
 "                 than once.\n"
+"    -s ELEM[/ORDER]\n"
+"                 A top-N summary, as nfdump's -s: the flows, packets and bytes\n"
+"                 of each value of ELEM, one of srcip, dstip, ip, srcport,\n"
+"                 dstport, port or proto (ip and port count a flow under both\n"
+"                 its ends, as nfdump does), ranked by ORDER: flows (default),\n"
+"                 packets, bytes, pps, bps or bpp, or several (ip/flows/bytes).\n"
+"                 Equal counts rank by the value, smallest first.  Up to 16.\n"
+"                 The summaries print on standard output at the end, in place\n"
+"                 of the flow rows: an -o without PATH picks their layout,\n"
+"                 table (default: nfdump's text, exact numbers) or csv\n"
+"                 (nfdump's -s with -o csv); -o FORMAT:PATH still writes flows.\n"
+"    -n N         Rows in each summary (default 10; 0: every value).\n"
+"    --stats      The usual summaries: -s srcip/bytes -s dstip/bytes\n"
+"                 -s srcport/bytes -s dstport/bytes -s proto/bytes; in the\n"
+"                 text layout the loss report follows them on standard\n"
+"                 output, in place of standard error.\n"
 "    --rotate-every DURATION\n"
 "                 Start new output files every DURATION (300, 90s, 5m, 1h,\n"
 "                 1d), on boundaries that are multiples of it (UTC) on the\n"
@@ -129,10 +151,31 @@ static void usage(FILE *out)
 "                 (default 1000): a smaller batch goes when its first row\n"
 "                 is that old, and at the end.\n"
 "    --ch-retries N\n"
-"                 A failed POST (no connection, an HTTP error) is tried N\n"
-"                 more times (default 3), 0.2 s, 0.4 s, ... apart; then its\n"
-"                 rows are lost, said on standard error, and the exit\n"
-"                 status is 1.\n"
+"                 At exit, batches the server has not taken are tried N\n"
+"                 more times (default 3), 0.2 s, 0.4 s, ... apart; then\n"
+"                 they stay in the spool for the next run, or are dropped.\n"
+"                 During the run they are tried again, oldest first, on\n"
+"                 later rows and pauses, 0.2 s to 5 s apart: receiving\n"
+"                 never waits for the server (a POST times out after 30 s,\n"
+"                 its connection after 1 s).\n"
+"    --ch-memory SIZE\n"
+"                 Batches waiting for the server, kept in memory up to\n"
+"                 SIZE bytes (k, M, G: powers of 1024; default 64M; 0: none);\n"
+"                 then written to --ch-spool, or without one dropped,\n"
+"                 counted and said.\n"
+"    --ch-spool PATH\n"
+"                 A file for the batches memory cannot hold: each with its\n"
+"                 length and CRC-32, sent oldest first when the server is\n"
+"                 back, the file removed once empty.  A spool left by an\n"
+"                 earlier run is sent first; a torn last batch is cut off\n"
+"                 and said.  A second -o clickhouse uses PATH.1, ...\n"
+"                 A batch the server refuses for its data (HTTP 500 with a\n"
+"                 parse or check error) is split in halves until its bad\n"
+"                 rows stand alone: the good rows are stored, the bad ones\n"
+"                 counted as rejected and the first 10 said with their\n"
+"                 exporter, domain, sequence and position.  Counters of\n"
+"                 each -o clickhouse (rows sent, confirmed, spooled,\n"
+"                 replayed, rejected, dropped) follow the exporters'.\n"
 "    --print-schema clickhouse\n"
 "                 Print the CREATE DATABASE and CREATE TABLE statements of\n"
 "                 the -o clickhouse table, and exit.\n"
@@ -147,8 +190,66 @@ static void usage(FILE *out)
 "\n"
 "EXIT STATUS\n"
 "    0 on success; 1 on a bad option, an unreadable or damaged file, a\n"
-"    socket error, or rows a server did not take.  Malformed datagrams are counted, not fatal.\n",
+"    socket error, or rows a server did not confirm (rejected, dropped or\n"
+"    left in the spool).  Malformed datagrams are counted, not fatal.\n",
 	      out);
+}
+
+/* One -s (arg), or --stats's five (arg NULL), into *sp (set on the first:
+ * static, so that an early exit has nothing to free). */
+static int add_stats(struct topn **sp, const char *arg, char *err, size_t errlen)
+{
+	static struct topn summaries;
+	static const enum topn_elem usual[] = { TOPN_SRCIP, TOPN_DSTIP, TOPN_SRCPORT,
+						 TOPN_DSTPORT, TOPN_PROTO };
+	enum topn_elem elem;
+	unsigned orders;
+
+	if (*sp == NULL) {
+		*sp = &summaries;
+		topn_init(*sp, TOPN_MAX_KEYS);
+	}
+	if (arg && topn_parse(arg, &elem, &orders, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < (arg ? 1 : sizeof(usual) / sizeof(usual[0])); i++)
+		if (topn_request(*sp, arg ? elem : usual[i], arg ? orders : 1u << ORDER_BYTES) != 0) {
+			snprintf(err, errlen, "too many summaries: at most %d, --stats counting five",
+				 TOPN_MAX);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * The summaries take standard output: an -o without a PATH names their
+ * layout (table: text, csv: CSV) and writes no flow rows, as with nfdump's
+ * -s; it is taken out of the outputs.  At most one, and not a binary one.
+ */
+static int stats_output(struct topn *st, struct outputs *os, char *err, size_t errlen)
+{
+	size_t kept = 0, named = 0;
+	for (size_t i = 0; i < os->n; i++) {
+		struct output *o = &os->o[i];
+		if (o->path != NULL) {
+			os->o[kept++] = *o;
+			continue;
+		}
+		if (named++) {
+			snprintf(err, errlen, "with -s or --stats, standard output carries the "
+				 "summaries: give at most one -o without a PATH (table or csv)");
+			return -1;
+		}
+		if (o->ops != &sink_table && o->ops != &sink_csv) {
+			snprintf(err, errlen, "with -s or --stats, standard output carries the "
+				 "summaries: -o %s needs a PATH (-o %s:PATH)", o->ops->name,
+				 o->ops->name);
+			return -1;
+		}
+		st->csv = o->ops == &sink_csv;
+	}
+	os->n = kept;
+	os->no_default = 1;
+	return 0;
 }
 
 static int fail(const char *msg)
@@ -161,14 +262,16 @@ int main(int argc, char **argv)
 {
 	const char *read_file = NULL, *bind_addr = NULL, *cluster = "flows";
 	static struct outputs outputs;
-	long port = -1;
-	int tcp = 0;
+	long port = -1, topn = -1;
+	int tcp = 0, stats_report = 0;
+	struct topn *stats = NULL;
 	char err[512];
 	int c, status = 0, print_schema = 0;
 	unsigned reuseport = 0;
 
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "rotate-every", required_argument, NULL, OPT_ROTATE_EVERY },
 		{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
 		{ "print-schema", required_argument, NULL, OPT_PRINT_SCHEMA },
@@ -178,10 +281,12 @@ int main(int argc, char **argv)
 		{ "ch-retries", required_argument, NULL, OPT_CH_RETRIES },
 		{ "ch-cluster", required_argument, NULL, OPT_CH_CLUSTER },
 		{ "reuseport", optional_argument, NULL, OPT_REUSEPORT },
+		{ "ch-memory", required_argument, NULL, OPT_CH_MEMORY },
+		{ "ch-spool", required_argument, NULL, OPT_CH_SPOOL },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:b:r:o:P:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:b:r:o:P:s:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			char *end;
@@ -261,6 +366,32 @@ int main(int argc, char **argv)
 						   err, sizeof(err)) != 0)
 				return fail(err);
 			break;
+		case 's':
+		case 'S':
+			if (add_stats(&stats, c == 's' ? optarg : NULL, err, sizeof(err)) != 0)
+				return fail(err);
+			stats_report |= c == 'S';
+			break;
+		case 'n': {
+			char *end;
+			errno = 0;
+			topn = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno || topn < 0 || topn > 1000000000) {
+				snprintf(err, sizeof(err), "invalid -n \"%s\": expected a number of rows, "
+					 "0 (all) to 1000000000", optarg);
+				return fail(err);
+			}
+			break;
+		}
+		case OPT_CH_MEMORY:
+			if (ch_set_memory(optarg, err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_SPOOL:
+			if (*optarg == '\0')
+				return fail("invalid --ch-spool \"\": expected a file's path");
+			ch_options.spool = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			if (strncmp(argv[optind - 1], "--", 2) == 0)
@@ -295,6 +426,15 @@ int main(int argc, char **argv)
 		return fail("give exactly one of -p PORT or -r FILE (see flowcollect -h)");
 	if (reuseport && port < 0)
 		return fail("--reuseport shares a listening port: it needs -p PORT");
+	if (topn >= 0 && stats == NULL)
+		return fail("-n sets the rows of the -s or --stats summaries: give one of them");
+	if (stats) {
+		if (stats_output(stats, &outputs, err, sizeof(err)) != 0)
+			return fail(err);
+		if (topn >= 0)
+			stats->topn = (size_t)topn;
+		stats_report &= !stats->csv;
+	}
 
 	/* Rows go out in 64 KiB writes, not stdio's 4 KiB blocks: a third
 	 * of the time of a CSV run into a file went to write(2).  A terminal
@@ -316,6 +456,8 @@ int main(int argc, char **argv)
 	collector_init(&col);
 	if (outputs_start(&outputs, &col, err, sizeof(err)) != 0)
 		return fail(err);
+	if (stats && topn_attach(&col, stats, stdout) != 0)
+		return fail("out of memory starting the summaries");
 
 	if (read_file) {
 		int flows = flowfile_is(read_file);
@@ -339,11 +481,15 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	collector_end(&col);
+	/* --stats: the loss report after the summaries, checked with them. */
+	if (stats_report)
+		collector_report(&col, stdout);
 	if (outputs_finish(&outputs, err, sizeof(err)) != 0) {
 		fprintf(stderr, "flowcollect: %s\n", err);
 		status = 1;
 	}
-	collector_report(&col, stderr);
+	if (!stats_report)
+		collector_report(&col, stderr);
 	collector_free(&col);
 	return status;
 }

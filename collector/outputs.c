@@ -153,7 +153,7 @@ int outputs_start(struct outputs *os, struct collector *c, char *err, size_t err
 {
 	int rotated = 0;
 
-	if (os->n == 0 && outputs_parse(os, "table", err, errlen) != 0)
+	if (os->n == 0 && !os->no_default && outputs_parse(os, "table", err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < os->n; i++) {
 		struct output *o = &os->o[i];

@@ -27,6 +27,8 @@ struct output {
 struct outputs {
 	struct output o[COLLECT_MAX_SINKS];
 	size_t n;
+	int no_default;		/* no -o is no output (the summaries take stdout),
+				 * not the table */
 	int64_t every_us;	/* --rotate-every; 0: not by time */
 	uint64_t max_bytes;	/* --rotate-size; 0: not by size */
 	/* The current part: its start (the name it will get) and, rotating

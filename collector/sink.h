@@ -72,6 +72,11 @@ struct sink_ops {
 	 * paused); without it, s->out is flushed. */
 	void (*flush)(struct sink *s);
 	void (*end)(struct sink *s, const struct flow_totals *t);	/* frees s->state */
+	/* Optional, for a sink whose counters outlive end (a server's):
+	 * a line of them with the statistics, during the run and after end,
+	 * and release, which then frees s->state (collector_free). */
+	void (*report)(const struct sink *s, FILE *out);
+	void (*release)(struct sink *s);
 };
 
 extern const struct sink_ops sink_table;

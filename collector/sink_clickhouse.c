@@ -1,45 +1,105 @@
 /*
  * sink_clickhouse.c - rows POSTed to ClickHouse's HTTP interface, in
- * batches, over one kept-alive connection (libcurl).
+ * batches, over one kept-alive connection (libcurl); nothing lost when
+ * the server is slow, down, or refuses some rows.
  *
  * A batch goes when it holds --ch-batch rows, when its first row has
  * waited --ch-delay ms (looked at every 256 rows, and whenever the input
  * pauses), and at the end.  10k-100k rows a POST reach about a million
- * rows a second on 2 cores; 1k rows a POST a quarter of that (the server
- * writes a part per POST).  A POST that fails (no connection, an HTTP
- * error) is tried again with the same bytes, after 0.2 s, 0.4 s, ...; when
- * every try failed its rows are counted as lost, said on standard error,
- * and the exit status is 1.
+ * rows a second on 2 cores; 1k rows a POST a quarter of that.
+ *
+ * A POST's answer is one of three:
+ *  - 200: the rows are stored (confirmed);
+ *  - no answer, or an error about the server (too many parts, no memory,
+ *    no such table, a wrong password): the server cannot take rows now.
+ *    The batch waits in a queue, --ch-memory bytes in memory and then
+ *    in the --ch-spool file, and the queue's head is tried again on
+ *    later rows and pauses, 0.2 s after the failure, then 0.4 s, ...
+ *    up to 5 s apart: the receive loop never sleeps, and is held at most
+ *    by one POST (a 1 s connect timeout, 30 s for the whole request).
+ *    While the queue holds batches new ones join its tail, so rows reach
+ *    the server oldest first.  Without a spool, a batch that does not
+ *    fit in memory is dropped, counted and said;
+ *  - an error about the rows (ch_code_is_data: a value the server cannot
+ *    parse or that a check refuses; 18.16 then stores none of the
+ *    batch): the batch is split in halves, recursively, until the bad
+ *    rows stand alone; the good rows are stored, each bad row is
+ *    counted as rejected and the first few said with their identity.
+ * At the end the queue is tried --ch-retries more times, 0.2 s, 0.4 s,
+ * ... apart; what is left goes to the spool (replayed by the next run)
+ * or, without one, is dropped.  The exit status is 1 unless every row
+ * was confirmed.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "ch_spool.h"
 #include "clickhouse.h"
 
 #define ANSWER_MAX 512		/* of the server's error text, kept for the message */
+#define CONNECT_MS 1000L	/* loopback or LAN: a second is plenty */
+#define REQUEST_MS 30000L	/* a 1M-row POST takes 1-2 s, 10 s in a merge storm */
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 5000
+#define PUMP_MS 250		/* replaying at most this long before reading again */
+#define SPLIT_POSTS 2048	/* POSTs spent telling one batch's bad rows apart */
+#define SHOW_MAX 10		/* refused or dropped rows said one by one */
+
+enum post_result { POST_OK, POST_DOWN, POST_REFUSED };
+enum deliver_result { DELIVERED, DOWN_UNTOUCHED, DOWN_PART };
+
+/* A batch waiting in memory. */
+struct batch {
+	struct batch *next;
+	size_t len;
+	uint32_t rows;
+	int from_spool;		/* what is left of a spooled batch: counts as replayed */
+	uint8_t data[];
+};
 
 struct ch_state {
 	CURL *curl;
 	struct curl_slist *headers;
 	char *url;
-	uint8_t *buf;		/* the batch, RowBinary */
+	char name[160];		/* the URL without user, password and query */
+	uint8_t *buf;		/* the batch being filled, RowBinary */
 	size_t len, cap;
-	unsigned rows;		/* in the batch */
-	int64_t since_ms;	/* the batch's first row, monotonic */
-	uint64_t sent, lost, posts, lost_posts;
+	unsigned rows;
+	int64_t since_ms;	/* its first row, monotonic */
+	/* The queue: memory (older) then the spool (newer). */
+	struct batch *mem_head, *mem_tail;
+	uint64_t mem_bytes, mem_rows;
+	struct ch_spool spool;
+	int has_spool;
+	int64_t next_try_ms;	/* the queue's head is not tried before this */
+	unsigned failures;	/* POSTs failed in a row */
+	int ended;
+	/* Counters (ch_report). */
+	uint64_t sent, confirmed, spooled, replayed, rejected, dropped;
+	uint64_t posts, failed_posts;
+	unsigned shown_rejected, shown_dropped;
 	char answer[ANSWER_MAX];
 	size_t answer_len;
 	char last_error[ANSWER_MAX];
 };
 
 static int curl_users;		/* curl_global_init once for all outputs */
+static unsigned spool_users;	/* the n-th output with a spool: PATH.n */
 
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec d = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&d, &d) != 0 && errno == EINTR)
+		;
 }
 
 /* The server's answer: empty on success, "Code: N, ..." on an error. */
@@ -69,11 +129,69 @@ static char *insert_url(CURL *curl, const char *base)
 	return url;
 }
 
+/* The address for messages: no user:password@, no ?query (a password). */
+static void public_name(char *out, size_t len, const char *url)
+{
+	const char *host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	if (at && (slash == NULL || at < slash))
+		host = at + 1;
+	size_t n = strcspn(host, "?");
+	snprintf(out, len, "%.*s%.*s", (int)(strstr(url, "://") ? strstr(url, "://") + 3 - url : 0),
+		 url, (int)n, host);
+}
+
+static int queued(const struct ch_state *st)
+{
+	return st->mem_head != NULL || st->spool.frames > 0;
+}
+
+static void free_state(struct ch_state *st)
+{
+	struct batch *b, *next;
+	for (b = st->mem_head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	if (st->curl)
+		curl_easy_cleanup(st->curl);
+	curl_slist_free_all(st->headers);
+	if (st->has_spool)
+		ch_spool_close(&st->spool);
+	free(st->url);
+	free(st->buf);
+	free(st);
+}
+
+static void pump(struct ch_state *st, int64_t budget_ms);
+
 static int ch_begin(struct sink *s)
 {
 	struct ch_state *st = calloc(1, sizeof(*st));
+	char err[512];
 	if (st == NULL)
 		return -1;
+	public_name(st->name, sizeof(st->name), s->path);
+	if (ch_options.spool) {
+		char *path = NULL;
+		int w = spool_users ? asprintf(&path, "%s.%u", ch_options.spool, spool_users)
+				    : asprintf(&path, "%s", ch_options.spool);
+		if (w < 0 || ch_spool_open(&st->spool, path, stderr, err, sizeof(err)) != 0) {
+			fprintf(stderr, "flowcollect: -o clickhouse: %s\n", w < 0 ? "out of memory" : err);
+			free(path);
+			free(st);
+			return -1;
+		}
+		free(path);
+		st->has_spool = 1;
+		spool_users++;
+		if (st->spool.frames)
+			fprintf(stderr, "flowcollect: clickhouse %s: %llu rows in %llu batches in the spool %s "
+				"from an earlier run: sent first\n", st->name,
+				(unsigned long long)st->spool.rows, (unsigned long long)st->spool.frames,
+				st->spool.path);
+	}
 	if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		goto fail;
 	st->curl = curl_easy_init();
@@ -91,82 +209,367 @@ static int ch_begin(struct sink *s)
 	curl_easy_setopt(st->curl, CURLOPT_URL, st->url);
 	curl_easy_setopt(st->curl, CURLOPT_HTTPHEADER, st->headers);
 	curl_easy_setopt(st->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(st->curl, CURLOPT_TIMEOUT, 300L);
+	curl_easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_MS);
+	curl_easy_setopt(st->curl, CURLOPT_TIMEOUT_MS, REQUEST_MS);
 	curl_easy_setopt(st->curl, CURLOPT_WRITEFUNCTION, on_answer);
 	curl_easy_setopt(st->curl, CURLOPT_WRITEDATA, st);
 	s->state = st;
+	/* An earlier run's spool goes now if the server answers. */
+	pump(st, PUMP_MS);
 	return 0;
 fail:
-	fprintf(stderr, "flowcollect: -o clickhouse: cannot set up HTTP for \"%s\"\n", s->path);
-	if (st->curl)
-		curl_easy_cleanup(st->curl);
-	curl_slist_free_all(st->headers);
-	free(st->url);
-	free(st->buf);
-	free(st);
+	fprintf(stderr, "flowcollect: -o clickhouse: cannot set up HTTP for \"%s\"\n", st->name);
+	free_state(st);
 	if (--curl_users == 0)
 		curl_global_cleanup();
 	return -1;
 }
 
-/* One POST of the batch: 0, or -1 with st->last_error said. */
-static int post(struct ch_state *st)
+/* One POST: the server's verdict, with st->last_error set when not OK. */
+static enum post_result post(struct ch_state *st, const uint8_t *buf, size_t len)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
 
+	st->posts++;
 	st->answer_len = 0;
 	st->answer[0] = '\0';
 	curl_easy_setopt(st->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDS, st->buf);
-	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)st->len);
+	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDS, buf);
+	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	CURLcode rc = curl_easy_perform(st->curl);
 	curl_easy_setopt(st->curl, CURLOPT_ERRORBUFFER, NULL);
 	if (rc != CURLE_OK) {
 		snprintf(st->last_error, sizeof(st->last_error), "%s",
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		return -1;
+		st->failed_posts++;
+		return POST_DOWN;
 	}
 	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (code != 200) {
-		/* The first line of the server's text says why. */
-		size_t n = strcspn(st->answer, "\r\n");
-		snprintf(st->last_error, sizeof(st->last_error), "HTTP %ld: %.*s", code,
-			 (int)n, st->answer);
-		return -1;
-	}
-	return 0;
+	if (code == 200)
+		return POST_OK;
+	/* The first line of the server's text says why: "Code: N, ...". */
+	size_t n = strcspn(st->answer, "\r\n");
+	snprintf(st->last_error, sizeof(st->last_error), "HTTP %ld: %.*s", code, (int)n, st->answer);
+	st->failed_posts++;
+	long ch_code = strncmp(st->answer, "Code: ", 6) == 0 ? strtol(st->answer + 6, NULL, 10) : -1;
+	return ch_code_is_data(ch_code) ? POST_REFUSED : POST_DOWN;
 }
 
-/* Send the batch, trying again after 0.2 s, 0.4 s, ... --ch-retries times.
- * TODO (issue 7, next part): a spool file instead of losing the rows. */
-static void send_batch(struct sink *s)
+static void reject_rows(struct ch_state *st, const uint8_t *p, size_t len, uint32_t rows,
+			const char *why)
 {
-	struct ch_state *st = s->state;
-	int ok = -1;
+	st->rejected += rows;
+	for (size_t off = 0; off < len && st->shown_rejected < SHOW_MAX;) {
+		size_t n = ch_row_len(p + off, len - off);
+		if (n == 0)
+			break;
+		struct ch_identity id;
+		char addr[INET6_ADDRSTRLEN_];
+		ch_row_identity(p + off, n, &id);
+		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+		size_t n_addr = memcmp(id.exporter, mapped, 12) == 0
+			? fmt_addr(addr, 4, id.exporter + 12) : fmt_addr(addr, 6, id.exporter);
+		addr[n_addr < sizeof(addr) ? n_addr : sizeof(addr) - 1] = '\0';
+		fprintf(stderr, "flowcollect: clickhouse %s: row refused: exporter %s domain %u "
+			"sequence %u position %u: %s\n", st->name, addr, id.domain, id.sequence,
+			id.position, why);
+		if (++st->shown_rejected == SHOW_MAX)
+			fprintf(stderr, "flowcollect: clickhouse %s: further refused rows are only counted\n",
+				st->name);
+		off += n;
+	}
+}
 
+/* The byte offset of row k of a run of rows (k within it). */
+static size_t row_offset(const uint8_t *p, size_t len, uint32_t k)
+{
+	size_t off = 0;
+	while (k-- && off < len) {
+		size_t n = ch_row_len(p + off, len - off);
+		if (n == 0)
+			break;
+		off += n;
+	}
+	return off;
+}
+
+static struct batch *new_batch(const uint8_t *p, size_t len, uint32_t rows)
+{
+	struct batch *b = malloc(sizeof(*b) + len);
+	if (b) {
+		b->next = NULL;
+		b->len = len;
+		b->rows = rows;
+		b->from_spool = 0;
+		memcpy(b->data, p, len);
+	}
+	return b;
+}
+
+/*
+ * Send one batch, splitting it while the server refuses its rows.  The
+ * pieces still to try are kept on a stack, first half on top, so rows go
+ * in order.  DOWN_PART: the server stopped answering in the middle; *rest
+ * holds the pieces not yet settled, in order (NULL if out of memory:
+ * then they are dropped, and said).
+ */
+static enum deliver_result deliver(struct ch_state *st, const uint8_t *buf, size_t len,
+				   uint32_t rows, struct batch **rest)
+{
+	struct range { size_t off, len; uint32_t rows; } stack[64];
+	int top = 0;
+	unsigned posts = 0;
+	char why[ANSWER_MAX];
+
+	*rest = NULL;
+	stack[top++] = (struct range){ 0, len, rows };
+	while (top > 0) {
+		struct range r = stack[--top];
+		if (posts++ == SPLIT_POSTS) {
+			fprintf(stderr, "flowcollect: clickhouse %s: a batch with many refused rows: "
+				"the rest of it is counted as refused without being told apart\n", st->name);
+		}
+		if (posts > SPLIT_POSTS) {
+			reject_rows(st, buf + r.off, r.len, r.rows, "not told apart (too many refused rows)");
+			continue;
+		}
+		enum post_result pr = post(st, buf + r.off, r.len);
+		if (pr == POST_OK) {
+			st->confirmed += r.rows;
+			continue;
+		}
+		if (pr == POST_REFUSED) {
+			if (r.rows == 1 || top + 2 > (int)(sizeof(stack) / sizeof(stack[0]))) {
+				snprintf(why, sizeof(why), "%s", st->last_error);
+				reject_rows(st, buf + r.off, r.len, r.rows, why);
+				continue;
+			}
+			uint32_t half = r.rows / 2;
+			size_t cut = row_offset(buf + r.off, r.len, half);
+			stack[top++] = (struct range){ r.off + cut, r.len - cut, r.rows - half };
+			stack[top++] = (struct range){ r.off, cut, half };
+			continue;
+		}
+		/* Down: nothing settled is the usual case. */
+		if (r.rows == rows && top == 0)
+			return DOWN_UNTOUCHED;
+		stack[top++] = r;
+		struct batch **tail = rest;
+		for (int i = top - 1; i >= 0; i--) {
+			struct batch *b = new_batch(buf + stack[i].off, stack[i].len, stack[i].rows);
+			if (b == NULL) {
+				st->dropped += stack[i].rows;
+				fprintf(stderr, "flowcollect: clickhouse %s: out of memory: %u rows dropped\n",
+					st->name, stack[i].rows);
+				continue;
+			}
+			*tail = b;
+			tail = &b->next;
+		}
+		return DOWN_PART;
+	}
+	return DELIVERED;
+}
+
+static void backoff(struct ch_state *st)
+{
+	if (st->failures++ == 0)
+		fprintf(stderr, "flowcollect: clickhouse %s: the server does not take rows (%s): "
+			"batches wait (%llu bytes in memory%s%s) and are sent again\n", st->name,
+			st->last_error, (unsigned long long)ch_options.memory,
+			st->has_spool ? ", then the spool " : ", then dropped",
+			st->has_spool ? st->spool.path : "");
+	unsigned shift = st->failures - 1 < 5 ? st->failures - 1 : 5;
+	int64_t delay = (int64_t)BACKOFF_MIN_MS << shift;
+	st->next_try_ms = mono_ms() + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+}
+
+static void recovered(struct ch_state *st)
+{
+	if (st->failures)
+		fprintf(stderr, "flowcollect: clickhouse %s: the server takes rows again after %u failed tries\n",
+			st->name, st->failures);
+	st->failures = 0;
+	st->next_try_ms = 0;
+}
+
+static void drop(struct ch_state *st, uint32_t rows, const char *why)
+{
+	st->dropped += rows;
+	if (st->shown_dropped < SHOW_MAX)
+		fprintf(stderr, "flowcollect: clickhouse %s: a batch of %u rows dropped: %s\n",
+			st->name, rows, why);
+	if (++st->shown_dropped == SHOW_MAX)
+		fprintf(stderr, "flowcollect: clickhouse %s: further dropped batches are only counted\n",
+			st->name);
+}
+
+/* A batch at the queue's tail: memory while it fits and nothing is in
+ * the spool (the spool's batches are newer than memory's), else the
+ * spool, else dropped. */
+static void enqueue(struct ch_state *st, const uint8_t *p, size_t len, uint32_t rows, int to_spool)
+{
+	char why[256];
+
+	if (!to_spool && st->spool.frames == 0 && st->mem_bytes + len <= ch_options.memory) {
+		struct batch *b = new_batch(p, len, rows);
+		if (b) {
+			if (st->mem_tail)
+				st->mem_tail->next = b;
+			else
+				st->mem_head = b;
+			st->mem_tail = b;
+			st->mem_bytes += len;
+			st->mem_rows += rows;
+			return;
+		}
+	}
+	if (!st->has_spool) {
+		snprintf(why, sizeof(why), "%llu bytes waiting in memory already, and no --ch-spool",
+			 (unsigned long long)st->mem_bytes);
+		drop(st, rows, why);
+		return;
+	}
+	if (ch_spool_append(&st->spool, p, len, rows) != 0) {
+		snprintf(why, sizeof(why), "cannot write the spool %s: %s", st->spool.path, strerror(errno));
+		drop(st, rows, why);
+		return;
+	}
+	st->spooled += rows;
+}
+
+/* Pieces of the queue's head batch, still to send, back at its head. */
+static void push_front(struct ch_state *st, struct batch *rest, int from_spool)
+{
+	struct batch *last = NULL;
+	for (struct batch *b = rest; b; b = b->next) {
+		b->from_spool = from_spool;
+		st->mem_bytes += b->len;
+		st->mem_rows += b->rows;
+		last = b;
+	}
+	if (last == NULL)
+		return;
+	last->next = st->mem_head;
+	st->mem_head = rest;
+	if (st->mem_tail == NULL)
+		st->mem_tail = last;
+}
+
+static uint32_t rows_in(const struct batch *b)
+{
+	uint32_t n = 0;
+	for (; b; b = b->next)
+		n += b->rows;
+	return n;
+}
+
+/* Do a spooled batch's bytes hold the rows its frame says? */
+static int rows_check(const uint8_t *p, size_t len, uint32_t rows)
+{
+	size_t off = 0;
+	uint32_t n = 0;
+	while (off < len) {
+		size_t k = ch_row_len(p + off, len - off);
+		if (k == 0)
+			return 0;
+		off += k;
+		n++;
+	}
+	return n == rows && rows > 0;
+}
+
+/* Send the queue, oldest first, while the server takes it, for at most
+ * budget_ms, and not before the time the last failure set. */
+static void pump(struct ch_state *st, int64_t budget_ms)
+{
+	int64_t t0 = mono_ms();
+
+	while (queued(st)) {
+		int64_t now = mono_ms();
+		if (now < st->next_try_ms || now - t0 >= budget_ms)
+			return;
+		struct batch *rest = NULL;
+		enum deliver_result r;
+		if (st->mem_head) {
+			struct batch *b = st->mem_head;
+			r = deliver(st, b->data, b->len, b->rows, &rest);
+			if (r == DOWN_UNTOUCHED) {
+				backoff(st);
+				return;
+			}
+			st->mem_head = b->next;
+			if (st->mem_head == NULL)
+				st->mem_tail = NULL;
+			st->mem_bytes -= b->len;
+			st->mem_rows -= b->rows;
+			if (b->from_spool)
+				st->replayed += b->rows - rows_in(rest);
+			push_front(st, rest, b->from_spool);
+			free(b);
+		} else {
+			uint8_t *buf;
+			size_t len;
+			uint32_t rows;
+			int got = ch_spool_peek(&st->spool, &buf, &len, &rows);
+			if (got <= 0) {
+				if (got < 0)
+					backoff(st);
+				return;
+			}
+			if (!rows_check(buf, len, rows)) {
+				fprintf(stderr, "flowcollect: clickhouse %s: spool %s: a batch that does not hold "
+					"the %u rows it says (another version's?): skipped\n", st->name,
+					st->spool.path, rows);
+				st->dropped += rows;
+				free(buf);
+				ch_spool_pop(&st->spool);
+				continue;
+			}
+			r = deliver(st, buf, len, rows, &rest);
+			free(buf);
+			if (r == DOWN_UNTOUCHED) {
+				backoff(st);
+				return;
+			}
+			st->replayed += rows - rows_in(rest);
+			ch_spool_pop(&st->spool);
+			push_front(st, rest, 1);
+		}
+		if (r != DELIVERED) {
+			backoff(st);
+			return;
+		}
+		recovered(st);
+	}
+}
+
+/* The batch being filled is complete: send it, or queue it behind the
+ * batches waiting. */
+static void send_batch(struct ch_state *st)
+{
 	if (st->rows == 0)
 		return;
-	for (unsigned try = 0; try <= ch_options.retries; try++) {
-		if (try) {
-			struct timespec d = { 0, 0 };
-			long ms = 200L << (try - 1 < 5 ? try - 1 : 5);
-			d.tv_sec = ms / 1000;
-			d.tv_nsec = (ms % 1000) * 1000000L;
-			nanosleep(&d, NULL);
+	st->sent += st->rows;
+	if (!queued(st) && mono_ms() >= st->next_try_ms) {
+		struct batch *rest = NULL;
+		enum deliver_result r = deliver(st, st->buf, st->len, st->rows, &rest);
+		if (r == DELIVERED) {
+			recovered(st);
+		} else {
+			backoff(st);
+			if (r == DOWN_UNTOUCHED)
+				enqueue(st, st->buf, st->len, st->rows, 0);
+			for (struct batch *b = rest, *next; b; b = next) {
+				next = b->next;
+				enqueue(st, b->data, b->len, b->rows, 0);
+				free(b);
+			}
 		}
-		if ((ok = post(st)) == 0)
-			break;
-	}
-	st->posts++;
-	if (ok == 0) {
-		st->sent += st->rows;
 	} else {
-		st->lost += st->rows;
-		st->lost_posts++;
-		fprintf(stderr, "flowcollect: clickhouse: a batch of %u rows is lost after %u tries: %s\n",
-			st->rows, ch_options.retries + 1, st->last_error);
+		enqueue(st, st->buf, st->len, st->rows, 0);
+		pump(st, PUMP_MS);
 	}
 	st->len = 0;
 	st->rows = 0;
@@ -180,18 +583,27 @@ static void ch_flow(struct sink *s, const struct flow_context *ctx, const struct
 		st->since_ms = mono_ms();
 	st->len += ch_row_encode(st->buf + st->len, ctx, r);
 	st->rows++;
-	if (st->rows >= ch_options.batch ||
-	    (st->rows % 256 == 0 && mono_ms() - st->since_ms >= ch_options.delay_ms))
-		send_batch(s);
+	if (st->rows >= ch_options.batch)
+		send_batch(st);
+	else if (st->rows % 256 == 0) {
+		int64_t now = mono_ms();
+		if (now - st->since_ms >= ch_options.delay_ms)
+			send_batch(st);
+		else if (queued(st) && now >= st->next_try_ms)
+			pump(st, PUMP_MS);
+	}
 }
 
-/* The input paused: a batch that has waited long enough goes now. */
+/* The input paused: a batch that has waited long enough goes now, and
+ * the queue is tried when its time has come. */
 static void ch_flush(struct sink *s)
 {
 	struct ch_state *st = s->state;
 
 	if (st->rows && mono_ms() - st->since_ms >= ch_options.delay_ms)
-		send_batch(s);
+		send_batch(st);
+	if (queued(st))
+		pump(st, PUMP_MS);
 }
 
 static void ch_end(struct sink *s, const struct flow_totals *t)
@@ -199,23 +611,82 @@ static void ch_end(struct sink *s, const struct flow_totals *t)
 	struct ch_state *st = s->state;
 
 	(void)t;
-	send_batch(s);
-	fprintf(stderr, "flowcollect: clickhouse: %llu rows sent in %llu batches",
-		(unsigned long long)st->sent, (unsigned long long)(st->posts - st->lost_posts));
-	if (st->lost) {
-		fprintf(stderr, "; %llu rows LOST in %llu batches (last error: %s)",
-			(unsigned long long)st->lost, (unsigned long long)st->lost_posts, st->last_error);
-		s->failed = 1;
+	send_batch(st);
+	/* The queue's last chances: --ch-retries more tries, 0.2 s, 0.4 s,
+	 * ... apart, whatever the backoff had reached. */
+	for (unsigned try = 0; queued(st) && try <= ch_options.retries; try++) {
+		if (try)
+			sleep_ms(200L << (try - 1 < 5 ? try - 1 : 5));
+		st->next_try_ms = 0;
+		pump(st, INT64_MAX);
 	}
-	fputc('\n', stderr);
+	if (st->mem_head) {
+		uint64_t rows = st->mem_rows;
+		if (st->has_spool) {
+			/* After the spool's batches: the table does not care
+			 * about order, and rewriting the spool costs a copy. */
+			struct batch *b, *next;
+			for (b = st->mem_head; b; b = next) {
+				next = b->next;
+				enqueue(st, b->data, b->len, b->rows, 1);
+				free(b);
+			}
+		} else {
+			st->dropped += rows;
+			fprintf(stderr, "flowcollect: clickhouse %s: %llu rows dropped at exit: the server "
+				"does not take them (%s) and there is no --ch-spool\n", st->name,
+				(unsigned long long)rows, st->last_error);
+			struct batch *b, *next;
+			for (b = st->mem_head; b; b = next) {
+				next = b->next;
+				free(b);
+			}
+		}
+		st->mem_head = st->mem_tail = NULL;
+		st->mem_bytes = st->mem_rows = 0;
+	}
+	if (st->spool.frames)
+		fprintf(stderr, "flowcollect: clickhouse %s: %llu rows kept in the spool %s: "
+			"the next run sends them (last error: %s)\n", st->name,
+			(unsigned long long)st->spool.rows, st->spool.path, st->last_error);
+	if (st->rejected || st->dropped || st->spool.frames)
+		s->failed = 1;
+	/* The counters stay for ch_report; the rest goes now. */
 	curl_easy_cleanup(st->curl);
+	st->curl = NULL;
 	curl_slist_free_all(st->headers);
-	free(st->url);
+	st->headers = NULL;
 	free(st->buf);
-	free(st);
-	s->state = NULL;
+	st->buf = NULL;
+	if (st->has_spool)
+		ch_spool_close(&st->spool);
+	st->has_spool = 0;
+	st->ended = 1;
 	if (--curl_users == 0)
 		curl_global_cleanup();
+}
+
+/* One line of counters, after the per-exporter statistics. */
+static void ch_report(const struct sink *s, FILE *out)
+{
+	const struct ch_state *st = s->state;
+	if (st == NULL)
+		return;
+	fprintf(out, "clickhouse %s: %llu rows sent, %llu confirmed, %llu spooled, %llu replayed, "
+		"%llu rejected, %llu dropped; %llu waiting in memory, %llu in the spool; "
+		"%llu POSTs, %llu failed\n", st->name,
+		(unsigned long long)st->sent, (unsigned long long)st->confirmed,
+		(unsigned long long)st->spooled, (unsigned long long)st->replayed,
+		(unsigned long long)st->rejected, (unsigned long long)st->dropped,
+		(unsigned long long)(st->mem_rows + st->rows), (unsigned long long)st->spool.rows,
+		(unsigned long long)st->posts, (unsigned long long)st->failed_posts);
+}
+
+static void ch_release(struct sink *s)
+{
+	if (s->state)
+		free_state(s->state);
+	s->state = NULL;
 }
 
 const struct sink_ops sink_clickhouse = {
@@ -225,4 +696,6 @@ const struct sink_ops sink_clickhouse = {
 	.flow = ch_flow,
 	.flush = ch_flush,
 	.end = ch_end,
+	.report = ch_report,
+	.release = ch_release,
 };

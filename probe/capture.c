@@ -149,6 +149,7 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 
 	memset(c, 0, sizeof(*c));
 	c->path = path;
+	c->size = -1;
 	/* libpcap's messages for these cases are less direct than errno's. */
 	if (strcmp(path, "-") != 0 && stat(path, &sb) != 0) {
 		snprintf(err, errlen, "cannot open capture file \"%s\": %s", path, strerror(errno));
@@ -158,6 +159,10 @@ int capture_open_file(struct capture *c, const char *path, char *err, size_t err
 		snprintf(err, errlen, "cannot open capture file \"%s\": Is a directory", path);
 		return -1;
 	}
+	/* "-" is never sized, even redirected from a file: it need not
+	 * start at the file's beginning. */
+	if (strcmp(path, "-") != 0 && S_ISREG(sb.st_mode))
+		c->size = (int64_t)sb.st_size;
 	/* Nanosecond precision keeps nanosecond files exact; libpcap scales
 	 * microsecond files up. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -265,6 +270,18 @@ int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t e
 	snprintf(err, errlen, "capture file \"%s\" is damaged after %llu packet%s: %s", c->path,
 		 (unsigned long long)c->records, c->records == 1 ? "" : "s", why);
 	return -1;
+}
+
+int64_t capture_offset(const struct capture *c)
+{
+	if (c->size < 0 || c->pcap == NULL)
+		return -1;
+	if (c->own)
+		return c->pf.off - (int64_t)(c->pf.end - c->pf.start);
+	/* libpcap's reader (pcapng): its stream's position, past the
+	 * records it has handed over */
+	FILE *fp = pcap_file(c->pcap);
+	return fp ? (int64_t)ftello(fp) : -1;
 }
 
 void capture_close(struct capture *c)

@@ -22,6 +22,8 @@ struct capture {
 	int dlt;
 	const char *path;
 	uint64_t records;		/* records read from the file so far */
+	int64_t size;			/* the file's size at open; -1: not known
+					 * (standard input, a pipe, a device) */
 	int pcapng;
 	int ts;				/* enum capture_ts; -1: not known (a pipe) */
 	/* Classic pcap from a file: read by pcapfile.c, not libpcap. */
@@ -76,6 +78,11 @@ typedef void (*capture_fn)(void *ctx, int64_t ts_us, const uint8_t *data,
  * before the damage have all been passed to fn.
  */
 int capture_run(struct capture *c, capture_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Bytes of the file read so far (what the records handed over took),
+ * or -1 when the size is not known; the size once the whole file is
+ * read.  On the thread that reads. */
+int64_t capture_offset(const struct capture *c);
 
 void capture_close(struct capture *c);
 

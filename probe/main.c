@@ -22,6 +22,7 @@
 #include "meter.h"
 #include "options.h"
 #include "packet.h"
+#include "progress.h"
 #include "reader.h"
 #include "stats.h"
 #include "../export/exporter.h"
@@ -62,6 +63,7 @@ static void catch_file_stop(void)
 struct run {
 	struct capture cap;
 	struct meter meter;
+	struct progress progress;
 };
 
 static void on_packet(void *ctx, enum packet_kind kind, const struct packet *pkt,
@@ -69,6 +71,47 @@ static void on_packet(void *ctx, enum packet_kind kind, const struct packet *pkt
 {
 	struct run *run = ctx;
 	meter_packet(&run->meter, kind, pkt, mpls);
+}
+
+/* The progress line's figures: the reader's position, and the meter's
+ * counters, read on the meter's own thread. */
+static struct progress_snap progress_of(const struct run *run, const struct reader_pos *pos)
+{
+	struct progress_snap s = {
+		.packets = pos->records,
+		.active = ft_count(run->meter.ft),
+		.exported = run->meter.ex->records,
+		.datagrams = run->meter.ex->datagrams,
+		.bytes = pos->bytes,
+		.size = run->cap.size,
+	};
+	return s;
+}
+
+/* Between blocks of packets (reader.h's watch). */
+static void on_block(void *ctx, const struct reader_pos *pos)
+{
+	struct run *run = ctx;
+	if (progress_due(&run->progress)) {
+		struct progress_snap s = progress_of(run, pos);
+		progress_show(&run->progress, &s);
+	}
+}
+
+/* Reading a file: a line rewritten in place when standard error is a
+ * terminal, unless --no-progress; with --progress, whole lines when it is
+ * not.  -D's flow lines go to standard error too, between updates: they
+ * get whole lines (--progress) or none (auto), never a line rewritten
+ * under them. */
+static enum progress_style progress_style_of(const struct probe_options *o)
+{
+	int tty = isatty(STDERR_FILENO) && !o->debug;
+
+	if (o->read_file == NULL || o->progress < 0)
+		return PROGRESS_OFF;
+	if (tty)
+		return PROGRESS_TTY;
+	return o->progress > 0 ? PROGRESS_LINES : PROGRESS_OFF;
 }
 
 /* The flow table's hash seed: from the kernel, or failing that from the
@@ -275,8 +318,17 @@ int main(int argc, char **argv)
 		if (how == LIVE_STOP_NOW)
 			goto out;
 	} else {
+		enum progress_style style = progress_style_of(&opt);
+		struct reader_watch watch = { on_block, &run };
 		run.cap.stop = &file_stop_signal;
-		if (reader_run(&run.cap, 0, opt.mpls > 0, on_packet, &run, err, sizeof(err)) != 0) {
+		progress_start(&run.progress, style, stderr);
+		int rc = reader_run_watched(&run.cap, 0, opt.mpls > 0, on_packet, &run,
+					    style != PROGRESS_OFF ? &watch : NULL, err, sizeof(err));
+		/* where the reading ended, then a clean line for what follows */
+		struct reader_pos end = { run.cap.records, capture_offset(&run.cap) };
+		struct progress_snap last = progress_of(&run, &end);
+		progress_end(&run.progress, &last);
+		if (rc != 0) {
 			/* Keep what was read: export it all, then report the damage. */
 			fprintf(stderr, "flowprobe: %s; exporting the flows read before it\n", err);
 			status = 1;

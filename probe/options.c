@@ -22,7 +22,8 @@ void options_usage(FILE *out)
 "              [-A sec|milli|micro|nano|uptime] [-t NAME=TIME]... [-m MAXFLOWS]\n"
 "              [-T LEVEL] [-x N] [-s N] [-6] [-d] [-D] [--max-datagram BYTES]\n"
 "              [--domain N] [--pace N] [-b] [-l] [-P udp|tcp] [-p PIDFILE]\n"
-"              [--user NAME] [--chroot DIR] [--no-privdrop] [bpf expression]\n"
+"              [--user NAME] [--chroot DIR] [--no-privdrop]\n"
+"              [--progress | --no-progress] [bpf expression]\n"
 "    flowprobe -i [IDX:]IFACE [-i ...] [-C SNAPLEN] [-B BYTES] [-N] [same options]\n"
 "\n"
 "DESCRIPTION\n"
@@ -142,6 +143,18 @@ void options_usage(FILE *out)
 "                 tcp:FLAGS flowlabel:HEX vlan:V end:REASON\" (times UTC, to the µs),\n"
 "                 then \"mac:SRC>DST\" at -T ether and \"mpls:LABEL-EXP-BOS,...\"\n"
 "                 for a flow keyed on labels (-x).\n"
+"    --progress   Reading a file, show how far it has got on standard error.\n"
+"                 On a terminal that is the default, -D aside: one line,\n"
+"                 rewritten in place at most 4 times a second and wiped\n"
+"                 before the statistics.  Elsewhere (--progress into a log),\n"
+"                 or with -D, whose flow lines would break a rewritten line,\n"
+"                 whole lines: one a second and one where the reading ended,\n"
+"                 \"flowprobe: 45.2% read, 1m05s left, 1234567 packets at\n"
+"                 812345/s, 8192 flows active, 45678 exported, 1523\n"
+"                 datagrams\".  From standard input or a pipe the size is not\n"
+"                 known: no percentage and no time left.  No effect live.\n"
+"    --no-progress\n"
+"                 No progress line, even on a terminal.\n"
 "    -c PATH      The control socket of live capture (default\n"
 "                 /run/flowprobe.ctl; \"none\": no socket), mode 0600, for\n"
 "                 flowctl or softflowctl: help, statistics, dump-flows,\n"
@@ -170,6 +183,8 @@ void options_usage(FILE *out)
 "    flow times always follow packet time), -M.\n"
 "\n"
 "OUTPUT\n"
+"    Reading a file into a terminal, a progress line (see --progress) shows\n"
+"    on standard error until the file is read.\n"
 "    Statistics go to standard error when the file is done, or when live\n"
 "    capture ends, then with a line per interface (packets received, dropped\n"
 "    by the kernel).  Live, kernel drops and exports that could not be sent\n"
@@ -253,7 +268,8 @@ static int parse_iface(const char *arg, struct probe_iface *f)
 	return f->name[0] == '\0' || strlen(f->name) >= 16 ? -1 : 0;
 }
 
-enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE, OPT_USER, OPT_CHROOT, OPT_NO_PRIVDROP };
+enum { OPT_MAX_DATAGRAM = 256, OPT_DOMAIN, OPT_PACE, OPT_USER, OPT_CHROOT, OPT_NO_PRIVDROP,
+       OPT_PROGRESS, OPT_NO_PROGRESS };
 
 static const struct option long_options[] = {
 	{ "max-datagram", required_argument, NULL, OPT_MAX_DATAGRAM },
@@ -262,8 +278,19 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "chroot", required_argument, NULL, OPT_CHROOT },
 	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* getopt_long's optopt for a long option is its value, not a letter. */
+static const char *long_name(int val)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
 
 static int parse_time_mode(const char *s, int *mode)
 {
@@ -461,6 +488,12 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case OPT_NO_PRIVDROP:
 			o->no_privdrop = 1;
 			break;
+		case OPT_PROGRESS:		/* the last of the two wins */
+			o->progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			o->progress = -1;
+			break;
 		case 'i':
 			if (o->read_file) {
 				snprintf(err, errlen, "packet source already specified (-r and -i)");
@@ -494,10 +527,16 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 			o->no_promisc = 1;
 			break;
 		case ':':
-			snprintf(err, errlen, "option -%c needs an argument", optopt);
+			if (optopt >= OPT_MAX_DATAGRAM)
+				snprintf(err, errlen, "option --%s needs an argument", long_name(optopt));
+			else
+				snprintf(err, errlen, "option -%c needs an argument", optopt);
 			return -1;
 		case '?':
-			if (optopt)
+			/* a long option given an argument it does not take */
+			if (optopt >= OPT_MAX_DATAGRAM)
+				snprintf(err, errlen, "option --%s takes no argument", long_name(optopt));
+			else if (optopt)
 				snprintf(err, errlen, "unknown option -%c (see flowprobe -h)", optopt);
 			else
 				snprintf(err, errlen, "unknown option \"%s\" (see flowprobe -h)", argv[optind - 1]);

@@ -66,6 +66,8 @@ struct probe_options {
 	const char *user;		/* --user: privilege drop to (NULL: nobody) */
 	const char *chroot_dir;		/* --chroot: directory to chroot into */
 	int no_privdrop;		/* --no-privdrop */
+	int progress;			/* --progress 1, --no-progress -1, else 0:
+					 * on when standard error is a terminal */
 };
 
 /* Parse argv.  Returns 0, or -1 with a one-line message in err. */

@@ -27,6 +27,7 @@ struct decoded {
  * not grow for every run by what few use. */
 struct block {
 	size_t n;
+	struct reader_pos pos;		/* the reader's, after the block's last packet */
 	struct mpls_stack *mpls;	/* BLOCK_PACKETS of them, or NULL */
 	struct decoded d[BLOCK_PACKETS];
 };
@@ -41,6 +42,7 @@ struct ring {
 	char err[512];
 	struct capture *cap;
 	uint32_t ifindex;
+	int watched;			/* a watch wants the positions */
 	struct block *cur;		/* the reader's block being filled */
 	struct block blocks[NBLOCKS];
 };
@@ -54,9 +56,17 @@ static void decode_into(struct decoded *d, struct mpls_stack *mpls, int dlt, uin
 	d->pkt.payload_len = 0;
 }
 
+static void mark_pos(struct ring *g, struct block *b)
+{
+	b->pos.records = g->cap->records;
+	/* a syscall on libpcap's path (ftello): only when someone looks */
+	b->pos.bytes = g->watched ? capture_offset(g->cap) : -1;
+}
+
 /* Hand the current block over and wait for a free one. */
 static void publish(struct ring *g)
 {
+	mark_pos(g, g->cur);
 	pthread_mutex_lock(&g->mu);
 	g->filled++;
 	pthread_cond_signal(&g->more);
@@ -106,6 +116,8 @@ static void *reader_main(void *arg)
 	take_stop_signals();
 	int status = capture_run(g->cap, on_frame, g, err, sizeof(err));
 
+	if (g->cur->n > 0)
+		mark_pos(g, g->cur);
 	pthread_mutex_lock(&g->mu);
 	if (g->cur->n > 0)
 		g->filled++;		/* the last, partly filled block */
@@ -125,6 +137,8 @@ struct direct {
 	int with_mpls;
 	reader_fn fn;
 	void *ctx;
+	const struct reader_watch *watch;
+	size_t n;			/* frames since the watch was last called */
 };
 
 static void on_frame_direct(void *ctx, int64_t ts_us, const uint8_t *data, size_t caplen,
@@ -136,6 +150,12 @@ static void on_frame_direct(void *ctx, int64_t ts_us, const uint8_t *data, size_
 	struct mpls_stack *ms = dr->with_mpls ? &mpls : NULL;
 	decode_into(&d, ms, dr->cap->dlt, dr->ifindex, ts_us, data, caplen, wirelen);
 	dr->fn(dr->ctx, d.kind, &d.pkt, ms);
+	/* the watch as often as with blocks */
+	if (dr->watch && ++dr->n == BLOCK_PACKETS) {
+		struct reader_pos pos = { dr->cap->records, capture_offset(dr->cap) };
+		dr->n = 0;
+		dr->watch->fn(dr->watch->ctx, &pos);
+	}
 }
 
 static void ring_free(struct ring *g)
@@ -173,15 +193,23 @@ static struct ring *ring_create(struct capture *c, uint32_t ifindex, int with_mp
 int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
 	       char *err, size_t errlen)
 {
+	return reader_run_watched(c, ifindex, with_mpls, fn, ctx, NULL, err, errlen);
+}
+
+int reader_run_watched(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
+		       const struct reader_watch *watch, char *err, size_t errlen)
+{
 	struct ring *g = ring_create(c, ifindex, with_mpls);
 	pthread_t th;
 
+	if (g != NULL)
+		g->watched = watch != NULL;
 	if (g != NULL && pthread_create(&th, NULL, reader_main, g) != 0) {
 		ring_free(g);
 		g = NULL;
 	}
 	if (g == NULL) {
-		struct direct dr = { c, ifindex, with_mpls, fn, ctx };
+		struct direct dr = { c, ifindex, with_mpls, fn, ctx, watch, 0 };
 		take_stop_signals();
 		return capture_run(c, on_frame_direct, &dr, err, errlen);
 	}
@@ -200,6 +228,8 @@ int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn,
 				__builtin_prefetch(&b->d[i + 4]);
 			fn(ctx, b->d[i].kind, &b->d[i].pkt, b->mpls ? &b->mpls[i] : NULL);
 		}
+		if (watch)
+			watch->fn(watch->ctx, &b->pos);
 		pthread_mutex_lock(&g->mu);
 		g->emptied++;
 		if (g->reader_waits && g->filled - g->emptied <= NBLOCKS / 2)

@@ -32,4 +32,24 @@ typedef void (*reader_fn)(void *ctx, enum packet_kind kind, const struct packet 
 int reader_run(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
 	       char *err, size_t errlen);
 
+/* How far the reader had got when it handed a block over. */
+struct reader_pos {
+	uint64_t records;	/* records read from the capture (capture.h) */
+	int64_t bytes;		/* bytes of the file read (capture_offset) */
+};
+
+/* Called on the calling thread after each block of packets has gone to
+ * fn (every few hundred packets that pass the filter), with the reader's
+ * position at the block's end: a progress meter's hook.  It comes with
+ * the block, under the ring's lock, so it needs no atomics; the cost per
+ * packet is nil. */
+struct reader_watch {
+	void (*fn)(void *ctx, const struct reader_pos *pos);
+	void *ctx;
+};
+
+/* reader_run(), calling watch (NULL: none) between blocks. */
+int reader_run_watched(struct capture *c, uint32_t ifindex, int with_mpls, reader_fn fn, void *ctx,
+		       const struct reader_watch *watch, char *err, size_t errlen);
+
 #endif

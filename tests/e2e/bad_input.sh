@@ -115,6 +115,10 @@ expect_error "no source" \
 expect_error "unknown option" \
 	'flowprobe: unknown option -Q (see flowprobe -h)' "$PROBE" -r "$TMP/ok.pcap" -Q
 expect_error "missing argument" 'flowprobe: option -t needs an argument' "$PROBE" -r "$TMP/ok.pcap" -t
+expect_error "missing argument, long option" 'flowprobe: option --pace needs an argument' \
+	"$PROBE" -r "$TMP/ok.pcap" --pace
+expect_error "argument to a long option without one" 'flowprobe: option --progress takes no argument' \
+	"$PROBE" -r "$TMP/ok.pcap" --progress=yes
 expect_error "bad filter" \
 	"flowprobe: bad filter expression \"port eighty\": unknown port 'eighty'" \
 	"$PROBE" -r "$TMP/ok.pcap" port eighty

@@ -5,8 +5,9 @@
 # --print-schema clickhouse prints.  For real captures exported in v5, v9
 # and IPFIX, the table's count(), sum(packets), sum(bytes) and top-10
 # sources by bytes equal what the CSV output of the same exports says.
-# A server that is down: the batch is reported lost and the exit status
-# is 1, without a crash.
+# A server that is down, without a spool: the rows are reported dropped
+# and the exit status is 1, without a crash (tests/e2e/clickhouse_spool.sh
+# checks the spool, the replay and the split of refused rows).
 source "$(dirname "$0")/lib.sh"
 
 require_shared "clickhouse" python3 curl
@@ -92,7 +93,7 @@ done
 "$COLLECT" -r "$TMP/exp.pcap" -o clickhouse:"$URL" --ch-batch 100 2>"$TMP/again.err"
 once=$(cut -f1 "$TMP/want.tot")
 check_that "a second copy of every batch is removed by FINAL ($once rows)" \
-	'grep -q "^flowcollect: clickhouse: $once rows sent in [0-9]* batches$" "$TMP/again.err" &&
+	'grep -q "^clickhouse $URL: $once rows sent, $once confirmed, 0 spooled, 0 replayed, 0 rejected, 0 dropped; 0 waiting in memory, 0 in the spool; [0-9]* POSTs, 0 failed$" "$TMP/again.err" &&
 	 [ "$(q "SELECT count() FROM flows.flows FINAL")" = "$once" ] &&
 	 [ "$(q "SELECT count() FROM (SELECT exporter, domain, sequence, position FROM flows.flows FINAL
 		GROUP BY exporter, domain, sequence, position)")" = "$once" ]'
@@ -109,23 +110,27 @@ check_that "live collector: the table in --ch-table holds the CSV's rows" \
 	'[ "$(q "SELECT count(), sum(bytes) FROM fp_live.f" | tr "\t" " ")" = "$(csv_totals "$TMP/live.csv" | cut -f1,3 | tr "\t" " ")" ] &&
 	 [ "$(q "SELECT count() FROM fp_live.f")" -gt 0 ]'
 
-# A server that is down (a port nobody listens on): the rows are said
-# lost, the exit status is 1, no crash.
+# A server that is down (a port nobody listens on), no spool: the rows
+# are said dropped, the exit status is 1, no crash.
 down=$(tcp_port)
 "$COLLECT" -r "$TMP/exp.pcap" -o clickhouse:"http://127.0.0.1:$down/" --ch-retries 1 \
 	>/dev/null 2>"$TMP/down.err"
 rc=$?
 check_that "server down: exit status 1 and the loss said" \
-	'[ "$rc" = 1 ] && grep -q "^flowcollect: clickhouse: a batch of [0-9]* rows is lost after 2 tries: .*onnect" "$TMP/down.err" &&
-	 grep -q "rows LOST in 1 batches" "$TMP/down.err"'
+	'[ "$rc" = 1 ] && grep -q "^flowcollect: clickhouse http://127.0.0.1:$down/: the server does not take rows (.*onnect.*): batches wait (67108864 bytes in memory, then dropped)" "$TMP/down.err" &&
+	 grep -q "^flowcollect: clickhouse http://127.0.0.1:$down/: $once rows dropped at exit: the server does not take them" "$TMP/down.err" &&
+	 grep -q "^clickhouse http://127.0.0.1:$down/: $once rows sent, 0 confirmed, 0 spooled, 0 replayed, 0 rejected, $once dropped" "$TMP/down.err"'
 [ "$rc" = 1 ] || sed 's/^/# /' "$TMP/down.err"
 
-# A table that does not exist: the server's HTTP error is shown.
+# A table that does not exist: a server's error, not the rows': the
+# batches wait (here the spool, for the next run), the reason is shown.
 "$COLLECT" -r "$TMP/exp.pcap" -o clickhouse:"$URL" --ch-table nowhere.t --ch-retries 0 \
-	>/dev/null 2>"$TMP/http.err"
+	--ch-spool "$TMP/nowhere.spool" >/dev/null 2>"$TMP/http.err"
 rc=$?
-check_that "HTTP error: exit status 1 and the server's reason said" \
-	'[ "$rc" = 1 ] && grep -q "lost after 1 tries: HTTP 404: Code: 81, .*nowhere" "$TMP/http.err"'
+check_that "HTTP error: exit status 1, the server's reason said, the rows kept in the spool" \
+	'[ "$rc" = 1 ] && grep -q "does not take rows (HTTP 404: Code: 81, .*nowhere" "$TMP/http.err" &&
+	 grep -q "$once rows kept in the spool $TMP/nowhere.spool: the next run sends them" "$TMP/http.err" &&
+	 [ -s "$TMP/nowhere.spool" ]'
 [ "$rc" = 1 ] || sed 's/^/# /' "$TMP/http.err"
 
 # Bad options: one line, exit 1.

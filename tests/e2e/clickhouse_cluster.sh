@@ -152,5 +152,5 @@ check_that "into the Distributed table: both shards got rows ($SHARD1 and $SHARD
 	--ch-table flows.flows_all >/dev/null 2>"$TMP/again.err"
 once=$(csv_totals "$TMP/d1.csv" | cut -f1)
 check_that "into the Distributed table: a batch sent twice is counted once ($once rows)" \
-	'grep -q "^flowcollect: clickhouse: $once rows sent in 1 batches$" "$TMP/again.err" &&
+	'grep -q "^clickhouse ${URL1}: $once rows sent, $once confirmed, .* 1 POSTs, 0 failed$" "$TMP/again.err" &&
 	 [ "$(q1 "$TOTALS")" = "$(csv_totals "$TMP"/d*.csv)" ]'

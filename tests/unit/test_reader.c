@@ -3,7 +3,7 @@
  * (probe/reader.h): every frame arrives decoded, once and in order,
  * across many blocks, with its own MPLS label stack when asked for (-x);
  * a file damaged part-way hands over everything before the damage and
- * then the same error capture_run gives.
+ * then the same error capture_run gives; a watch sees each block's end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,12 +199,66 @@ static void damaged_file_hands_over_what_came_before(void **state)
 	unlink(path);
 }
 
+/* The watch: after each block, on this thread, the reader's position at
+ * the block's end, which is just past the last frame handed over (no
+ * filter here: every record is a frame). */
+struct watched {
+	struct got *g;
+	int calls, bad;
+	struct reader_pos last;
+};
+
+static void on_block(void *ctx, const struct reader_pos *pos)
+{
+	struct watched *w = ctx;
+	w->calls++;
+	if (pos->records != (uint64_t)w->g->n || pos->bytes != 24 + (int64_t)w->g->n * (REC + FRAME))
+		w->bad++;
+	w->last = *pos;
+}
+
+static void watch_sees_each_block_where_it_ends(void **state)
+{
+	(void)state;
+	struct got g;
+	struct watched w;
+	struct capture c;
+	char err[512];
+	const struct reader_watch watch = { on_block, &w };
+
+	/* whole, then cut inside packet 12346 */
+	for (long keep = 0; ; keep = 24 + 12345L * (REC + FRAME) + REC + 10) {
+		int whole = keep == 0;
+		write_capture(keep);
+		memset(&g, 0, sizeof(g));
+		memset(&w, 0, sizeof(w));
+		w.g = &g;
+		assert_int_equal(capture_open_file(&c, path, err, sizeof(err)), 0);
+		assert_int_equal(c.size, whole ? 24 + (int64_t)N * (REC + FRAME) : keep);
+		assert_int_equal(reader_run_watched(&c, 0, 0, check_one, &g, &watch, err, sizeof(err)),
+				 whole ? 0 : -1);
+		int n = whole ? N : 12345;
+		assert_int_equal(g.n, n);
+		assert_int_equal(g.bad, 0);
+		assert_int_equal(w.bad, 0);
+		assert_int_equal(w.calls, (n + 511) / 512);
+		assert_int_equal(w.last.records, n);
+		/* the whole file read: its size, as the progress line's 100% */
+		assert_int_equal(capture_offset(&c), whole ? c.size : 24 + (int64_t)n * (REC + FRAME));
+		capture_close(&c);
+		unlink(path);
+		if (!whole)
+			break;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_frame_in_order),
 		cmocka_unit_test(label_stacks_travel_with_their_frames),
 		cmocka_unit_test(damaged_file_hands_over_what_came_before),
+		cmocka_unit_test(watch_sees_each_block_where_it_ends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
