@@ -52,7 +52,7 @@ expect_refusal "-o sqlite: another program's database" \
 	"flowcollect: cannot use \"$TMP/other.db\": another program's database, not flowcollect's (application_id 0): refusing to add to it" \
 	"$COLLECT" -r "$TMP/demo.exp" -o "sqlite:$TMP/other.db"
 expect_refusal "--print-schema of a format without one" \
-	'flowcollect: invalid --print-schema "csv": expected clickhouse or sqlite' \
+	'flowcollect: invalid --print-schema "csv": expected clickhouse, clickhouse-distributed or sqlite' \
 	"$COLLECT" --print-schema csv
 
 # The printed schema is the one written: a database made from it is
