@@ -21,8 +21,9 @@ FP_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
 FP_LDFLAGS :=
 AR      := gcc-ar		# an archive of LTO objects needs its plugin
 LDLIBS  := -lpcap -pthread
-# The collector's objects (in libflow.a) send to ClickHouse with libcurl.
-COLLECT_LIBS := -lcurl
+# The collector's objects (in libflow.a) send to ClickHouse with libcurl
+# and write -o sqlite's databases with SQLite; flowprobe needs neither.
+COLLECT_LIBS := -lcurl -lsqlite3
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -32,14 +33,15 @@ endif
 
 # Debian packages: what building needs, and what testing adds (the peers
 # the tests compare against).
-BUILD_PKGS := libpcap-dev libnet1-dev libcurl4-openssl-dev
-TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base ethtool iputils-ping iproute2 clickhouse-server clickhouse-client
+BUILD_PKGS := libpcap-dev libnet1-dev libcurl4-openssl-dev libsqlite3-dev
+TEST_PKGS  := libcmocka-dev tshark nfdump softflowd pmacct python3 groff-base ethtool iputils-ping iproute2 clickhouse-server clickhouse-client sqlite3
 
 EXPORT_SRC    := export/status.c export/ie.c export/ie_plan.c export/template.c export/ipfix.c export/nfclassic.c export/exporter.c export/sender.c export/transport.c
 PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c \
                  probe/fragments.c probe/flowdump.c probe/l2extras.c probe/biflow.c probe/tagtab.c probe/dueorder.c probe/chunks.c probe/meter.c probe/stats.c probe/pcapfile.c probe/capture.c probe/reader.c probe/progress.c probe/options.c probe/log.c probe/daemon.c probe/control.c probe/commands.c probe/livecap.c probe/live.c
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
                  collector/outputs.c collector/sink_table.c collector/sink_csv.c collector/sink_json.c collector/sink_flows.c collector/ch_schema.c collector/ch_spool.c collector/sink_clickhouse.c collector/flowfile.c \
+                 collector/db_schema.c collector/sink_sqlite.c \
                  collector/topn.c collector/topn_print.c \
                  collector/source_flows.c collector/source_udp.c \
                  collector/source_pcap.c collector/source_tcp.c collector/listen.c collector/steer.c collector/templates.c collector/held.c collector/v9ipfix.c

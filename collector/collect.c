@@ -60,6 +60,10 @@ int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *ou
 	s->rotates = 0;
 	s->state = NULL;
 	s->failed = 0;
+	s->exporters = &c->exporters;
+	s->error = c->sink_error;
+	s->error_len = sizeof(c->sink_error);
+	c->sink_error[0] = '\0';
 	if (ops->begin && ops->begin(s) != 0)
 		return -1;
 	c->nsinks++;

@@ -50,13 +50,15 @@ struct collector {
 	uint64_t kernel_drops;
 	int generic_decode;	/* decode field by field, no template plans
 				 * (the fuzz target compares both ways) */
+	char sink_error[512];	/* why the last sink to start could not, when
+				 * it said (struct sink's error); else "" */
 };
 
 void collector_init(struct collector *c);
 void collector_free(struct collector *c);
 /* Start an output, writing to out (NULL for a sink that opens path
  * itself); path NULL means standard output.  -1 when there is no room
- * for it or it cannot start. */
+ * for it or it cannot start (sink_error then says why, if the sink did). */
 int collector_add_sink(struct collector *c, const struct sink_ops *ops, FILE *out,
 		       const char *path);
 

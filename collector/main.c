@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "clickhouse.h"
 #include "collect.h"
+#include "db_schema.h"
 #include "outputs.h"
 #include "sink.h"
 #include "topn.h"
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 "    flowcollect --print-schema clickhouse [--ch-table DATABASE.TABLE]\n"
 "    flowcollect --print-schema clickhouse-distributed [--ch-table DATABASE.TABLE]\n"
 "                [--ch-cluster NAME]\n"
+"    flowcollect --print-schema sqlite\n"
 "\n"
 "DESCRIPTION\n"
 "    Decodes export datagrams, either arriving on a UDP port or read from a\n"
@@ -108,8 +110,13 @@ static void usage(FILE *out)
 "                 clickhouse:URL: rows POSTed in RowBinary batches to a\n"
 "                 ClickHouse server's HTTP address (http://HOST:8123/; a\n"
 "                 user and password as ?user=U&password=P), into the table\n"
-"                 --print-schema clickhouse creates.  May be given more\n"
-"                 than once.\n"
+"                 --print-schema clickhouse creates.  sqlite:PATH: a SQLite\n"
+"                 database, a row per flow in table flows, the counters of\n"
+"                 the loss report in table exporters, the GDP paper's Flow\n"
+"                 view (see --print-schema sqlite); committed every 50000\n"
+"                 rows, whenever the input pauses, and at the end.  A\n"
+"                 database of this schema is appended to; any other file is\n"
+"                 refused.  May be given more than once.\n"
 "    -s ELEM[/ORDER]\n"
 "                 A top-N summary, as nfdump's -s: the flows, packets and bytes\n"
 "                 of each value of ELEM, one of srcip, dstip, ip, srcport,\n"
@@ -186,12 +193,17 @@ static void usage(FILE *out)
 "    --ch-cluster NAME\n"
 "                 The cluster (<remote_servers> entry) of the Distributed\n"
 "                 table (default flows).\n"
+"    --print-schema sqlite\n"
+"                 Print the SQL that makes -o sqlite's tables, indexes and\n"
+"                 view, each column explained, and exit.\n"
 "    -h, --help   Show this text.\n"
 "\n"
 "EXIT STATUS\n"
-"    0 on success; 1 on a bad option, an unreadable or damaged file, a\n"
-"    socket error, or rows a server did not confirm (rejected, dropped or\n"
-"    left in the spool).  Malformed datagrams are counted, not fatal.\n",
+"    0 on success, SIGINT and SIGTERM included; 1 on a bad option, an\n"
+"    unreadable or damaged file, a socket error, or rows a server did not\n"
+"    confirm (rejected, dropped or left in the spool) or a database did not\n"
+"    take (what was committed stays).  Malformed datagrams are counted, not\n"
+"    fatal.\n",
 	      out);
 }
 
@@ -266,7 +278,8 @@ int main(int argc, char **argv)
 	int tcp = 0, stats_report = 0;
 	struct topn *stats = NULL;
 	char err[512];
-	int c, status = 0, print_schema = 0;
+	int c, status = 0;
+	enum { PRINT_NONE, PRINT_CLICKHOUSE, PRINT_DISTRIBUTED, PRINT_SQLITE } print_schema = PRINT_NONE;
 	unsigned reuseport = 0;
 
 	static const struct option longopts[] = {
@@ -324,12 +337,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRINT_SCHEMA:
 			if (strcmp(optarg, "clickhouse") == 0) {
-				print_schema = 1;
+				print_schema = PRINT_CLICKHOUSE;
 			} else if (strcmp(optarg, "clickhouse-distributed") == 0) {
-				print_schema = 2;
+				print_schema = PRINT_DISTRIBUTED;
+			} else if (strcmp(optarg, "sqlite") == 0) {
+				print_schema = PRINT_SQLITE;
 			} else {
-				snprintf(err, sizeof(err), "invalid --print-schema \"%s\": expected clickhouse "
-					 "or clickhouse-distributed", optarg);
+				snprintf(err, sizeof(err), "invalid --print-schema \"%s\": expected clickhouse, "
+					 "clickhouse-distributed or sqlite", optarg);
 				return fail(err);
 			}
 			break;
@@ -411,11 +426,13 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "unexpected argument \"%s\" (see flowcollect -h)", argv[optind]);
 		return fail(err);
 	}
-	if (print_schema) {
-		if (print_schema == 2)
+	if (print_schema) {	/* after --ch-table and --ch-cluster, wherever they came */
+		if (print_schema == PRINT_DISTRIBUTED)
 			ch_print_distributed(stdout, cluster);
-		else
+		else if (print_schema == PRINT_CLICKHOUSE)
 			ch_print_schema(stdout);
+		else
+			fputs(db_schema, stdout);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	for (size_t i = 0; i < outputs.n; i++)

@@ -214,7 +214,11 @@ int outputs_start(struct outputs *os, struct collector *c, char *err, size_t err
 			continue;
 		}
 		if (collector_add_sink(c, o->ops, o->file, o->path) != 0) {
-			snprintf(err, errlen, "cannot start -o %s", o->ops->name);
+			/* A database says why (another program's, say). */
+			if (c->sink_error[0])
+				snprintf(err, errlen, "%s", c->sink_error);
+			else
+				snprintf(err, errlen, "cannot start -o %s", o->ops->name);
 			return -1;
 		}
 		o->sink = &c->sink[c->nsinks - 1];
@@ -338,11 +342,15 @@ static void start_parts(struct outputs *os, struct collector *c, int64_t start_u
 			s->out = o->file;
 			s->path = o->part;
 			s->state = NULL;
+			c->sink_error[0] = '\0';
 			if (o->ops->begin && o->ops->begin(s) != 0)
 				s->ops = &failed_sink;
 		}
 		if (s == NULL || s->ops == &failed_sink) {
-			fprintf(stderr, "flowcollect: cannot start \"%s\"\n", o->part);
+			if (c->sink_error[0])
+				fprintf(stderr, "flowcollect: %s\n", c->sink_error);
+			else
+				fprintf(stderr, "flowcollect: cannot start \"%s\"\n", o->part);
 			os->failed = 1;
 		}
 		if (s)

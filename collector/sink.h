@@ -52,7 +52,15 @@ struct sink {
 	int rotates;		/* its file is one part of a rotation: its totals
 				 * are the part's */
 	void *state;
-	int failed;		/* rows were lost (a server's): exit status 1 */
+	int failed;		/* rows were lost (a server's, a database's):
+				 * exit status 1 */
+	/* For a sink that stores more than rows (a database): the
+	 * collector's per-exporter counters, as they stand. */
+	const struct exporter_table *exporters;
+	/* Where begin may say why it cannot start (a database that is
+	 * another program's), for flowcollect's one line; "" if it did not. */
+	char *error;
+	size_t error_len;
 };
 
 /* What a format needs from its output. */
@@ -84,6 +92,7 @@ extern const struct sink_ops sink_csv;
 extern const struct sink_ops sink_flows;
 extern const struct sink_ops sink_json;
 extern const struct sink_ops sink_clickhouse;
+extern const struct sink_ops sink_sqlite;
 
 const struct sink_ops *sink_find(const char *name);
 /* Every format's name, comma-separated, for messages. */

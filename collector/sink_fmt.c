@@ -264,7 +264,8 @@ void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6])
 	}
 }
 
-static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv, &sink_json, &sink_flows, &sink_clickhouse };
+static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv, &sink_json, &sink_flows,
+						&sink_clickhouse, &sink_sqlite };
 
 void sink_names(char *buf, size_t len)
 {

@@ -133,7 +133,7 @@ expect_error "collector: bad --ch-cluster" \
 	'flowcollect: invalid --ch-cluster "a-b": expected letters, digits and _ (up to 63)' \
 	"$COLLECT" --print-schema clickhouse-distributed --ch-cluster a-b
 expect_error "collector: bad --print-schema" \
-	'flowcollect: invalid --print-schema "mysql": expected clickhouse or clickhouse-distributed' \
+	'flowcollect: invalid --print-schema "mysql": expected clickhouse, clickhouse-distributed or sqlite' \
 	"$COLLECT" --print-schema mysql
 expect_error "collector: missing file" \
 	"flowcollect: cannot open capture file \"$TMP/none.pcap\": No such file or directory" \

@@ -2,6 +2,7 @@
 # sigterm_outputs.sh - a collector stopped with SIGTERM in the middle of
 # a stream leaves every output complete and readable, holding every
 # record it received before the signal: the counts in its own report.
+# (The SQLite databases are read with the sqlite3 shell.)
 source "$(dirname "$0")/lib.sh"
 
 GENCAP="$ROOT/$BUILD/gencap"
@@ -15,7 +16,7 @@ for rotate in "" "--rotate-size 32k"; do
 	mkdir -p "$d"
 	# shellcheck disable=SC2086
 	if ! start_collector -o csv:"$d/f.csv" -o flows:"$d/f.flows" -o table:"$d/f.txt" \
-		-o json:"$d/f.json" $rotate; then
+		-o json:"$d/f.json" -o sqlite:"$d/f.db" $rotate; then
 		not_ok "$label: collector started"
 		continue
 	fi
@@ -49,6 +50,17 @@ for rotate in "" "--rotate-size 32k"; do
 	json=$(cat "$d"/f*.json | python3 -c 'import json, sys
 print(sum(1 for line in sys.stdin if json.loads(line)))' 2>&1)
 	check "$label: the JSON lines parse, one a record ($json)" [ "$json" = "${records:-x}" ]
+	rows=0 bad=""
+	for f in "$d"/f*.db; do
+		got=$(sqlite3 "$f" 'PRAGMA integrity_check; SELECT count(*) FROM flows' 2>&1 | tr '\n' ' ')
+		case $got in "ok "*) rows=$((rows + ${got#ok })) ;; *) bad="$bad $(basename "$f")" ;; esac
+	done
+	if command -v sqlite3 >/dev/null; then
+		check "$label: the databases are consistent and hold every record ($rows)${bad:+:$bad}" \
+			[ "$rows" = "${records:-x}" -a -z "$bad" ]
+	else
+		skip "$label: the databases" "the sqlite3 shell is not installed (make test-deps)"
+	fi
 	table=$(cat "$d"/f*.txt | grep -c ' -> ')
 	sums=$(cat "$d"/f*.txt | awk '/^Summary: / {n += $2} END {print n + 0}')
 	check "$label: the table holds every record, its Summary lines say so ($table, $sums)" \
