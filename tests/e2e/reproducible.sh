@@ -17,17 +17,17 @@ for l in "${LINES[@]}"; do
 	check "README holds: $l" grep -qxF "$l" "$ROOT/README.md"
 done
 
-for name in 1kxun dns_fragmented; do
+for cap in 1kxun dns_fragmented; do
 	for run in 1 2; do
-		d="$TMP/$name.$run"
+		d="$TMP/$cap.$run"
 		mkdir -p "$d/build"
 		ln -s "$ROOT/$BUILD/flowprobe" "$ROOT/$BUILD/flowcollect" "$d/build/"
-		ln -s "$SHARED_PCAPS/$name.pcap" "$d/capture.pcap"
+		ln -s "$SHARED_PCAPS/$cap.pcap" "$d/capture.pcap"
 		(cd "$d" && for l in "${LINES[@]}"; do eval "$l"; done) >"$d.sums" 2>"$d.err"
 	done
-	rows=$(grep -c . "$TMP/$name.1/flows.json")
-	check_that "$name: a dataset ($rows flows), each format" \
-		'[ "$rows" -gt 10 ] && [ "$(wc -l <"$TMP/$name.1.sums")" = 5 ]'
-	check "$name: run twice, the same sums" cmp -s "$TMP/$name.1.sums" "$TMP/$name.2.sums"
-	check "$name: the same export pcap" cmp -s "$TMP/$name.1/exports.pcap" "$TMP/$name.2/exports.pcap"
+	rows=$(grep -c . "$TMP/$cap.1/flows.json")
+	check_that "$cap: a dataset ($rows flows), each format" \
+		'[ "$rows" -gt 10 ] && [ "$(wc -l <"$TMP/$cap.1.sums")" = 5 ]'
+	check "$cap: run twice, the same sums" cmp -s "$TMP/$cap.1.sums" "$TMP/$cap.2.sums"
+	check "$cap: the same export pcap" cmp -s "$TMP/$cap.1/exports.pcap" "$TMP/$cap.2/exports.pcap"
 done
