@@ -4,7 +4,8 @@
 # scratch directory as the clickhouse user.  The schema is the one
 # --print-schema clickhouse prints.  For real captures exported in v5, v9
 # and IPFIX, the table's count(), sum(packets), sum(bytes) and top-10
-# sources by bytes equal what the CSV output of the same exports says.
+# sources by bytes equal what the CSV output of the same exports says,
+# and the top 10 equals what --stats (-s srcip/bytes) computes.
 # A server that is down, without a spool: the rows are reported dropped
 # and the exit status is 1, without a crash (tests/e2e/clickhouse_spool.sh
 # checks the spool, the replay and the split of refused rows).
@@ -49,6 +50,10 @@ TOP_SQL="SELECT if(substring(src_addr, 1, 12) = unhex('00000000000000000000FFFF'
 	IPv4NumToString(reinterpretAsUInt32(reverse(substring(src_addr, 13, 4)))),
 	IPv6NumToString(src_addr)) AS a, sum(bytes) AS b
 	FROM flows.flows FINAL GROUP BY a ORDER BY b DESC, a LIMIT 10"
+STATS_SQL="SELECT if(substring(src_addr, 1, 12) = unhex('00000000000000000000FFFF'),
+	IPv4NumToString(reinterpretAsUInt32(reverse(substring(src_addr, 13, 4)))),
+	IPv6NumToString(src_addr)) AS a, count(), sum(packets), sum(bytes) AS b
+	FROM flows.flows FINAL GROUP BY src_addr ORDER BY b DESC, src_addr LIMIT 10"
 
 # same_as_csv NAME CSV: the table holds what the CSV says.
 same_as_csv() {
@@ -68,6 +73,17 @@ same_as_csv() {
 	else
 		diff "$TMP/want.top" "$TMP/got.top" | head -6 | sed 's/^/# /'
 		not_ok "clickhouse top-10 sources by bytes equal the CSV's $name"
+	fi
+	# The same top 10 as --stats computes it (flowcollect -s srcip/bytes:
+	# flows, packets, bytes; equal bytes ranked by address, IPv4 first).
+	"$COLLECT" -r "$TMP/exp.pcap" -s srcip/bytes -n 10 -o csv 2>/dev/null |
+		awk -F, 'NR > 1 && NF == 14 {printf "%s\t%s\t%s\t%s\n", $5, $6, $8, $10}' >"$TMP/want.stats"
+	q "$STATS_SQL" >"$TMP/got.stats"
+	if [ -s "$TMP/want.stats" ] && cmp -s "$TMP/want.stats" "$TMP/got.stats"; then
+		ok "clickhouse top-10 sources by bytes equal --stats's $name"
+	else
+		diff "$TMP/want.stats" "$TMP/got.stats" | head -6 | sed 's/^/# /'
+		not_ok "clickhouse top-10 sources by bytes equal --stats's $name"
 	fi
 }
 
