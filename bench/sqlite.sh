@@ -10,7 +10,7 @@
 # four indexes, WAL, synchronous=NORMAL, batches of 50000 rows), each run
 # RUNS times (default 3) into a fresh file in a temporary directory.
 # "paced" replays the export over loopback at 2000 datagrams a second
-# instead (about 19 rows each, every pause a commit): the collector's CPU
+# instead (about 19 rows each; a pause commits at most once a second): the collector's CPU
 # time, against the same with the CSV.
 #
 # Not part of make test: timing on a shared machine is not a pass/fail
@@ -82,4 +82,4 @@ best csv csv:/dev/null
 best flows "flows:$dir/out"
 best sqlite "sqlite:$dir/out"
 paced "csv, paced" csv:/dev/null
-paced "sqlite, paced (a commit every 19 rows)" "sqlite:$dir/out"
+paced "sqlite, paced (a pause commits at most once a second)" "sqlite:$dir/out"
