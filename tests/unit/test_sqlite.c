@@ -270,6 +270,26 @@ static void test_exporters_table(void **state)
 			    "2,2001:db8::2,4739,9,77,10,0,0,2,0,8,0,0,0,0,0,0,5,1,2,3,4,0,1");
 }
 
+/* A pause commits at most once a second: a stream that pauses after
+ * every datagram does not pay a commit each time. */
+static void test_flush_once_a_second(void **state)
+{
+	(void)state;
+	struct run r;
+
+	assert_int_equal(start(&r), 0);
+	flow(&r, &r.ctx, v4_flow());
+	collector_flush(&r.col);
+	assert_string_equal(query("SELECT count(*) FROM flows"), "1");
+	flow(&r, &r.ctx, v4_flow());
+	collector_flush(&r.col);
+	assert_string_equal(query("SELECT count(*) FROM flows"), "1");
+	usleep(1100 * 1000);
+	collector_flush(&r.col);
+	assert_string_equal(query("SELECT count(*) FROM flows"), "2");
+	finish(&r);
+}
+
 /* Rows are visible to a reader when a batch is full and at each flush;
  * a batch waits for the exporters' counters to be the rows stored. */
 static void test_commits(void **state)
@@ -455,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipv6_and_extremes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exporters_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_once_a_second, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
