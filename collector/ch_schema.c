@@ -27,6 +27,7 @@ struct ch_options ch_options = {
 	.batch = 50000,
 	.delay_ms = 1000,
 	.retries = 3,
+	.parallel = 2,
 	.memory = 64u << 20,
 };
 
