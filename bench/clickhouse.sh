@@ -11,12 +11,12 @@
 # server's CPU (utime+stime from /proc/PID/stat, merges included); median
 # of RUNS.  The machine's load average is printed before and after: other
 # work on it moves these figures.
-#   bash bench/clickhouse.sh [RUNS]      (BATCHES="1000 10000 100000", PARALLEL="0 2")
+#   bash bench/clickhouse.sh [RUNS]      (BATCHES="1000 10000 50000 100000", PARALLEL="0 2")
 set -u
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 BUILD=${BUILD:-build}
-BATCHES=${BATCHES:-1000 10000 100000}
+BATCHES=${BATCHES:-1000 10000 50000 100000}
 PARALLEL=${PARALLEL:-0 2}
 W=${FPBENCH:-/tmp/fpbench}/clickhouse
 mkdir -p "$W"
@@ -42,13 +42,14 @@ point() {
 	local label=$1 walls="" cpus="" servers="" t0 t1 s0 s1
 	shift
 	for _ in $(seq "$RUNS"); do
+		${PREP:-true}
 		q "TRUNCATE TABLE flows.flows" >/dev/null
 		sleep 1		# what truncating left to the server settles
 		s0=$(server_cpu); t0=$(date +%s.%N)
 		/usr/bin/time -o "$W/time" -f "%U %S" "$@" >/dev/null 2>"$W/err" ||
 			{ tail -3 "$W/err"; exit 1; }
 		t1=$(date +%s.%N); s1=$(server_cpu)
-		[ "$(q "SELECT count() FROM flows.flows")" = "$rows" ] || { echo "bench: rows missing"; exit 1; }
+		[ "$(q "SELECT count() FROM ${COUNT_FROM:-flows.flows}")" = "$rows" ] || { echo "bench: rows missing"; exit 1; }
 		walls="$walls $(echo "$t1 - $t0" | bc)"
 		cpus="$cpus $(awk '{print $1 + $2}' "$W/time")"
 		servers="$servers $(echo "$s1 - $s0" | bc)"
@@ -89,6 +90,18 @@ for batch in $BATCHES; do
 		echo "$LAST_RATE" >"$W/rate.$batch.$par"
 	done
 done
+# Small batches into a Buffer table in front of flows.flows: the server
+# gathers them in memory and writes big parts (lost if it dies first).
+buffer() {
+	q "DROP TABLE IF EXISTS flows.flows_buffer" >/dev/null	# flushed into flows.flows
+	q "CREATE TABLE flows.flows_buffer AS flows.flows
+		ENGINE = Buffer(flows, flows, 2, 1, 10, 100000, 1000000, 100000000, 1000000000)" >/dev/null
+}
+PREP=buffer COUNT_FROM=flows.flows_buffer \
+	point "flowcollect --ch-batch 1000 --ch-parallel 2 into a Buffer table" \
+	"$BUILD/flowcollect" -r "$W/exp10.pcap" -o clickhouse:"$URL" --ch-batch 1000 --ch-parallel 2 \
+	--ch-table flows.flows_buffer
+q "DROP TABLE flows.flows_buffer" >/dev/null
 echo
 echo "ratio to the peer (clickhouse-client, RowBinary file, $PEER_RowBinary rows/s):"
 for batch in $BATCHES; do
