@@ -5,8 +5,9 @@
  *
  * A batch goes when it holds --ch-batch rows, when its first row has
  * waited --ch-delay ms (looked at every 256 rows, and whenever the input
- * pauses), and at the end.  10k-100k rows a POST reach about a million
- * rows a second on 2 cores; 1k rows a POST a quarter of that.
+ * pauses), and at the end.  On 2 cores 50k-100k rows a POST reach
+ * 0.9-1.3 M rows a second, 10k a third of that, 1k a tenth: the server's
+ * cost a part, not ours (bench/README.md).
  *
  * A POST's answer is one of three:
  *  - 200: the rows are stored (confirmed);
