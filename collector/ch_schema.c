@@ -6,9 +6,14 @@
  * holding IPv6 bytes, IPv4 mapped as ::ffff:a.b.c.d (IPv6NumToString
  * prints them so); times are DateTime seconds plus a UInt16 of
  * milliseconds.  A record's identity (exporter, domain, sequence,
- * position in its datagram) ends the sorting key of a ReplacingMergeTree:
- * a batch sent twice (its answer lost) is one batch again once merged,
- * or at once read with FINAL.
+ * position in its datagram; export_time before sequence tells apart a
+ * sequence that wrapped within a day) is the sorting key of a
+ * ReplacingMergeTree: a batch sent twice (its answer lost) is one batch
+ * again once merged, or at once read with FINAL.  The key starts with
+ * the hour of time_start, so time ranges still read from the primary
+ * index, and then follows the order rows arrive in: the server sorts
+ * little, and a short key halves its CPU time an insert against the
+ * earlier (time_start, src_addr, dst_addr, ...) key (bench/README.md).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +27,7 @@ struct ch_options ch_options = {
 	.batch = 50000,
 	.delay_ms = 1000,
 	.retries = 3,
+	.parallel = 2,
 	.memory = 64u << 20,
 };
 
@@ -80,7 +86,7 @@ void ch_print_schema(FILE *out)
 		"CREATE TABLE IF NOT EXISTS %s.%s (\n%s)\n"
 		"ENGINE = ReplacingMergeTree\n"
 		"PARTITION BY toYYYYMMDD(time_start)\n"
-		"ORDER BY (time_start, src_addr, dst_addr, exporter, domain, sequence, position, export_time);\n",
+		"ORDER BY (toStartOfHour(time_start), exporter, domain, export_time, sequence, position);\n",
 		db, db, t, columns);
 }
 

@@ -21,9 +21,12 @@ struct ch_options {
 	unsigned batch;		/* --ch-batch: rows a POST, default 50000 */
 	unsigned delay_ms;	/* --ch-delay: a row waits at most this long */
 	unsigned retries;	/* --ch-retries: tries at exit after a failed POST */
+	unsigned parallel;	/* --ch-parallel: sender threads, 0: POST inline */
 	uint64_t memory;	/* --ch-memory: bytes of batches kept waiting */
 	const char *spool;	/* --ch-spool: then into this file; NULL: dropped */
 };
+
+#define CH_PARALLEL_MAX 4
 
 /* Shared by every -o clickhouse output; set by the options. */
 extern struct ch_options ch_options;

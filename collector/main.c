@@ -20,7 +20,7 @@
 /* Long options without a letter. */
 enum { OPT_ROTATE_EVERY = 256, OPT_ROTATE_SIZE, OPT_PRINT_SCHEMA, OPT_CH_TABLE, OPT_CH_BATCH,
        OPT_CH_DELAY, OPT_CH_RETRIES, OPT_CH_MEMORY, OPT_CH_SPOOL, OPT_CH_CLUSTER,
-       OPT_REUSEPORT };
+       OPT_REUSEPORT, OPT_CH_PARALLEL };
 
 static volatile sig_atomic_t stop_requested, report_requested;
 
@@ -166,6 +166,10 @@ static void usage(FILE *out)
 "                 later rows and pauses, 0.2 s to 5 s apart: receiving\n"
 "                 never waits for the server (a POST times out after 30 s,\n"
 "                 its connection after 1 s).\n"
+"    --ch-parallel N\n"
+"                 POSTs to ClickHouse in flight at once (default 2, 0 to 4),\n"
+"                 each from its own thread and connection, while the\n"
+"                 collector goes on decoding; 0: each POST waits.\n"
 "    --ch-memory SIZE\n"
 "                 Batches waiting for the server, kept in memory up to\n"
 "                 SIZE bytes (k, M, G: powers of 1024; default 64M; 0: none);\n"
@@ -297,6 +301,7 @@ int main(int argc, char **argv)
 		{ "reuseport", optional_argument, NULL, OPT_REUSEPORT },
 		{ "ch-memory", required_argument, NULL, OPT_CH_MEMORY },
 		{ "ch-spool", required_argument, NULL, OPT_CH_SPOOL },
+		{ "ch-parallel", required_argument, NULL, OPT_CH_PARALLEL },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
@@ -380,6 +385,11 @@ int main(int argc, char **argv)
 			reuseport = 1;
 			if (optarg && ch_set_count("--reuseport", optarg, 2, 256, &reuseport,
 						   err, sizeof(err)) != 0)
+				return fail(err);
+			break;
+		case OPT_CH_PARALLEL:
+			if (ch_set_count("--ch-parallel", optarg, 0, CH_PARALLEL_MAX,
+					 &ch_options.parallel, err, sizeof(err)) != 0)
 				return fail(err);
 			break;
 		case 's':

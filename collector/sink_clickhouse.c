@@ -5,8 +5,9 @@
  *
  * A batch goes when it holds --ch-batch rows, when its first row has
  * waited --ch-delay ms (looked at every 256 rows, and whenever the input
- * pauses), and at the end.  10k-100k rows a POST reach about a million
- * rows a second on 2 cores; 1k rows a POST a quarter of that.
+ * pauses), and at the end.  On 2 cores 50k-100k rows a POST reach
+ * 0.9-1.3 M rows a second, 10k a third of that, 1k a tenth: the server's
+ * cost a part, not ours (bench/README.md).
  *
  * A POST's answer is one of three:
  *  - 200: the rows are stored (confirmed);
@@ -25,6 +26,15 @@
  *    batch): the batch is split in halves, recursively, until the bad
  *    rows stand alone; the good rows are stored, each bad row is
  *    counted as rejected and the first few said with their identity.
+ * Sending overlaps reading: while the queue is empty, a full batch is
+ * handed to one of --ch-parallel sender threads (default 2), each with
+ * its own connection, and the collector goes on decoding into another
+ * buffer.  On 2 cores the server then inserts two batches at once and
+ * the decoding hides behind them (bench/README.md).  A sender only
+ * POSTs: its answer is settled here, oldest batch first, when another
+ * batch needs the sender, when the input pauses, and at the end; an
+ * answer other than 200 goes the ways above from there, with later
+ * batches behind it in the queue.  --ch-parallel 0 POSTs in this thread.
  * At the end the queue is tried --ch-retries more times, 0.2 s, 0.4 s,
  * ... apart; what is left goes to the spool (replayed by the next run)
  * or, without one, is dropped.  The exit status is 1 unless every row
@@ -32,6 +42,8 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,7 +59,7 @@
 #define SPLIT_POSTS 2048	/* POSTs spent telling one batch's bad rows apart */
 #define SHOW_MAX 10		/* refused or dropped rows said one by one */
 
-enum post_result { POST_OK, POST_DOWN, POST_REFUSED };
+enum post_result { POST_NONE = -1, POST_OK, POST_DOWN, POST_REFUSED };
 enum deliver_result { DELIVERED, DOWN_UNTOUCHED, DOWN_PART };
 
 /* A batch waiting in memory. */
@@ -59,8 +71,39 @@ struct batch {
 	uint8_t data[];
 };
 
-struct ch_state {
+/* One HTTP connection and what its last POST was answered. */
+struct conn {
 	CURL *curl;
+	char answer[ANSWER_MAX];
+	size_t answer_len;
+	char error[ANSWER_MAX];	/* why the last POST was not OK */
+};
+
+/* A sender thread: POSTs the batch handed to it on its own connection. */
+struct sender {
+	struct ch_state *st;
+	struct conn conn;
+	pthread_t thread;
+	pthread_cond_t wake;
+	int started;
+	int out;		/* handed a batch not settled yet (this thread's) */
+	int posting;		/* under st->lock: its POST is not answered yet */
+	enum post_result result;	/* under st->lock */
+	uint64_t order;		/* handed out in this order, settled in it */
+	uint8_t *buf;		/* the batch (a swapped fill buffer) */
+	size_t len;
+	uint32_t rows;
+};
+
+struct ch_state {
+	struct conn conn;	/* this thread's: the queue, splits, parallel 0 */
+	struct sender senders[CH_PARALLEL_MAX];
+	unsigned nsenders;
+	uint64_t handed;
+	pthread_mutex_t lock;
+	pthread_cond_t answered;
+	int threads_ready;	/* lock and conditions made */
+	int quit;
 	struct curl_slist *headers;
 	char *url;
 	char name[160];		/* the URL without user, password and query */
@@ -80,8 +123,6 @@ struct ch_state {
 	uint64_t sent, confirmed, spooled, replayed, rejected, dropped;
 	uint64_t posts, failed_posts;
 	unsigned shown_rejected, shown_dropped;
-	char answer[ANSWER_MAX];
-	size_t answer_len;
 	char last_error[ANSWER_MAX];
 };
 
@@ -105,12 +146,12 @@ static void sleep_ms(int64_t ms)
 /* The server's answer: empty on success, "Code: N, ..." on an error. */
 static size_t on_answer(char *p, size_t size, size_t n, void *arg)
 {
-	struct ch_state *st = arg;
-	size_t len = size * n, room = sizeof(st->answer) - 1 - st->answer_len;
+	struct conn *c = arg;
+	size_t len = size * n, room = sizeof(c->answer) - 1 - c->answer_len;
 	size_t take = len < room ? len : room;
-	memcpy(st->answer + st->answer_len, p, take);
-	st->answer_len += take;
-	st->answer[st->answer_len] = '\0';
+	memcpy(c->answer + c->answer_len, p, take);
+	c->answer_len += take;
+	c->answer[c->answer_len] = '\0';
 	return len;
 }
 
@@ -147,15 +188,20 @@ static int queued(const struct ch_state *st)
 	return st->mem_head != NULL || st->spool.frames > 0;
 }
 
+static void conn_setup(struct ch_state *st, struct conn *c);
+static int start_senders(struct ch_state *st);
+static void stop_senders(struct ch_state *st);
+
 static void free_state(struct ch_state *st)
 {
 	struct batch *b, *next;
+	stop_senders(st);
 	for (b = st->mem_head; b; b = next) {
 		next = b->next;
 		free(b);
 	}
-	if (st->curl)
-		curl_easy_cleanup(st->curl);
+	if (st->conn.curl)
+		curl_easy_cleanup(st->conn.curl);
 	curl_slist_free_all(st->headers);
 	if (st->has_spool)
 		ch_spool_close(&st->spool);
@@ -194,10 +240,10 @@ static int ch_begin(struct sink *s)
 	}
 	if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		goto fail;
-	st->curl = curl_easy_init();
-	if (st->curl == NULL)
+	st->conn.curl = curl_easy_init();
+	if (st->conn.curl == NULL)
 		goto fail;
-	st->url = insert_url(st->curl, s->path);
+	st->url = insert_url(st->conn.curl, s->path);
 	/* No "Expect: 100-continue" wait before a big body. */
 	st->headers = curl_slist_append(NULL, "Content-Type: application/octet-stream");
 	struct curl_slist *h = st->headers ? curl_slist_append(st->headers, "Expect:") : NULL;
@@ -206,13 +252,9 @@ static int ch_begin(struct sink *s)
 	if (st->url == NULL || h == NULL || st->buf == NULL)
 		goto fail;
 	st->headers = h;
-	curl_easy_setopt(st->curl, CURLOPT_URL, st->url);
-	curl_easy_setopt(st->curl, CURLOPT_HTTPHEADER, st->headers);
-	curl_easy_setopt(st->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_MS);
-	curl_easy_setopt(st->curl, CURLOPT_TIMEOUT_MS, REQUEST_MS);
-	curl_easy_setopt(st->curl, CURLOPT_WRITEFUNCTION, on_answer);
-	curl_easy_setopt(st->curl, CURLOPT_WRITEDATA, st);
+	conn_setup(st, &st->conn);
+	if (start_senders(st) != 0)
+		goto fail;
 	s->state = st;
 	/* An earlier run's spool goes now if the server answers. */
 	pump(st, PUMP_MS);
@@ -225,35 +267,49 @@ fail:
 	return -1;
 }
 
-/* One POST: the server's verdict, with st->last_error set when not OK. */
-static enum post_result post(struct ch_state *st, const uint8_t *buf, size_t len)
+/* One POST on a connection: the server's verdict, with c->error set
+ * when not OK.  Touches nothing but c (sender threads call it). */
+static enum post_result post_on(struct conn *c, const uint8_t *buf, size_t len)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
 
-	st->posts++;
-	st->answer_len = 0;
-	st->answer[0] = '\0';
-	curl_easy_setopt(st->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDS, buf);
-	curl_easy_setopt(st->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	CURLcode rc = curl_easy_perform(st->curl);
-	curl_easy_setopt(st->curl, CURLOPT_ERRORBUFFER, NULL);
+	c->answer_len = 0;
+	c->answer[0] = '\0';
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, buf);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	CURLcode rc = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
 	if (rc != CURLE_OK) {
-		snprintf(st->last_error, sizeof(st->last_error), "%s",
-			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		st->failed_posts++;
+		snprintf(c->error, sizeof(c->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return POST_DOWN;
 	}
-	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code == 200)
 		return POST_OK;
 	/* The first line of the server's text says why: "Code: N, ...". */
-	size_t n = strcspn(st->answer, "\r\n");
-	snprintf(st->last_error, sizeof(st->last_error), "HTTP %ld: %.*s", code, (int)n, st->answer);
-	st->failed_posts++;
-	long ch_code = strncmp(st->answer, "Code: ", 6) == 0 ? strtol(st->answer + 6, NULL, 10) : -1;
+	size_t n = strcspn(c->answer, "\r\n");
+	snprintf(c->error, sizeof(c->error), "HTTP %ld: %.*s", code, (int)n, c->answer);
+	long ch_code = strncmp(c->answer, "Code: ", 6) == 0 ? strtol(c->answer + 6, NULL, 10) : -1;
 	return ch_code_is_data(ch_code) ? POST_REFUSED : POST_DOWN;
+}
+
+/* A POST's verdict counted, and its reason kept for the messages. */
+static enum post_result counted(struct ch_state *st, const struct conn *c, enum post_result r)
+{
+	st->posts++;
+	if (r != POST_OK) {
+		st->failed_posts++;
+		snprintf(st->last_error, sizeof(st->last_error), "%s", c->error);
+	}
+	return r;
+}
+
+/* One POST from this thread. */
+static enum post_result post(struct ch_state *st, const uint8_t *buf, size_t len)
+{
+	return counted(st, &st->conn, post_on(&st->conn, buf, len));
 }
 
 static void reject_rows(struct ch_state *st, const uint8_t *p, size_t len, uint32_t rows,
@@ -315,7 +371,7 @@ static struct batch *new_batch(const uint8_t *p, size_t len, uint32_t rows)
  * then they are dropped, and said).
  */
 static enum deliver_result deliver(struct ch_state *st, const uint8_t *buf, size_t len,
-				   uint32_t rows, struct batch **rest)
+				   uint32_t rows, struct batch **rest, enum post_result first)
 {
 	struct range { size_t off, len; uint32_t rows; } stack[64];
 	int top = 0;
@@ -334,7 +390,9 @@ static enum deliver_result deliver(struct ch_state *st, const uint8_t *buf, size
 			reject_rows(st, buf + r.off, r.len, r.rows, "not told apart (too many refused rows)");
 			continue;
 		}
-		enum post_result pr = post(st, buf + r.off, r.len);
+		/* A sender's answer, when there is one, is the first POST's. */
+		enum post_result pr = posts == 1 && first != POST_NONE ? first
+				      : post(st, buf + r.off, r.len);
 		if (pr == POST_OK) {
 			st->confirmed += r.rows;
 			continue;
@@ -494,7 +552,7 @@ static void pump(struct ch_state *st, int64_t budget_ms)
 		enum deliver_result r;
 		if (st->mem_head) {
 			struct batch *b = st->mem_head;
-			r = deliver(st, b->data, b->len, b->rows, &rest);
+			r = deliver(st, b->data, b->len, b->rows, &rest, POST_NONE);
 			if (r == DOWN_UNTOUCHED) {
 				backoff(st);
 				return;
@@ -527,7 +585,7 @@ static void pump(struct ch_state *st, int64_t budget_ms)
 				ch_spool_pop(&st->spool);
 				continue;
 			}
-			r = deliver(st, buf, len, rows, &rest);
+			r = deliver(st, buf, len, rows, &rest, POST_NONE);
 			free(buf);
 			if (r == DOWN_UNTOUCHED) {
 				backoff(st);
@@ -545,28 +603,210 @@ static void pump(struct ch_state *st, int64_t budget_ms)
 	}
 }
 
-/* The batch being filled is complete: send it, or queue it behind the
- * batches waiting. */
+/* A new batch, not queued: delivered (its first POST's verdict given,
+ * or made here), or queued with what is left of it. */
+static void deliver_new(struct ch_state *st, const uint8_t *buf, size_t len, uint32_t rows,
+			enum post_result first)
+{
+	struct batch *rest = NULL;
+	enum deliver_result r = deliver(st, buf, len, rows, &rest, first);
+	if (r == DELIVERED) {
+		recovered(st);
+		return;
+	}
+	backoff(st);
+	if (r == DOWN_UNTOUCHED)
+		enqueue(st, buf, len, rows, 0);
+	for (struct batch *b = rest, *next; b; b = next) {
+		next = b->next;
+		enqueue(st, b->data, b->len, b->rows, 0);
+		free(b);
+	}
+}
+
+/* ---- sender threads ----------------------------------------------- */
+
+static void conn_setup(struct ch_state *st, struct conn *c)
+{
+	curl_easy_setopt(c->curl, CURLOPT_URL, st->url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, st->headers);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_MS);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, REQUEST_MS);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+}
+
+static void *sender_main(void *arg)
+{
+	struct sender *w = arg;
+	struct ch_state *st = w->st;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (!w->posting && !st->quit)
+			pthread_cond_wait(&w->wake, &st->lock);
+		if (st->quit)
+			break;
+		pthread_mutex_unlock(&st->lock);
+		enum post_result r = post_on(&w->conn, w->buf, w->len);
+		pthread_mutex_lock(&st->lock);
+		w->result = r;
+		w->posting = 0;
+		pthread_cond_signal(&st->answered);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+/* The --ch-parallel threads, each with a connection and a buffer; they
+ * take no signals (the receive loop's handlers run in this thread). */
+static int start_senders(struct ch_state *st)
+{
+	sigset_t all, old;
+
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->answered, NULL);
+	st->threads_ready = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < ch_options.parallel; i++) {
+		struct sender *w = &st->senders[i];
+		w->st = st;
+		w->conn.curl = curl_easy_init();
+		w->buf = malloc(st->cap);
+		if (w->conn.curl == NULL || w->buf == NULL)
+			break;
+		conn_setup(st, &w->conn);
+		pthread_cond_init(&w->wake, NULL);
+		if (pthread_create(&w->thread, NULL, sender_main, w) != 0) {
+			pthread_cond_destroy(&w->wake);
+			break;
+		}
+		w->started = 1;
+		st->nsenders++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return st->nsenders == ch_options.parallel ? 0 : -1;
+}
+
+/* Settle a sender's answered batch (the oldest out): counted, and
+ * anything but 200 goes the ways a failed POST of this thread goes. */
+static void settle_one(struct ch_state *st, struct sender *w)
+{
+	pthread_mutex_lock(&st->lock);
+	while (w->posting)
+		pthread_cond_wait(&st->answered, &st->lock);
+	enum post_result r = w->result;
+	pthread_mutex_unlock(&st->lock);
+	w->out = 0;
+	if (counted(st, &w->conn, r) == POST_OK) {
+		st->confirmed += w->rows;
+		recovered(st);
+	} else {
+		deliver_new(st, w->buf, w->len, w->rows, r);
+	}
+}
+
+/* The oldest sender out, or NULL when none is. */
+static struct sender *oldest_out(struct ch_state *st)
+{
+	struct sender *old = NULL;
+	for (unsigned i = 0; i < st->nsenders; i++) {
+		struct sender *w = &st->senders[i];
+		if (w->out && (old == NULL || w->order < old->order))
+			old = w;
+	}
+	return old;
+}
+
+/* Settle the senders' batches, oldest first: all of them (waiting for
+ * their answers), or only while the oldest has its answer. */
+static void settle(struct ch_state *st, int wait)
+{
+	struct sender *w;
+	while ((w = oldest_out(st)) != NULL) {
+		if (!wait) {
+			pthread_mutex_lock(&st->lock);
+			int posting = w->posting;
+			pthread_mutex_unlock(&st->lock);
+			if (posting)
+				return;
+		}
+		settle_one(st, w);
+	}
+}
+
+/* The batch being filled to an idle sender (the oldest settled first
+ * when none is); its buffer becomes the one filled.  0: handed. */
+static int hand(struct ch_state *st)
+{
+	struct sender *w = NULL;
+
+	if (st->nsenders == 0)
+		return -1;
+	settle(st, 0);
+	for (unsigned i = 0; i < st->nsenders && w == NULL; i++)
+		if (!st->senders[i].out)
+			w = &st->senders[i];
+	if (w == NULL) {
+		w = oldest_out(st);
+		settle_one(st, w);
+	}
+	/* A settled failure queued rows: this batch goes behind them. */
+	if (queued(st) || mono_ms() < st->next_try_ms)
+		return -1;
+	uint8_t *buf = w->buf;
+	w->buf = st->buf;
+	w->len = st->len;
+	w->rows = st->rows;
+	w->order = st->handed++;
+	st->buf = buf;
+	w->out = 1;
+	pthread_mutex_lock(&st->lock);
+	w->posting = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+static void stop_senders(struct ch_state *st)
+{
+	if (!st->threads_ready)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->quit = 1;
+	for (unsigned i = 0; i < st->nsenders; i++)
+		pthread_cond_signal(&st->senders[i].wake);
+	pthread_mutex_unlock(&st->lock);
+	for (unsigned i = 0; i < CH_PARALLEL_MAX; i++) {
+		struct sender *w = &st->senders[i];
+		if (w->started) {
+			pthread_join(w->thread, NULL);
+			pthread_cond_destroy(&w->wake);
+		}
+		if (w->conn.curl)
+			curl_easy_cleanup(w->conn.curl);
+		free(w->buf);
+		memset(w, 0, sizeof(*w));
+	}
+	st->nsenders = 0;
+	pthread_cond_destroy(&st->answered);
+	pthread_mutex_destroy(&st->lock);
+	st->threads_ready = 0;
+}
+
+/* The batch being filled is complete: send it (a sender's, or here), or
+ * queue it behind the batches waiting. */
 static void send_batch(struct ch_state *st)
 {
 	if (st->rows == 0)
 		return;
 	st->sent += st->rows;
-	if (!queued(st) && mono_ms() >= st->next_try_ms) {
-		struct batch *rest = NULL;
-		enum deliver_result r = deliver(st, st->buf, st->len, st->rows, &rest);
-		if (r == DELIVERED) {
-			recovered(st);
-		} else {
-			backoff(st);
-			if (r == DOWN_UNTOUCHED)
-				enqueue(st, st->buf, st->len, st->rows, 0);
-			for (struct batch *b = rest, *next; b; b = next) {
-				next = b->next;
-				enqueue(st, b->data, b->len, b->rows, 0);
-				free(b);
-			}
-		}
+	if (!queued(st) && mono_ms() >= st->next_try_ms && hand(st) == 0) {
+		/* handed: the next batch fills the sender's old buffer */
+	} else if (!queued(st) && mono_ms() >= st->next_try_ms) {
+		deliver_new(st, st->buf, st->len, st->rows, POST_NONE);
 	} else {
 		enqueue(st, st->buf, st->len, st->rows, 0);
 		pump(st, PUMP_MS);
@@ -600,6 +840,7 @@ static void ch_flush(struct sink *s)
 {
 	struct ch_state *st = s->state;
 
+	settle(st, 0);
 	if (st->rows && mono_ms() - st->since_ms >= ch_options.delay_ms)
 		send_batch(st);
 	if (queued(st))
@@ -612,6 +853,7 @@ static void ch_end(struct sink *s, const struct flow_totals *t)
 
 	(void)t;
 	send_batch(st);
+	settle(st, 1);
 	/* The queue's last chances: --ch-retries more tries, 0.2 s, 0.4 s,
 	 * ... apart, whatever the backoff had reached. */
 	for (unsigned try = 0; queued(st) && try <= ch_options.retries; try++) {
@@ -652,8 +894,9 @@ static void ch_end(struct sink *s, const struct flow_totals *t)
 	if (st->rejected || st->dropped || st->spool.frames)
 		s->failed = 1;
 	/* The counters stay for ch_report; the rest goes now. */
-	curl_easy_cleanup(st->curl);
-	st->curl = NULL;
+	stop_senders(st);
+	curl_easy_cleanup(st->conn.curl);
+	st->conn.curl = NULL;
 	curl_slist_free_all(st->headers);
 	st->headers = NULL;
 	free(st->buf);

@@ -88,17 +88,20 @@ same_as_csv() {
 }
 
 # Exports made by the probe, read by the collector with both outputs; a
-# small batch so that every capture takes several POSTs.
-for spec in 1kxun:5 1kxun:10 dns_fragmented:9 echo-connections:10 fuzz-2006-06-26-2594:9; do
-	name=${spec%%:*} v=${spec##*:}
+# small batch so that every capture takes several POSTs, made by 0 (this
+# thread), 2 (the default) or 4 sender threads.
+for spec in 1kxun:5:0 1kxun:10:4 dns_fragmented:9:2 echo-connections:10:0 fuzz-2006-06-26-2594:9:2; do
+	name=${spec%%:*} v=${spec#*:} par=${spec##*:}
+	v=${v%%:*}
 	q "TRUNCATE TABLE flows.flows" >/dev/null
 	"$PROBE" -r "$SHARED_PCAPS/$name.pcap" -v "$v" -w "$TMP/exp.pcap" 2>/dev/null
 	if "$COLLECT" -r "$TMP/exp.pcap" -o csv:"$TMP/flows.csv" -o clickhouse:"$URL" \
-		--ch-batch 100 2>"$TMP/err"; then
-		ok "collector exits 0 with -o clickhouse $name v$v"
+		--ch-batch 100 --ch-parallel "$par" 2>"$TMP/err" &&
+		grep -q "^clickhouse $URL: \([0-9]*\) rows sent, \1 confirmed, 0 spooled, .* [1-9][0-9]* POSTs, 0 failed$" "$TMP/err"; then
+		ok "collector exits 0 with -o clickhouse $name v$v --ch-parallel $par"
 	else
 		sed 's/^/# /' "$TMP/err" | tail -3
-		not_ok "collector exits 0 with -o clickhouse $name v$v"
+		not_ok "collector exits 0 with -o clickhouse $name v$v --ch-parallel $par"
 	fi
 	same_as_csv "$name v$v" "$TMP/flows.csv"
 done
@@ -154,6 +157,10 @@ check_that "HTTP error: exit status 1, the server's reason said, the rows kept i
 rc=$?
 check_that "a URL that is not http(s) is refused" \
 	'[ "$rc" = 1 ] && [ "$(wc -l <"$TMP/bad.err")" = 1 ] && grep -q "expected an HTTP address" "$TMP/bad.err"'
+"$COLLECT" -r "$TMP/exp.pcap" -o clickhouse:"$URL" --ch-parallel 5 >/dev/null 2>"$TMP/bad.err"
+rc=$?
+check_that "--ch-parallel 5 is refused" \
+	'[ "$rc" = 1 ] && [ "$(cat "$TMP/bad.err")" = "flowcollect: invalid --ch-parallel \"5\": expected 0 to 4" ]'
 "$COLLECT" --print-schema clickhouse --ch-table "x;DROP" >/dev/null 2>"$TMP/bad.err"
 rc=$?
 check_that "a --ch-table that is not DATABASE.TABLE is refused" \
