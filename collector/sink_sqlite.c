@@ -258,6 +258,21 @@ static int write_exporters(struct sink *s)
 	return 0;
 }
 
+/* Open a transaction unless one is: 0, or -1 with the failure said. */
+static int begin_txn(struct sink *s)
+{
+	struct db *d = s->state;
+
+	if (d->in_txn)
+		return 0;
+	if (exec(d, "BEGIN") != 0) {
+		write_failed(s, "cannot begin a transaction");
+		return -1;
+	}
+	d->in_txn = 1;
+	return 0;
+}
+
 /* Commit what is open, with the exporters' counters as they stand. */
 static void commit(struct sink *s)
 {
@@ -269,13 +284,8 @@ static void commit(struct sink *s)
 	 * counters moved (a datagram of templates only, say). */
 	if (!d->in_txn && !exporters_moved(s))
 		return;
-	if (!d->in_txn) {
-		if (exec(d, "BEGIN") != 0) {
-			write_failed(s, "cannot begin a transaction");
-			return;
-		}
-		d->in_txn = 1;
-	}
+	if (begin_txn(s) != 0)
+		return;
 	if (write_exporters(s) != 0) {
 		write_failed(s, "cannot store the exporters");
 		return;
@@ -316,13 +326,8 @@ static void sqlite_flow(struct sink *s, const struct flow_context *ctx, const st
 
 	if (d->failed)
 		return;
-	if (!d->in_txn) {
-		if (exec(d, "BEGIN") != 0) {
-			write_failed(s, "cannot begin a transaction");
-			return;
-		}
-		d->in_txn = 1;
-	}
+	if (begin_txn(s) != 0)
+		return;
 	/* Milliseconds as the CSV makes them (its ts, te and td). */
 	sqlite3_bind_int64(st, i++, r->first_us / 1000);
 	sqlite3_bind_int64(st, i++, r->last_us / 1000);
