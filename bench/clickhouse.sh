@@ -5,7 +5,7 @@
 # a file (RowBinary and TabSeparated), the fastest any client goes here.
 #
 # The input is a generated stream of flows (bench/gencap -> flowprobe -v 10
-# -w, about 1M IPFIX records; then v5 and v9 at the defaults) read with -r, so the figure is the collector
+# -w, about 1M IPFIX records; then v5 and v9 at each batch size) read with -r, so the figure is the collector
 # and the server, not the network.  Each point: the table truncated, then
 # the whole run's wall time, flowcollect's user+system CPU, and the
 # server's CPU (utime+stime from /proc/PID/stat, merges included); median
@@ -90,15 +90,17 @@ for batch in $BATCHES; do
 		echo "$LAST_RATE" >"$W/rate.$batch.$par"
 	done
 done
-# The same capture exported as v5 and v9 (IPFIX above), at the defaults
-# (--ch-batch 50000, --ch-parallel 2): the decoder's share by format.
+# The same capture exported as v5 and v9 (IPFIX above), each batch size
+# with the default two senders: the decoder's share by format.
 ipfix_rows=$rows
 for v in 5 9; do
 	[ -s "$W/exp$v.pcap" ] || "$BUILD/flowprobe" -r "$cap" -m 2000000 -v "$v" -w "$W/exp$v.pcap" 2>/dev/null
 	rows=$("$BUILD/flowcollect" -r "$W/exp$v.pcap" -o flows:/dev/null 2>&1 >/dev/null |
 		sed -n 's/^exporter 1 .* \([0-9]*\) records,.*/\1/p')
-	point "flowcollect, v$v exports, the defaults ($rows rows)" \
-		"$BUILD/flowcollect" -r "$W/exp$v.pcap" -o clickhouse:"$URL"
+	for batch in $BATCHES; do
+		point "flowcollect, v$v exports ($rows rows), --ch-batch $batch" \
+			"$BUILD/flowcollect" -r "$W/exp$v.pcap" -o clickhouse:"$URL" --ch-batch "$batch"
+	done
 done
 rows=$ipfix_rows
 # Small batches into a Buffer table in front of flows.flows: the server
