@@ -42,7 +42,7 @@ PROBE_SRC     := probe/link.c probe/packet.c probe/timeouts.c probe/flowtable.c 
 COLLECTOR_SRC := collector/exporters.c collector/collect.c collector/sink_fmt.c \
                  collector/outputs.c collector/sink_table.c collector/sink_csv.c collector/sink_json.c collector/sink_flows.c collector/ch_schema.c collector/ch_spool.c collector/sink_clickhouse.c collector/flowfile.c \
                  collector/db_schema.c collector/sink_sqlite.c \
-                 collector/topn.c collector/topn_print.c \
+                 collector/optval.c collector/topn.c collector/topn_print.c \
                  collector/source_flows.c collector/source_udp.c \
                  collector/source_pcap.c collector/source_tcp.c collector/listen.c collector/steer.c collector/templates.c collector/held.c collector/v9ipfix.c
 LIB_SRC       := $(EXPORT_SRC) $(PROBE_SRC) $(COLLECTOR_SRC)

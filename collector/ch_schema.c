@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clickhouse.h"
+#include "optval.h"
 
 struct ch_options ch_options = {
 	.database = "flows",
@@ -135,40 +136,17 @@ int ch_set_table(const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
-int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
-		 unsigned *out, char *err, size_t errlen)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(arg, &end, 10);
-	if (!isdigit((unsigned char)*arg) || *end != '\0' || errno || v < min || v > max) {
-		snprintf(err, errlen, "invalid %s \"%s\": expected %u to %u", opt, arg, min, max);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 int ch_set_memory(const char *arg, char *err, size_t errlen)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	uint64_t m = 1;
-	if (*end == 'k' || *end == 'K')
-		m = 1ull << 10;
-	else if (*end == 'M')
-		m = 1ull << 20;
-	else if (*end == 'G')
-		m = 1ull << 30;
-	if (m > 1)
-		end++;
-	if (!isdigit((unsigned char)*arg) || *end != '\0' || errno || v > (64ull << 30) / m) {
+	static const uint64_t bytes[] = { 1ull << 10, 1ull << 10, 1ull << 20, 1ull << 30 };
+	uint64_t v;
+
+	if (optval_scaled(arg, "kKMG", bytes, &v) != 0 || v > 64ull << 30) {
 		snprintf(err, errlen, "invalid --ch-memory \"%s\": expected bytes, or a number "
 			 "with k, M or G (64M), up to 64G", arg);
 		return -1;
 	}
-	ch_options.memory = v * m;
+	ch_options.memory = v;
 	return 0;
 }
 
@@ -261,11 +239,11 @@ size_t ch_row_encode(uint8_t *buf, const struct flow_context *ctx, const struct 
 	p = put_mac(p, r->dst_mac);
 	/* Array: its length (LEB128, one byte here), then the entries the
 	 * record has; zeros below the stack are not entries. */
-	while (labels > 0 && !(r->mpls[labels - 1][0] | r->mpls[labels - 1][1] | r->mpls[labels - 1][2]))
+	while (labels > 0 && mpls_entry(r->mpls[labels - 1]) == 0)
 		labels--;
 	*p++ = (uint8_t)labels;
 	for (int i = 0; i < labels; i++)
-		p = le(p, (uint32_t)r->mpls[i][0] << 16 | (uint32_t)r->mpls[i][1] << 8 | r->mpls[i][2], 4);
+		p = le(p, mpls_entry(r->mpls[i]), 4);
 	*p++ = r->end_reason;
 	*p++ = r->direction;
 	p = le(p, r->flowlabel, 4);

@@ -35,8 +35,6 @@ extern const struct sink_ops sink_clickhouse;
 
 /* The options, each checked: -1 with a message in err. */
 int ch_set_table(const char *arg, char *err, size_t errlen);
-int ch_set_count(const char *opt, const char *arg, unsigned min, unsigned max,
-		 unsigned *out, char *err, size_t errlen);
 /* "--ch-memory SIZE": bytes, or with k, M, G (powers of 1024); 0 allowed. */
 int ch_set_memory(const char *arg, char *err, size_t errlen);
 /* A URL the sink can POST to: http:// or https://, no fragment. */

@@ -12,6 +12,7 @@
 #include "clickhouse.h"
 #include "collect.h"
 #include "db_schema.h"
+#include "optval.h"
 #include "outputs.h"
 #include "sink.h"
 #include "topn.h"
@@ -367,28 +368,28 @@ int main(int argc, char **argv)
 				return fail(err);
 			break;
 		case OPT_CH_BATCH:
-			if (ch_set_count("--ch-batch", optarg, 1, 1000000, &ch_options.batch,
+			if (optval_count("--ch-batch", optarg, 1, 1000000, &ch_options.batch,
 					 err, sizeof(err)) != 0)
 				return fail(err);
 			break;
 		case OPT_CH_DELAY:
-			if (ch_set_count("--ch-delay", optarg, 1, 3600000, &ch_options.delay_ms,
+			if (optval_count("--ch-delay", optarg, 1, 3600000, &ch_options.delay_ms,
 					 err, sizeof(err)) != 0)
 				return fail(err);
 			break;
 		case OPT_CH_RETRIES:
-			if (ch_set_count("--ch-retries", optarg, 0, 10, &ch_options.retries,
+			if (optval_count("--ch-retries", optarg, 0, 10, &ch_options.retries,
 					 err, sizeof(err)) != 0)
 				return fail(err);
 			break;
 		case OPT_REUSEPORT:
 			reuseport = 1;
-			if (optarg && ch_set_count("--reuseport", optarg, 2, 256, &reuseport,
+			if (optarg && optval_count("--reuseport", optarg, 2, 256, &reuseport,
 						   err, sizeof(err)) != 0)
 				return fail(err);
 			break;
 		case OPT_CH_PARALLEL:
-			if (ch_set_count("--ch-parallel", optarg, 0, CH_PARALLEL_MAX,
+			if (optval_count("--ch-parallel", optarg, 0, CH_PARALLEL_MAX,
 					 &ch_options.parallel, err, sizeof(err)) != 0)
 				return fail(err);
 			break;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "optval.h"
 #include "outputs.h"
 
 int outputs_parse(struct outputs *os, const char *arg, char *err, size_t errlen)
@@ -43,36 +44,12 @@ int outputs_parse(struct outputs *os, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
-/* A positive whole number with an optional one-letter unit from units
- * (each with its multiplier in mult); -1 when it is not one. */
-static int parse_scaled(const char *arg, const char *units, const uint64_t *mult, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (*arg < '0' || *arg > '9')
-		return -1;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || v == 0)
-		return -1;
-	uint64_t m = 1;
-	if (*end != '\0') {
-		const char *u = strchr(units, *end);
-		if (u == NULL || end[1] != '\0')
-			return -1;
-		m = mult[u - units];
-	}
-	if (v > UINT64_MAX / m)
-		return -1;
-	*out = v * m;
-	return 0;
-}
-
 int outputs_rotate_every(struct outputs *os, const char *arg, char *err, size_t errlen)
 {
 	static const uint64_t secs[] = { 1, 60, 3600, 86400 };
 	uint64_t v;
 	/* A year at most keeps every slot's end inside int64 microseconds. */
-	if (parse_scaled(arg, "smhd", secs, &v) != 0 || v > 366 * 86400ull) {
+	if (optval_scaled(arg, "smhd", secs, &v) != 0 || v == 0 || v > 366 * 86400ull) {
 		snprintf(err, errlen, "invalid --rotate-every \"%s\": expected seconds, or a "
 			 "number with s, m, h or d (300, 5m, 1h), up to a year", arg);
 		return -1;
@@ -84,7 +61,7 @@ int outputs_rotate_every(struct outputs *os, const char *arg, char *err, size_t 
 int outputs_rotate_size(struct outputs *os, const char *arg, char *err, size_t errlen)
 {
 	static const uint64_t bytes[] = { 1ull << 10, 1ull << 10, 1ull << 20, 1ull << 30 };
-	if (parse_scaled(arg, "kKMG", bytes, &os->max_bytes) != 0) {
+	if (optval_scaled(arg, "kKMG", bytes, &os->max_bytes) != 0 || os->max_bytes == 0) {
 		snprintf(err, errlen, "invalid --rotate-size \"%s\": expected bytes, or a "
 			 "number with k, M or G (100M)", arg);
 		return -1;

@@ -49,6 +49,7 @@
 #include <time.h>
 #include "ch_spool.h"
 #include "clickhouse.h"
+#include "clock.h"
 
 #define ANSWER_MAX 512		/* of the server's error text, kept for the message */
 #define CONNECT_MS 1000L	/* loopback or LAN: a second is plenty */
@@ -128,13 +129,6 @@ struct ch_state {
 
 static int curl_users;		/* curl_global_init once for all outputs */
 static unsigned spool_users;	/* the n-th output with a spool: PATH.n */
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -440,7 +434,7 @@ static void backoff(struct ch_state *st)
 			st->has_spool ? st->spool.path : "");
 	unsigned shift = st->failures - 1 < 5 ? st->failures - 1 : 5;
 	int64_t delay = (int64_t)BACKOFF_MIN_MS << shift;
-	st->next_try_ms = mono_ms() + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+	st->next_try_ms = clock_mono_ms() + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
 }
 
 static void recovered(struct ch_state *st)
@@ -542,10 +536,10 @@ static int rows_check(const uint8_t *p, size_t len, uint32_t rows)
  * budget_ms, and not before the time the last failure set. */
 static void pump(struct ch_state *st, int64_t budget_ms)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = clock_mono_ms();
 
 	while (queued(st)) {
-		int64_t now = mono_ms();
+		int64_t now = clock_mono_ms();
 		if (now < st->next_try_ms || now - t0 >= budget_ms)
 			return;
 		struct batch *rest = NULL;
@@ -754,7 +748,7 @@ static int hand(struct ch_state *st)
 		settle_one(st, w);
 	}
 	/* A settled failure queued rows: this batch goes behind them. */
-	if (queued(st) || mono_ms() < st->next_try_ms)
+	if (queued(st) || clock_mono_ms() < st->next_try_ms)
 		return -1;
 	uint8_t *buf = w->buf;
 	w->buf = st->buf;
@@ -803,9 +797,9 @@ static void send_batch(struct ch_state *st)
 	if (st->rows == 0)
 		return;
 	st->sent += st->rows;
-	if (!queued(st) && mono_ms() >= st->next_try_ms && hand(st) == 0) {
+	if (!queued(st) && clock_mono_ms() >= st->next_try_ms && hand(st) == 0) {
 		/* handed: the next batch fills the sender's old buffer */
-	} else if (!queued(st) && mono_ms() >= st->next_try_ms) {
+	} else if (!queued(st) && clock_mono_ms() >= st->next_try_ms) {
 		deliver_new(st, st->buf, st->len, st->rows, POST_NONE);
 	} else {
 		enqueue(st, st->buf, st->len, st->rows, 0);
@@ -820,13 +814,13 @@ static void ch_flow(struct sink *s, const struct flow_context *ctx, const struct
 	struct ch_state *st = s->state;
 
 	if (st->rows == 0)
-		st->since_ms = mono_ms();
+		st->since_ms = clock_mono_ms();
 	st->len += ch_row_encode(st->buf + st->len, ctx, r);
 	st->rows++;
 	if (st->rows >= ch_options.batch)
 		send_batch(st);
 	else if (st->rows % 256 == 0) {
-		int64_t now = mono_ms();
+		int64_t now = clock_mono_ms();
 		if (now - st->since_ms >= ch_options.delay_ms)
 			send_batch(st);
 		else if (queued(st) && now >= st->next_try_ms)
@@ -841,7 +835,7 @@ static void ch_flush(struct sink *s)
 	struct ch_state *st = s->state;
 
 	settle(st, 0);
-	if (st->rows && mono_ms() - st->since_ms >= ch_options.delay_ms)
+	if (st->rows && clock_mono_ms() - st->since_ms >= ch_options.delay_ms)
 		send_batch(st);
 	if (queued(st))
 		pump(st, PUMP_MS);

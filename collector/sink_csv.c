@@ -55,7 +55,7 @@ static void put_mpls(struct outbuf *ob, const uint8_t mpls[MPLS_LABELS_MAX][3])
 		return;
 	}
 	for (int i = 0; i < MPLS_LABELS_MAX; i++) {
-		uint32_t v = (uint32_t)mpls[i][0] << 16 | (uint32_t)mpls[i][1] << 8 | mpls[i][2];
+		uint32_t v = mpls_entry(mpls[i]);
 		ob_u64(ob, v >> 4);
 		ob_char(ob, '-');
 		ob_char(ob, (char)('0' + ((v >> 1) & 7)));

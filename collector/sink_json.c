@@ -136,8 +136,7 @@ static void put_optional(struct outbuf *ob, const struct flow_record *r)
 	 * not the bottom) between others is left out and still reads back
 	 * in its place. */
 	for (int i = 0; i < MPLS_LABELS_MAX; i++)
-		put_opt(ob, K_MPLS1 + i, (uint32_t)r->mpls[i][0] << 16 |
-					 (uint32_t)r->mpls[i][1] << 8 | r->mpls[i][2]);
+		put_opt(ob, K_MPLS1 + i, mpls_entry(r->mpls[i]));
 	put_opt(ob, K_DIRECTION, r->direction);
 	put_opt(ob, K_END_REASON, r->end_reason);
 }

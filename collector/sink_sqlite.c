@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "clock.h"
 #include "db_schema.h"
 #include "sink.h"
 
@@ -360,7 +361,7 @@ static void sqlite_flow(struct sink *s, const struct flow_context *ctx, const st
 	fmt_mac(d->dst_mac, r->dst_mac);
 	bind_text(st, i++, d->dst_mac, FMT_MAC_LEN);
 	for (int k = 0; k < MPLS_LABELS_MAX; k++)
-		sqlite3_bind_int(st, i++, r->mpls[k][0] << 16 | r->mpls[k][1] << 8 | r->mpls[k][2]);
+		sqlite3_bind_int(st, i++, (int)mpls_entry(r->mpls[k]));
 	bind_text(st, i++, d->exporter, fmt_addr(d->exporter, ctx->af, ctx->addr));
 	sqlite3_bind_int(st, i++, ctx->engine_type);
 	sqlite3_bind_int(st, i++, ctx->engine_id);
@@ -405,10 +406,8 @@ static void sqlite_flow(struct sink *s, const struct flow_context *ctx, const st
 static void sqlite_flush(struct sink *s)
 {
 	struct db *d = s->state;
-	struct timespec now;
+	int64_t ms = clock_mono_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	if (d->flushed_ms && ms - d->flushed_ms < DB_FLUSH_MS)
 		return;
 	d->flushed_ms = ms;

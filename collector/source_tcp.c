@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "listen.h"
 #include "source.h"
 #include "../export/rd.h"
@@ -45,13 +46,6 @@ int source_tcp_open(const char *bind_addr, unsigned port, unsigned reuseport, in
 		return -1;
 	*fdp = fd;
 	return 0;
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The length the message in c->buf says it has: 0 while its header is
@@ -85,7 +79,7 @@ static int client_read(struct collector *col, struct client *c)
 			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
 		c->have += (size_t)n;
 		if (want && c->have == (size_t)want) {
-			c->src.arrived_us = now_us();
+			c->src.arrived_us = clock_wall_us();
 			collector_datagram(col, &c->src, c->buf, c->have);
 			c->have = 0;
 		}
@@ -115,7 +109,7 @@ int source_tcp_run(int lfd, struct collector *col, volatile sig_atomic_t *stop,
 		}
 		/* Every connection was read until it had nothing more: write
 		 * out the rows before waiting. */
-		collector_idle(col, now_us());
+		collector_idle(col, clock_wall_us());
 		int r = poll(pfd, n + 1, 200);
 		if (r <= 0)
 			continue;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/sock_diag.h>
+#include "clock.h"
 #include "listen.h"
 #include "source.h"
 
@@ -31,13 +32,6 @@ int source_udp_open(const char *bind_addr, unsigned port, unsigned reuseport, in
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	*fdp = fd;
 	return 0;
-}
-
-static int64_t wall_us(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
 /*
@@ -100,7 +94,7 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 					read_drops(fd, c);
 					return 0;	/* queue empty after the stop request */
 				}
-				collector_idle(c, wall_us());
+				collector_idle(c, clock_wall_us());
 				poll(&pfd, 1, 200);
 				continue;
 			}
@@ -108,7 +102,7 @@ int source_udp_run(int fd, struct collector *c, volatile sig_atomic_t *stop,
 			read_drops(fd, c);
 			return -1;
 		}
-		int64_t now = wall_us();
+		int64_t now = clock_wall_us();
 		for (int i = 0; i < n; i++) {
 			struct datagram_src src;
 			listen_peer(&from[i], &src);

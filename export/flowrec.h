@@ -63,4 +63,12 @@ struct flow_record {
 	uint64_t rev_octets;
 };
 
+/* A label stack entry as one number, its 3 bytes big-endian: label << 4 |
+ * EXP << 1 | bottom of stack (the TTL is not kept).  Every output that
+ * prints or stores entries starts from this. */
+static inline uint32_t mpls_entry(const uint8_t e[3])
+{
+	return (uint32_t)e[0] << 16 | (uint32_t)e[1] << 8 | e[2];
+}
+
 #endif
