@@ -95,6 +95,19 @@ extern const struct sink_ops sink_clickhouse;
 extern const struct sink_ops sink_sqlite;
 
 const struct sink_ops *sink_find(const char *name);
+/* A rate as an integer, truncated as nfdump's cast does; past 2^64
+ * (counters from a hostile exporter) held at the largest, where a cast
+ * would be undefined; 0 for none. */
+uint64_t fmt_rate(double r);
+/* nfdump's closing summary: bps and pps over the span from the earliest
+ * start to the latest end in whole milliseconds, bytes a packet, all
+ * truncated; and printed as its CSV block ("Summary", its header, its
+ * values), which the CSV output and the -s summaries in CSV end with. */
+struct summary_rates {
+	uint64_t bps, pps, bpp;
+};
+struct summary_rates summary_rates(const struct flow_totals *t);
+void fmt_csv_summary(FILE *out, const struct flow_totals *t);
 /* Every format's name, comma-separated, for messages. */
 void sink_names(char *buf, size_t len);
 

@@ -132,30 +132,10 @@ static void csv_flow(struct sink *s, const struct flow_context *ctx, const struc
 	ob_flush(&ob);
 }
 
-/* A rate as an integer; past 2^64 (counters from a hostile exporter) it
- * is held at the largest, where a cast would be undefined. */
-static uint64_t rate_of(double r)
-{
-	return r >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)r;
-}
-
-/* nfdump's closing block: rates over the span from the earliest start to
- * the latest end, in whole milliseconds, truncated to integers. */
+/* nfdump's closing block (sink_fmt.c, shared with the -s summaries). */
 static void csv_end(struct sink *s, const struct flow_totals *t)
 {
-	FILE *out = s->out;
-	uint64_t bps = 0, pps = 0, bpp = 0;
-	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
-
-	if (span_ms > 0) {
-		bps = rate_of((double)t->octets * 8 * 1000 / (double)span_ms);
-		pps = rate_of((double)t->packets * 1000 / (double)span_ms);
-	}
-	if (t->packets)
-		bpp = t->octets / t->packets;
-	fprintf(out, "Summary\nflows,bytes,packets,avg_bps,avg_pps,avg_bpp\n");
-	fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-		t->flows, t->octets, t->packets, bps, pps, bpp);
+	fmt_csv_summary(s->out, t);
 }
 
 const struct sink_ops sink_csv = {

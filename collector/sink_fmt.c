@@ -7,6 +7,7 @@
  * outside the common path (times before 1970 or after 9999, durations
  * too long to print exactly from an integer) still go through libc.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -266,6 +267,34 @@ void fmt_mac(char buf[FMT_MAC_LEN], const uint8_t mac[6])
 
 static const struct sink_ops *const sinks[] = { &sink_table, &sink_csv, &sink_json, &sink_flows,
 						&sink_clickhouse, &sink_sqlite };
+
+uint64_t fmt_rate(double r)
+{
+	if (!(r > 0))
+		return 0;
+	return r >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)r;
+}
+
+struct summary_rates summary_rates(const struct flow_totals *t)
+{
+	struct summary_rates z = { 0, 0, t->packets ? t->octets / t->packets : 0 };
+	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
+
+	if (span_ms > 0) {
+		z.bps = fmt_rate((double)t->octets * 8 * 1000 / (double)span_ms);
+		z.pps = fmt_rate((double)t->packets * 1000 / (double)span_ms);
+	}
+	return z;
+}
+
+void fmt_csv_summary(FILE *out, const struct flow_totals *t)
+{
+	struct summary_rates z = summary_rates(t);
+
+	fprintf(out, "Summary\nflows,bytes,packets,avg_bps,avg_pps,avg_bpp\n");
+	fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		t->flows, t->octets, t->packets, z.bps, z.pps, z.bpp);
+}
 
 void sink_names(char *buf, size_t len)
 {

@@ -23,15 +23,6 @@ static const char *const header_info[TOPN_ELEMS] = {
 	[TOPN_PROTO] = "Protocol",
 };
 
-/* A rate as an integer, truncated as nfdump's cast does; past 2^64 it is
- * held at the largest, where a cast would be undefined. */
-static uint64_t rate_of(double r)
-{
-	if (!(r > 0))
-		return 0;
-	return r >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)r;
-}
-
 /* One row's fields, computed once for either layout. */
 struct row {
 	const struct topn_entry *e;
@@ -57,8 +48,8 @@ static void row_of(struct row *w, const struct topn_entry *e, enum topn_order o,
 	w->bytes_pct = percent(w->bytes, t->octets);
 	w->span_ms = e->first_ms && e->last_ms ? e->last_ms - e->first_ms : 0;
 	double secs = (double)w->span_ms / 1000.0;
-	w->pps = w->span_ms > 0 ? rate_of((double)w->packets / secs) : 0;
-	w->bps = w->span_ms > 0 ? rate_of((double)w->bytes * 8 / secs) : 0;
+	w->pps = w->span_ms > 0 ? fmt_rate((double)w->packets / secs) : 0;
+	w->bps = w->span_ms > 0 ? fmt_rate((double)w->bytes * 8 / secs) : 0;
 	w->bpp = w->packets ? w->bytes / w->packets : 0;
 }
 
@@ -239,22 +230,14 @@ static void text_block(FILE *out, const struct topn_table *t, enum topn_order o,
  * to the latest end, in whole milliseconds, truncated. */
 static void summary(FILE *out, const struct flow_totals *t, int csv)
 {
-	uint64_t bps = 0, pps = 0, bpp = t->packets ? t->octets / t->packets : 0;
-	int64_t span_ms = t->flows ? t->last_us / 1000 - t->first_us / 1000 : 0;
-
-	if (span_ms > 0) {
-		bps = rate_of((double)t->octets * 8 * 1000 / (double)span_ms);
-		pps = rate_of((double)t->packets * 1000 / (double)span_ms);
-	}
 	if (csv) {
-		fprintf(out, "Summary\nflows,bytes,packets,avg_bps,avg_pps,avg_bpp\n");
-		fprintf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			t->flows, t->octets, t->packets, bps, pps, bpp);
+		fmt_csv_summary(out, t);
 		return;
 	}
+	struct summary_rates r = summary_rates(t);
 	fprintf(out, "Summary: total flows: %" PRIu64 ", total bytes: %" PRIu64 ", total packets: %"
 		PRIu64 ", avg bps: %" PRIu64 ", avg pps: %" PRIu64 ", avg bpp: %" PRIu64 "\n",
-		t->flows, t->octets, t->packets, bps, pps, bpp);
+		t->flows, t->octets, t->packets, r.bps, r.pps, r.bpp);
 	if (t->flows) {
 		char a[FMT_TIME_LEN], b[FMT_TIME_LEN];
 		a[fmt_time(a, t->first_us)] = '\0';
