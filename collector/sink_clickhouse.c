@@ -331,16 +331,20 @@ static void reject_rows(struct ch_state *st, const uint8_t *p, size_t len, uint3
 	}
 }
 
-/* The byte offset of row k of a run of rows (k within it). */
-static size_t row_offset(const uint8_t *p, size_t len, uint32_t k)
+/* Walk up to k rows of a run of rows: the byte offset reached, and in
+ * *walked the rows passed (fewer than k at the end, or at a damaged row). */
+static size_t walk_rows(const uint8_t *p, size_t len, uint32_t k, uint32_t *walked)
 {
 	size_t off = 0;
-	while (k-- && off < len) {
-		size_t n = ch_row_len(p + off, len - off);
-		if (n == 0)
+	uint32_t n = 0;
+	while (n < k && off < len) {
+		size_t r = ch_row_len(p + off, len - off);
+		if (r == 0)
 			break;
-		off += n;
+		off += r;
+		n++;
 	}
+	*walked = n;
 	return off;
 }
 
@@ -397,8 +401,8 @@ static enum deliver_result deliver(struct ch_state *st, const uint8_t *buf, size
 				reject_rows(st, buf + r.off, r.len, r.rows, why);
 				continue;
 			}
-			uint32_t half = r.rows / 2;
-			size_t cut = row_offset(buf + r.off, r.len, half);
+			uint32_t half;
+			size_t cut = walk_rows(buf + r.off, r.len, r.rows / 2, &half);
 			stack[top++] = (struct range){ r.off + cut, r.len - cut, r.rows - half };
 			stack[top++] = (struct range){ r.off, cut, half };
 			continue;
@@ -517,19 +521,11 @@ static uint32_t rows_in(const struct batch *b)
 	return n;
 }
 
-/* Do a spooled batch's bytes hold the rows its frame says? */
+/* Do a spooled batch's bytes hold the rows its frame says, whole? */
 static int rows_check(const uint8_t *p, size_t len, uint32_t rows)
 {
-	size_t off = 0;
-	uint32_t n = 0;
-	while (off < len) {
-		size_t k = ch_row_len(p + off, len - off);
-		if (k == 0)
-			return 0;
-		off += k;
-		n++;
-	}
-	return n == rows && rows > 0;
+	uint32_t n;
+	return walk_rows(p, len, UINT32_MAX, &n) == len && n == rows && rows > 0;
 }
 
 /* Send the queue, oldest first, while the server takes it, for at most
