@@ -238,38 +238,6 @@ static int add_stats(struct topn **sp, const char *arg, char *err, size_t errlen
 	return 0;
 }
 
-/*
- * The summaries take standard output: an -o without a PATH names their
- * layout (table: text, csv: CSV) and writes no flow rows, as with nfdump's
- * -s; it is taken out of the outputs.  At most one, and not a binary one.
- */
-static int stats_output(struct topn *st, struct outputs *os, char *err, size_t errlen)
-{
-	size_t kept = 0, named = 0;
-	for (size_t i = 0; i < os->n; i++) {
-		struct output *o = &os->o[i];
-		if (o->path != NULL) {
-			os->o[kept++] = *o;
-			continue;
-		}
-		if (named++) {
-			snprintf(err, errlen, "with -s or --stats, standard output carries the "
-				 "summaries: give at most one -o without a PATH (table or csv)");
-			return -1;
-		}
-		if (o->ops != &sink_table && o->ops != &sink_csv) {
-			snprintf(err, errlen, "with -s or --stats, standard output carries the "
-				 "summaries: -o %s needs a PATH (-o %s:PATH)", o->ops->name,
-				 o->ops->name);
-			return -1;
-		}
-		st->csv = o->ops == &sink_csv;
-	}
-	os->n = kept;
-	os->no_default = 1;
-	return 0;
-}
-
 static int fail(const char *msg)
 {
 	fprintf(stderr, "flowcollect: %s\n", msg);
@@ -458,8 +426,10 @@ int main(int argc, char **argv)
 	if (topn >= 0 && stats == NULL)
 		return fail("-n sets the rows of the -s or --stats summaries: give one of them");
 	if (stats) {
-		if (stats_output(stats, &outputs, err, sizeof(err)) != 0)
+		const struct sink_ops *layout;
+		if (outputs_give_stdout(&outputs, &layout, err, sizeof(err)) != 0)
 			return fail(err);
+		stats->csv = layout == &sink_csv;
 		if (topn >= 0)
 			stats->topn = (size_t)topn;
 		stats_report &= !stats->csv;

@@ -119,6 +119,36 @@ static void failed_flow(struct sink *s, const struct flow_context *ctx, const st
 
 static const struct sink_ops failed_sink = { .name = "failed", .flow = failed_flow };
 
+int outputs_give_stdout(struct outputs *os, const struct sink_ops **layout,
+			char *err, size_t errlen)
+{
+	size_t kept = 0, named = 0;
+
+	*layout = &sink_table;
+	for (size_t i = 0; i < os->n; i++) {
+		struct output *o = &os->o[i];
+		if (o->path != NULL) {
+			os->o[kept++] = *o;
+			continue;
+		}
+		if (named++) {
+			snprintf(err, errlen, "with -s or --stats, standard output carries the "
+				 "summaries: give at most one -o without a PATH (table or csv)");
+			return -1;
+		}
+		if (o->ops != &sink_table && o->ops != &sink_csv) {
+			snprintf(err, errlen, "with -s or --stats, standard output carries the "
+				 "summaries: -o %s needs a PATH (-o %s:PATH)", o->ops->name,
+				 o->ops->name);
+			return -1;
+		}
+		*layout = o->ops;
+	}
+	os->n = kept;
+	os->no_default = 1;
+	return 0;
+}
+
 static int rotating(const struct outputs *os)
 {
 	return os->every_us || os->max_bytes;

@@ -51,6 +51,14 @@ int outputs_parse(struct outputs *os, const char *arg, char *err, size_t errlen)
 int outputs_rotate_every(struct outputs *os, const char *arg, char *err, size_t errlen);
 int outputs_rotate_size(struct outputs *os, const char *arg, char *err, size_t errlen);
 
+/* The -s summaries take standard output: an -o without a PATH names
+ * their layout (table or csv, *layout; the table when none) and writes
+ * no flow rows, as with nfdump's -s, so it leaves the outputs, and no
+ * -o at all is no default table.  At most one such -o, table or csv;
+ * -1 with a message otherwise. */
+int outputs_give_stdout(struct outputs *os, const struct sink_ops **layout,
+			char *err, size_t errlen);
+
 /* Open every output (the default table when none was asked for) and
  * start its sink in c; with rotation, listen to c's clock.  A wrong path
  * or a duplicate is refused here, before anything is read. */
